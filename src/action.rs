@@ -1,0 +1,135 @@
+//! The one vocabulary shared by the keymap, the state and the jobs: every key press becomes an
+//! `Action`, every job reports through an `Action`, and `state::update` is the only place that
+//! turns actions into state changes and effects.
+//!
+//! Variants a user can bind carry serde names (`down`, `filter`, …) and appear in the keymap
+//! file; internal ones are `#[serde(skip)]`.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::jobs::{JobId, JobKind};
+use crate::lake::{Catalog, TableDetail};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    // --- bindable -------------------------------------------------------------------------
+    Quit,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    /// Enter the selected bucket / zone / folder, or focus the detail of a table.
+    Enter,
+    /// Back to the parent column (or out of the detail pane).
+    Back,
+    /// Start typing a filter for the current column.
+    Filter,
+    /// Open the `:` command line.
+    CommandLine,
+    /// Toggle the help overlay.
+    Help,
+    /// Cancel the newest running job; with none running, clear the filter.
+    Cancel,
+    /// List the lake again.
+    Refresh,
+    /// Switch to the next built-in theme.
+    CycleTheme,
+
+    // --- internal ---------------------------------------------------------------------------
+    /// A key typed while a text line (filter or command) has focus.
+    #[serde(skip)]
+    Input(InputKey),
+    /// The terminal was resized; `rows` is the height of the list area.
+    #[serde(skip)]
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// A job was spawned for an effect.
+    #[serde(skip)]
+    JobStarted {
+        id: JobId,
+        kind: JobKind,
+        label: String,
+    },
+    /// A job ended (finished, failed or cancelled).
+    #[serde(skip)]
+    JobFinished {
+        id: JobId,
+        cancelled: bool,
+    },
+    /// Discovery reports a (partial or final) catalog.
+    #[serde(skip)]
+    CatalogUpdated {
+        ticket: u64,
+        catalog: Arc<Catalog>,
+    },
+    /// Discovery ended; `Err` holds a readable reason.
+    #[serde(skip)]
+    DiscoveryFinished {
+        ticket: u64,
+        result: Result<(), String>,
+    },
+    /// A table detail arrived.
+    #[serde(skip)]
+    DetailLoaded {
+        ticket: u64,
+        location: String,
+        result: Result<Arc<TableDetail>, String>,
+    },
+    /// Run a command typed on the command line (also used by tests).
+    #[serde(skip)]
+    RunCommand(String),
+    /// Spinner tick while jobs run.
+    #[serde(skip)]
+    Tick,
+}
+
+/// Editing keys of a one-line text input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKey {
+    Char(char),
+    Backspace,
+    Delete,
+    Left,
+    Right,
+    Home,
+    End,
+    /// Ctrl-U: clear the line.
+    Clear,
+    /// Ctrl-W: delete the word before the cursor.
+    DeleteWord,
+    Submit,
+    Cancel,
+}
+
+impl Action {
+    /// The snake_case name used in keymap files (`None` for internal actions).
+    pub fn name(&self) -> Option<String> {
+        let v = serde_json::to_value(self).ok()?;
+        v.as_str().map(str::to_string)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bindable_actions_have_names() {
+        assert_eq!(Action::PageDown.name().as_deref(), Some("page_down"));
+        let parsed: Action = serde_json::from_str("\"cycle_theme\"").unwrap();
+        assert_eq!(parsed, Action::CycleTheme);
+    }
+
+    #[test]
+    fn internal_actions_cannot_be_bound() {
+        assert!(serde_json::from_str::<Action>("\"tick\"").is_err());
+        assert_eq!(Action::Tick.name(), None);
+    }
+}

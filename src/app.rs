@@ -1,0 +1,259 @@
+//! The app: owns the state, the job manager, the theme and the lake store, and runs the loop
+//! `key -> Action -> update -> Effect -> job -> Action -> update -> draw`.
+//!
+//! The loop `select!`s over terminal events, job reports, a spinner tick (only while jobs run)
+//! and termination signals, and redraws only when something changed, at most ~60 times a
+//! second. `App` also runs headless (no terminal) so tests drive it with real key events.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use futures::StreamExt;
+use ratatui::{DefaultTerminal, Frame};
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+
+use crate::action::{Action, InputKey};
+use crate::config::keymap::Layer;
+use crate::config::theme::{BUILTIN_THEMES, Theme};
+use crate::config::{self, Config, ConfigError};
+use crate::jobs::{self, JobKind, JobManager};
+use crate::lake::LakeStore;
+use crate::state::{self, AppState, Effect, Mode};
+use crate::ui::{self, View};
+
+/// Shortest time between two frames.
+const FRAME: Duration = Duration::from_millis(16);
+/// Spinner speed while jobs run.
+const TICK: Duration = Duration::from_millis(120);
+
+pub struct App {
+    pub state: AppState,
+    store: Arc<LakeStore>,
+    config: Config,
+    theme: Theme,
+    no_color: bool,
+    jobs: JobManager,
+    rx: UnboundedReceiver<Action>,
+    /// Something changed since the last frame.
+    dirty: bool,
+}
+
+impl App {
+    pub fn new(store: LakeStore, config: Config, no_color: bool) -> Result<App, ConfigError> {
+        let theme = config::load_theme(&config.theme, no_color)?;
+        let (tx, rx): (UnboundedSender<Action>, _) = mpsc::unbounded_channel();
+        let mut themes: Vec<String> = BUILTIN_THEMES.iter().map(|(n, _)| n.to_string()).collect();
+        if !themes.contains(&config.theme) {
+            themes.push(config.theme.clone());
+        }
+        let state = AppState::new(store.display(), config.theme.clone(), themes, config.prefetch_details, config.ascii);
+        Ok(App { state, store: Arc::new(store), config, theme, no_color, jobs: JobManager::new(tx), rx, dirty: true })
+    }
+
+    /// Start the first listing. Must run inside a tokio runtime.
+    pub fn start(&mut self) {
+        let effects = state::start(&mut self.state);
+        self.run_effects(effects);
+    }
+
+    /// Apply an action and carry out its effects.
+    pub fn dispatch(&mut self, action: Action) {
+        if let Action::JobFinished { id, .. } = &action {
+            self.jobs.finished(*id);
+        }
+        let effects = state::update(&mut self.state, action);
+        self.dirty = true;
+        self.run_effects(effects);
+        self.sync_theme();
+    }
+
+    fn run_effects(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::StartDiscovery { ticket } => {
+                    let store = self.store.clone();
+                    let opts = self.config.discovery.clone();
+                    let id = self.jobs.spawn(move |ctx| jobs::discovery::run(ctx, store, opts, ticket));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Discovery, label: "listing".into() });
+                }
+                Effect::LoadDetail { ticket, table } => {
+                    let store = self.store.clone();
+                    let label = table.location.clone();
+                    let id = self.jobs.spawn(move |ctx| jobs::detail::run(ctx, store, *table, ticket));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Detail, label });
+                }
+                Effect::CancelJob(id) => self.jobs.cancel(id),
+                Effect::Quit => self.jobs.cancel_all(),
+            }
+        }
+    }
+
+    fn sync_theme(&mut self) {
+        if self.no_color || self.theme.name == self.state.theme {
+            return;
+        }
+        match config::load_theme(&self.state.theme, false) {
+            Ok(t) => self.theme = t,
+            Err(e) => {
+                self.state.theme = self.theme.name.clone();
+                self.state.message = Some(state::Message { text: e.to_string(), level: state::MessageLevel::Error });
+            }
+        }
+    }
+
+    /// Turn a key press into an action for the current mode.
+    pub fn action_for_key(&self, key: KeyEvent) -> Option<Action> {
+        match self.state.mode {
+            Mode::Filter | Mode::Command => input_key(key).map(Action::Input),
+            Mode::Help => self.config.keymap.lookup(Layer::Help, &key),
+            Mode::Browse => self.config.keymap.lookup(Layer::Browser, &key),
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if key.kind != KeyEventKind::Press {
+            return;
+        }
+        if let Some(action) = self.action_for_key(key) {
+            self.dispatch(action);
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame) {
+        let view = View { state: &self.state, theme: &self.theme, keymap: &self.config.keymap };
+        ui::draw(frame, &view);
+    }
+
+    /// Headless: apply job reports until no job runs (or the timeout passes). Returns whether
+    /// the app went idle. For tests and scripted runs; never a fixed sleep.
+    pub async fn settle(&mut self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            while let Ok(a) = self.rx.try_recv() {
+                self.dispatch(a);
+            }
+            if self.state.jobs.is_empty() && self.jobs.running() == 0 {
+                return true;
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(a)) => self.dispatch(a),
+                Ok(None) | Err(_) => return false,
+            }
+        }
+    }
+
+    /// Headless: apply the next job report, waiting at most `timeout`.
+    pub async fn step(&mut self, timeout: Duration) -> bool {
+        match tokio::time::timeout(timeout, self.rx.recv()).await {
+            Ok(Some(a)) => {
+                self.dispatch(a);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Run in a real terminal until the user quits or a termination signal arrives.
+    pub async fn run(mut self, terminal: &mut DefaultTerminal) -> std::io::Result<()> {
+        let mut events = EventStream::new();
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut signals = Signals::new()?;
+        let size = terminal.size()?;
+        self.dispatch(Action::Resize { width: size.width, height: size.height });
+        self.start();
+        let mut last_draw: Option<Instant> = None;
+        loop {
+            if self.dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
+                terminal.draw(|f| self.draw(f))?;
+                self.dirty = false;
+                last_draw = Some(Instant::now());
+            }
+            let redraw_in = if self.dirty {
+                FRAME.saturating_sub(last_draw.map(|t| t.elapsed()).unwrap_or_default())
+            } else {
+                Duration::from_secs(3600)
+            };
+            tokio::select! {
+                ev = events.next() => match ev {
+                    Some(Ok(Event::Key(key))) => self.handle_key(key),
+                    Some(Ok(Event::Resize(width, height))) => {
+                        self.dispatch(Action::Resize { width, height });
+                        terminal.autoresize()?;
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Err(e),
+                    None => break,
+                },
+                Some(action) = self.rx.recv() => {
+                    self.dispatch(action);
+                    // Apply everything already queued before drawing once.
+                    while let Ok(a) = self.rx.try_recv() {
+                        self.dispatch(a);
+                    }
+                }
+                _ = tick.tick(), if !self.state.jobs.is_empty() => self.dispatch(Action::Tick),
+                _ = tokio::time::sleep(redraw_in), if self.dirty => {}
+                _ = signals.next() => self.dispatch(Action::Quit),
+            }
+            if self.state.quit {
+                break;
+            }
+        }
+        self.jobs.cancel_all();
+        Ok(())
+    }
+}
+
+/// Editing keys while a text line has focus.
+fn input_key(key: KeyEvent) -> Option<InputKey> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match key.code {
+        KeyCode::Char('u') if ctrl => InputKey::Clear,
+        KeyCode::Char('w') if ctrl => InputKey::DeleteWord,
+        KeyCode::Char('c') if ctrl => InputKey::Cancel,
+        KeyCode::Char('a') if ctrl => InputKey::Home,
+        KeyCode::Char('e') if ctrl => InputKey::End,
+        KeyCode::Char(c) if !ctrl => InputKey::Char(c),
+        KeyCode::Backspace => InputKey::Backspace,
+        KeyCode::Delete => InputKey::Delete,
+        KeyCode::Left => InputKey::Left,
+        KeyCode::Right => InputKey::Right,
+        KeyCode::Home => InputKey::Home,
+        KeyCode::End => InputKey::End,
+        KeyCode::Enter => InputKey::Submit,
+        KeyCode::Esc => InputKey::Cancel,
+        _ => return None,
+    })
+}
+
+/// SIGTERM and SIGHUP (the SSH connection dropped) end the app cleanly, restoring the terminal.
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals { term: signal(SignalKind::terminate())?, hup: signal(SignalKind::hangup())? })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}

@@ -1,0 +1,328 @@
+//! Command-line interface: clap definitions and the headless commands. Every headless command
+//! uses the same lake core as the TUI and prints text, or JSON with `--json`. Errors go to
+//! stderr with a non-zero exit code; usage errors exit with 2.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::lake::{Catalog, LakeStore, NodeKind, demo, discover};
+use crate::units;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lakescope",
+    version,
+    about = "A terminal explorer for data lakes: buckets, zones, Delta / Parquet / CSV / JSON tables",
+    long_about = None,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// Lake root to open in the TUI: a path, file://, s3://, gs:// or az:// URL.
+    pub root: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Config file (default: $LAKESCOPE_CONFIG or ~/.config/lakescope/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Theme: dark, light, high-contrast, or a theme file name in the config dir.
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
+    /// ASCII borders and markers, for terminals without Unicode.
+    #[arg(long, global = true)]
+    pub ascii: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate the demo lake and open it (or only write it with --generate-only).
+    Demo {
+        /// Where to write the demo lake (default: ~/.local/share/lakescope/demo-lake).
+        dir: Option<String>,
+        /// Write the lake and exit without opening the TUI.
+        #[arg(long)]
+        generate_only: bool,
+    },
+    /// List the buckets of a lake, or the entries under PATH (bucket/zone/…).
+    Ls {
+        root: String,
+        /// Names from a bucket down, separated by '/'.
+        path: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List every table of a lake with its format, bucket, zone and size.
+    Tables {
+        root: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The outcome of a headless command: its exit code.
+pub type ExitCode = i32;
+
+/// Discover a lake, reporting progress on stderr when it is a terminal.
+async fn discover_for_cli(root: &str, config: &Config) -> anyhow::Result<(Arc<LakeStore>, Arc<Catalog>)> {
+    let store = Arc::new(LakeStore::open_str(root)?);
+    let interactive = std::io::stderr().is_terminal();
+    let mut on_snapshot = move |c: Arc<Catalog>| {
+        if interactive && !c.progress.complete {
+            eprint!(
+                "\rlisting… {} objects, {} tables ",
+                units::count(c.progress.objects),
+                units::count(c.table_count())
+            );
+        }
+    };
+    let catalog = discover(store.clone(), config.discovery.clone(), CancellationToken::new(), &mut on_snapshot).await;
+    if interactive {
+        eprint!("\r\x1b[K");
+    }
+    Ok((store, catalog?))
+}
+
+#[derive(Serialize)]
+struct TableRow<'a> {
+    #[serde(flatten)]
+    table: &'a crate::lake::TableEntry,
+}
+
+pub async fn tables(root: &str, json: bool, config: &Config) -> anyhow::Result<ExitCode> {
+    let (_, catalog) = discover_for_cli(root, config).await?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let rows: Vec<TableRow> = catalog.tables().map(|(_, t)| TableRow { table: t }).collect();
+        serde_json::to_writer_pretty(&mut out, &rows)?;
+        writeln!(out)?;
+        return Ok(0);
+    }
+    let rows: Vec<[String; 8]> = catalog
+        .tables()
+        .map(|(n, t)| {
+            let parts: Vec<String> =
+                t.partitions.iter().map(|p| format!("{}:{}", p.name, p.data_type.as_str())).collect();
+            [
+                format!("{}{}", t.format.as_str(), if n.has_problem() { " !" } else { "" }),
+                t.bucket.clone(),
+                t.zone.clone().unwrap_or_else(|| "-".into()),
+                n.name.clone(),
+                units::count(t.files),
+                units::bytes(t.bytes),
+                if parts.is_empty() { "-".into() } else { parts.join(",") },
+                if t.path.is_empty() { ".".into() } else { t.path.clone() },
+            ]
+        })
+        .collect();
+    print_table(
+        &mut out,
+        &["FORMAT", "BUCKET", "ZONE", "TABLE", "FILES", "SIZE", "PARTITIONS", "PATH"],
+        &rows,
+        &[4, 5],
+    )?;
+    let problems: Vec<(String, Vec<String>)> = catalog
+        .tables()
+        .filter(|(n, _)| n.has_problem())
+        .map(|(n, t)| {
+            let mut issues = t.issues.clone();
+            if let Some(e) = &n.error {
+                issues.insert(0, e.clone());
+            }
+            (if t.path.is_empty() { n.name.clone() } else { t.path.clone() }, issues)
+        })
+        .collect();
+    for (path, issues) in &problems {
+        for i in issues {
+            writeln!(out, "! {path}: {i}")?;
+        }
+    }
+    let folder_errors: Vec<String> = catalog
+        .nodes
+        .iter()
+        .filter(|n| n.kind != NodeKind::Table)
+        .filter_map(|n| {
+            n.error.as_ref().map(|e| format!("! {}: {e}", if n.path.is_empty() { &n.name } else { &n.path }))
+        })
+        .collect();
+    for e in folder_errors {
+        writeln!(out, "{e}")?;
+    }
+    writeln!(
+        out,
+        "{} tables, {} objects, {} listed in {}",
+        units::count(catalog.table_count()),
+        units::count(catalog.progress.objects),
+        units::bytes(catalog.progress.bytes),
+        units::duration_ms(catalog.progress.elapsed_ms)
+    )?;
+    Ok(0)
+}
+
+#[derive(Serialize)]
+struct LsRow {
+    name: String,
+    kind: &'static str,
+    path: String,
+    tables: u64,
+    files: u64,
+    bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    issues: Vec<String>,
+}
+
+pub async fn ls(root: &str, path: Option<&str>, json: bool, config: &Config) -> anyhow::Result<ExitCode> {
+    let (_, catalog) = discover_for_cli(root, config).await?;
+    let names: Vec<String> = path.unwrap_or("").split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let parent = if names.is_empty() {
+        None
+    } else {
+        match catalog.find_by_names(&names) {
+            Some(id) => Some(id),
+            None => {
+                eprintln!(
+                    "error: no entry {:?} in {root} (run `lakescope ls {root}` to see its buckets)",
+                    names.join("/")
+                );
+                return Ok(1);
+            }
+        }
+    };
+    let ids: Vec<_> = match parent {
+        Some(id) if catalog.node(id).kind == NodeKind::Table => vec![id],
+        other => catalog.children(other).to_vec(),
+    };
+    let rows: Vec<LsRow> = ids
+        .iter()
+        .map(|id| {
+            let n = catalog.node(*id);
+            LsRow {
+                name: n.name.clone(),
+                kind: n.kind.as_str(),
+                path: n.path.clone(),
+                tables: n.tables_below,
+                files: n.files_below,
+                bytes: n.bytes_below,
+                format: n.table.as_ref().map(|t| t.format.as_str()),
+                location: n.table.as_ref().map(|t| t.location.clone()),
+                error: n.error.clone(),
+                issues: n.table.as_ref().map(|t| t.issues.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &rows)?;
+        writeln!(out)?;
+        return Ok(0);
+    }
+    let text: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                format!("{}{}", r.kind, if r.error.is_some() || !r.issues.is_empty() { " !" } else { "" }),
+                if r.kind == "table" { r.name.clone() } else { format!("{}/", r.name) },
+                r.format.unwrap_or("-").to_string(),
+                units::count(r.tables),
+                units::count(r.files),
+                units::bytes(r.bytes),
+            ]
+        })
+        .collect();
+    print_table(&mut out, &["KIND", "NAME", "FORMAT", "TABLES", "FILES", "SIZE"], &text, &[3, 4, 5])?;
+    for r in &rows {
+        if let Some(e) = &r.error {
+            writeln!(out, "! {}: {e}", r.name)?;
+        }
+        for i in &r.issues {
+            writeln!(out, "! {}: {i}", r.name)?;
+        }
+    }
+    Ok(0)
+}
+
+/// Where `lakescope demo` writes when no DIR is given.
+pub fn default_demo_dir() -> PathBuf {
+    dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("lakescope").join("demo-lake")
+}
+
+/// Generate the demo lake; returns the root to open.
+pub async fn demo(dir: Option<&str>) -> anyhow::Result<String> {
+    let root = match dir {
+        Some(d) => d.to_string(),
+        None => default_demo_dir().display().to_string(),
+    };
+    if !root.contains("://") {
+        std::fs::create_dir_all(&root).map_err(|e| anyhow::anyhow!("cannot create {root}: {e}"))?;
+    }
+    let store = LakeStore::open_str(&root)?;
+    eprintln!("writing the demo lake to {} …", store.display());
+    let report = demo::generate(&store).await?;
+    eprintln!(
+        "demo lake ready: {} tables, {} objects, {} in {}",
+        report.tables,
+        units::count(report.objects),
+        units::bytes(report.bytes),
+        units::duration_ms(report.elapsed.as_millis() as u64)
+    );
+    Ok(root)
+}
+
+/// Print aligned columns; `right` lists the columns aligned to the right.
+fn print_table<const N: usize>(
+    out: &mut impl Write,
+    header: &[&str; N],
+    rows: &[[String; N]],
+    right: &[usize],
+) -> std::io::Result<()> {
+    use unicode_width::UnicodeWidthStr;
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.width());
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i].saturating_sub(c.width());
+            let last = i == N - 1;
+            if right.contains(&i) {
+                s.push_str(&" ".repeat(pad));
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                if !last {
+                    s.push_str(&" ".repeat(pad));
+                }
+            }
+            if !last {
+                s.push_str("  ");
+            }
+        }
+        s
+    };
+    writeln!(out, "{}", line(header.to_vec()))?;
+    for r in rows {
+        writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
+    }
+    Ok(())
+}

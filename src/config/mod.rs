@@ -1,0 +1,265 @@
+//! Configuration: embedded defaults (`assets/default-config.toml`) merged with the user's file
+//! (`--config`, `$LAKESCOPE_CONFIG`, or `$XDG_CONFIG_HOME/lakescope/config.toml`), plus theme
+//! loading. Errors name the file, the line and what is wrong.
+
+pub mod keymap;
+pub mod theme;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::lake::DiscoveryOptions;
+use keymap::{Keymap, Layer, RawBinding};
+use theme::Theme;
+
+pub const DEFAULT_CONFIG: &str = include_str!("../../assets/default-config.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("config {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("config {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("unknown theme {name:?}: built-in themes are dark, light, high-contrast (or put {name}.toml in {dir})")]
+    UnknownTheme { name: String, dir: String },
+    #[error("{0}")]
+    Theme(String),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    ui: Option<RawUi>,
+    discovery: Option<RawDiscovery>,
+    #[serde(default)]
+    keymap: HashMap<Layer, Vec<RawBinding>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUi {
+    theme: Option<String>,
+    ascii: Option<bool>,
+    prefetch_details: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDiscovery {
+    max_depth: Option<usize>,
+    concurrency: Option<usize>,
+    zones: Option<Vec<String>>,
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub theme: String,
+    pub ascii: bool,
+    pub prefetch_details: bool,
+    pub discovery: DiscoveryOptions,
+    pub keymap: Keymap,
+    /// The user file that was read, if any.
+    pub source: Option<PathBuf>,
+}
+
+impl Config {
+    /// Built-in defaults only (tests, and `--no-config`).
+    pub fn defaults() -> Config {
+        Self::from_texts(None).expect("the embedded default config is valid")
+    }
+
+    /// Defaults merged with the user's file: `explicit`, else `$LAKESCOPE_CONFIG`, else the XDG
+    /// location when it exists.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => match std::env::var_os("LAKESCOPE_CONFIG") {
+                Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
+                _ => default_config_path().filter(|p| p.exists()),
+            },
+        };
+        match path {
+            None => Self::from_texts(None),
+            Some(p) => {
+                let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Io { path: p.clone(), source })?;
+                Self::from_texts(Some((&p, &text)))
+            }
+        }
+    }
+
+    fn from_texts(user: Option<(&Path, &str)>) -> Result<Config, ConfigError> {
+        let builtin = Path::new("<built-in defaults>");
+        let defaults = parse(builtin, DEFAULT_CONFIG)?;
+        let user_raw = match user {
+            Some((p, text)) => Some((p, parse(p, text)?)),
+            None => None,
+        };
+        let pick = |f: &dyn Fn(&RawConfig) -> Option<String>| {
+            user_raw.as_ref().and_then(|(_, r)| f(r)).or_else(|| f(&defaults))
+        };
+        let theme = pick(&|r| r.ui.as_ref().and_then(|u| u.theme.clone())).unwrap_or_else(|| "dark".into());
+        let flag = |f: &dyn Fn(&RawUi) -> Option<bool>, default: bool| {
+            user_raw
+                .as_ref()
+                .and_then(|(_, r)| r.ui.as_ref().and_then(f))
+                .or_else(|| defaults.ui.as_ref().and_then(f))
+                .unwrap_or(default)
+        };
+        let ascii = flag(&|u| u.ascii, false);
+        let prefetch_details = flag(&|u| u.prefetch_details, true);
+
+        let disc = |f: &dyn Fn(&RawDiscovery) -> Option<usize>| {
+            user_raw
+                .as_ref()
+                .and_then(|(_, r)| r.discovery.as_ref().and_then(f))
+                .or_else(|| defaults.discovery.as_ref().and_then(f))
+        };
+        let mut discovery = DiscoveryOptions::default();
+        if let Some(d) = disc(&|d| d.max_depth) {
+            discovery.max_depth = d;
+        }
+        if let Some(c) = disc(&|d| d.concurrency) {
+            if c == 0 {
+                let path = user.map(|(p, _)| p.to_path_buf()).unwrap_or_default();
+                return Err(ConfigError::Invalid { path, message: "discovery.concurrency must be at least 1".into() });
+            }
+            discovery.concurrency = c;
+        }
+        let zones = user_raw
+            .as_ref()
+            .and_then(|(_, r)| r.discovery.as_ref().and_then(|d| d.zones.clone()))
+            .or_else(|| defaults.discovery.as_ref().and_then(|d| d.zones.clone()));
+        if let Some(z) = zones {
+            discovery.zones = z;
+        }
+        discovery.snapshot_interval = Duration::from_millis(100);
+
+        let default_layers: Vec<(Layer, Vec<RawBinding>)> = ordered_layers(&defaults.keymap);
+        let user_layers: Vec<(Layer, Vec<RawBinding>)> =
+            user_raw.as_ref().map(|(_, r)| ordered_layers(&r.keymap)).unwrap_or_default();
+        let keymap = Keymap::build(&default_layers, &user_layers).map_err(|message| ConfigError::Invalid {
+            path: user.map(|(p, _)| p.to_path_buf()).unwrap_or_else(|| builtin.to_path_buf()),
+            message: format!("keymap: {message}"),
+        })?;
+        Ok(Config { theme, ascii, prefetch_details, discovery, keymap, source: user.map(|(p, _)| p.to_path_buf()) })
+    }
+}
+
+fn ordered_layers(map: &HashMap<Layer, Vec<RawBinding>>) -> Vec<(Layer, Vec<RawBinding>)> {
+    [Layer::Global, Layer::Browser, Layer::Help]
+        .into_iter()
+        .filter_map(|l| map.get(&l).map(|b| (l, b.clone())))
+        .collect()
+}
+
+fn parse(path: &Path, text: &str) -> Result<RawConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let location = e
+            .span()
+            .map(|s| {
+                let line = text[..s.start.min(text.len())].lines().count().max(1);
+                format!("line {line}: ")
+            })
+            .unwrap_or_default();
+        ConfigError::Parse { path: path.to_path_buf(), message: format!("{location}{}", e.message()) }
+    })
+}
+
+pub fn config_dir() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("lakescope"))
+}
+
+pub fn default_config_path() -> Option<PathBuf> {
+    config_dir().map(|d| d.join("config.toml"))
+}
+
+/// Whether the NO_COLOR convention asks for no colours (set and not empty).
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Load a theme by name: a user file first, then the built-ins; monochrome under NO_COLOR.
+pub fn load_theme(name: &str, no_color: bool) -> Result<Theme, ConfigError> {
+    if no_color {
+        return Ok(Theme::monochrome());
+    }
+    if let Some(dir) = config_dir() {
+        let path = dir.join("themes").join(format!("{name}.toml"));
+        if path.exists() {
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| ConfigError::Io { path: path.clone(), source })?;
+            return Theme::parse(name, &text).map_err(ConfigError::Theme);
+        }
+    }
+    Theme::builtin(name).ok_or_else(|| ConfigError::UnknownTheme {
+        name: name.to_string(),
+        dir: config_dir()
+            .map(|d| d.join("themes").display().to_string())
+            .unwrap_or_else(|| "~/.config/lakescope/themes".into()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::action::Action;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    #[test]
+    fn defaults_load() {
+        let c = Config::defaults();
+        assert_eq!(c.theme, "dark");
+        assert!(c.discovery.zones.iter().any(|z| z == "silver"));
+        let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(c.keymap.lookup(Layer::Browser, &j), Some(Action::Down));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(c.keymap.lookup(Layer::Browser, &ctrl_c), Some(Action::Quit));
+    }
+
+    #[test]
+    fn user_file_overrides_settings_and_keys() {
+        let text = r#"
+[ui]
+theme = "light"
+
+[discovery]
+zones = ["landing", "published"]
+
+[[keymap.browser]]
+on = "x"
+run = "quit"
+desc = "leave"
+"#;
+        let c = Config::from_texts(Some((Path::new("user.toml"), text))).unwrap();
+        assert_eq!(c.theme, "light");
+        assert_eq!(c.discovery.zones, vec!["landing".to_string(), "published".to_string()]);
+        let x = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
+        assert_eq!(c.keymap.lookup(Layer::Browser, &x), Some(Action::Quit));
+        let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(c.keymap.lookup(Layer::Browser, &q), Some(Action::Quit));
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let err = Config::from_texts(Some((Path::new("/tmp/bad.toml"), "[ui]\nthem = \"dark\"\n"))).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("/tmp/bad.toml") && text.contains("line 2"), "{text}");
+        let err =
+            Config::from_texts(Some((Path::new("k.toml"), "[[keymap.browser]]\non = \"x\"\nrun = \"explode\"\n")))
+                .unwrap_err();
+        assert!(err.to_string().contains("explode"), "{err}");
+    }
+
+    #[test]
+    fn unknown_theme_is_explained() {
+        let err = load_theme("solarized-purple", false).unwrap_err();
+        assert!(err.to_string().contains("built-in themes"), "{err}");
+        assert_eq!(load_theme("dark", true).unwrap().name, "no-color");
+    }
+}

@@ -1,0 +1,997 @@
+//! Catalog discovery: walks a lake root through object_store and streams snapshots of what it
+//! finds (buckets, zones, folders, tables) while it is still listing.
+//!
+//! Strategy, chosen for object stores where every LIST is a billed round trip:
+//! - namespaces (the root, buckets, zones, plain folders) are listed one level at a time with a
+//!   delimiter, so an unreadable folder is pinned to that folder and the rest goes on;
+//! - as soon as a folder shows table signals (`_delta_log/`, `.hoodie/`, Iceberg `metadata/`,
+//!   hive `key=value/` folders, or data files with only partition-like folders beside them) its
+//!   whole subtree is listed flat: one request per 1,000 keys on S3, one directory walk locally;
+//! - a table keeps aggregates only (counts, bytes, partition values, one sample file), never an
+//!   entry per object, so memory follows the number of folders and partitions, not of files.
+//!
+//! The engine knows nothing of the UI: it hands `Arc<Catalog>` snapshots to a callback.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use object_store::{ObjectMeta, ObjectStoreExt};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::catalog::{Catalog, DeltaLogListing, DiscoveryProgress, Node, NodeId, NodeKind, TableEntry, TableFormat};
+use super::error::{LakeError, store_reason};
+use super::names::{self, FileKind};
+use super::partition::PartitionStats;
+use super::store::LakeStore;
+
+/// Knobs of a discovery run (from the config file).
+#[derive(Debug, Clone)]
+pub struct DiscoveryOptions {
+    /// Folder names recognised as zones, in display order.
+    pub zones: Vec<String>,
+    /// How many folder levels below the root are explored for tables.
+    pub max_depth: usize,
+    /// Listings in flight at once.
+    pub concurrency: usize,
+    /// Minimum time between two snapshots sent to the caller.
+    pub snapshot_interval: Duration,
+    /// How long the first snapshot may wait for the root's children to be classified.
+    pub first_snapshot_wait: Duration,
+    /// Extension-less files whose last 4 bytes are read to recognise Parquet, in total.
+    pub sniff_budget: usize,
+}
+
+impl Default for DiscoveryOptions {
+    fn default() -> Self {
+        DiscoveryOptions {
+            zones: default_zones(),
+            max_depth: 12,
+            concurrency: 8,
+            snapshot_interval: Duration::from_millis(100),
+            first_snapshot_wait: Duration::from_millis(60),
+            sniff_budget: 2_000,
+        }
+    }
+}
+
+pub fn default_zones() -> Vec<String> {
+    [
+        "raw",
+        "landing",
+        "ingest",
+        "bronze",
+        "staging",
+        "stage",
+        "silver",
+        "curated",
+        "refined",
+        "cleansed",
+        "gold",
+        "mart",
+        "marts",
+        "serving",
+        "consumption",
+        "features",
+        "feature_store",
+        "models",
+        "sandbox",
+        "archive",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// Sniffs per folder, so one folder of 50,000 extension-less files cannot eat the budget.
+const SNIFF_PER_FOLDER: usize = 64;
+/// Objects per batch sent from a flat table listing.
+const BATCH: usize = 1_000;
+/// Smallest possible Parquet file: magic, footer length, magic.
+const MIN_PARQUET_BYTES: u64 = 12;
+
+/// Run a discovery to completion, calling `on_snapshot` with partial catalogs as it goes.
+///
+/// Fails only when the root itself cannot be listed; every other failure is attached to the
+/// folder or table it happened in.
+pub async fn discover(
+    store: Arc<LakeStore>,
+    opts: DiscoveryOptions,
+    cancel: CancellationToken,
+    on_snapshot: &mut (dyn FnMut(Arc<Catalog>) + Send),
+) -> Result<Arc<Catalog>, LakeError> {
+    let started = Instant::now();
+    let mut engine = Engine::new(store.clone(), opts.clone());
+    let (tx, mut rx) = mpsc::channel::<Event>(64);
+    let permits = Arc::new(Semaphore::new(opts.concurrency.max(1)));
+    let sniff_budget = Arc::new(AtomicUsize::new(opts.sniff_budget));
+    let mut tasks = JoinSet::new();
+    let mut outstanding = 0usize;
+
+    let spawn = |job: Job, tasks: &mut JoinSet<()>, outstanding: &mut usize| {
+        *outstanding += 1;
+        let tx = tx.clone();
+        let store = store.clone();
+        let permits = permits.clone();
+        let sniff_budget = sniff_budget.clone();
+        tasks.spawn(async move {
+            let Ok(_permit) = permits.acquire_owned().await else { return };
+            run_job(job, &store, &tx, &sniff_budget).await;
+        });
+    };
+
+    spawn(Job::ListDir { dir: 0, rel: String::new() }, &mut tasks, &mut outstanding);
+    let mut last_emit: Option<Instant> = None;
+    let mut dirty = false;
+
+    while outstanding > 0 {
+        let deadline = match last_emit {
+            Some(t) => t + opts.snapshot_interval,
+            None => started + opts.first_snapshot_wait,
+        };
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => {
+                tasks.abort_all();
+                return Err(LakeError::Cancelled);
+            }
+            ev = rx.recv() => {
+                let Some(ev) = ev else { break };
+                if ev.is_final() {
+                    outstanding -= 1;
+                }
+                if let Event::Listed { dir: 0, result: Err(reason) } = &ev {
+                    tasks.abort_all();
+                    return Err(LakeError::Listing { location: store.display(), reason: reason.clone() });
+                }
+                for job in engine.apply(ev) {
+                    spawn(job, &mut tasks, &mut outstanding);
+                }
+                dirty = true;
+            }
+            _ = tokio::time::sleep_until(deadline.into()), if dirty && engine.root_listed() => {}
+        }
+        let now = Instant::now();
+        let ready = match last_emit {
+            Some(t) => now >= t + opts.snapshot_interval,
+            None => engine.root_listed() && (engine.top_level_settled() || now >= started + opts.first_snapshot_wait),
+        };
+        if dirty && ready && outstanding > 0 {
+            on_snapshot(Arc::new(engine.snapshot(started.elapsed(), outstanding as u64, false)));
+            last_emit = Some(now);
+            dirty = false;
+        }
+    }
+    let done = Arc::new(engine.snapshot(started.elapsed(), 0, true));
+    on_snapshot(done.clone());
+    Ok(done)
+}
+
+/// Work the engine asks for.
+#[derive(Debug)]
+enum Job {
+    /// One level of a namespace folder, with a delimiter.
+    ListDir { dir: usize, rel: String },
+    /// Is `rel/metadata/` an Iceberg metadata folder?
+    ProbeIceberg { dir: usize, rel: String },
+    /// The whole subtree of a table, flat.
+    ListTable { dir: usize, rel: String },
+}
+
+/// What jobs report back.
+#[derive(Debug)]
+enum Event {
+    Listed { dir: usize, result: Result<DirListing, String> },
+    IcebergProbed { dir: usize, is_iceberg: bool },
+    TableBatch { dir: usize, objects: Vec<ObjectMeta> },
+    TableDone { dir: usize, error: Option<String> },
+}
+
+impl Event {
+    /// The last event of a job: the job no longer counts as outstanding.
+    fn is_final(&self) -> bool {
+        !matches!(self, Event::TableBatch { .. })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct DirListing {
+    subdirs: Vec<String>,
+    files: Vec<ListedFile>,
+}
+
+#[derive(Debug, Clone)]
+struct ListedFile {
+    name: String,
+    size: u64,
+    modified_ms: i64,
+    kind: FileKind,
+}
+
+async fn run_job(job: Job, store: &LakeStore, tx: &mpsc::Sender<Event>, sniff_budget: &AtomicUsize) {
+    match job {
+        Job::ListDir { dir, rel } => {
+            let result = list_dir(store, &rel, sniff_budget).await;
+            let _ = tx.send(Event::Listed { dir, result }).await;
+        }
+        Job::ProbeIceberg { dir, rel } => {
+            let meta_rel = if rel.is_empty() { "metadata".to_string() } else { format!("{rel}/metadata") };
+            let key = store.key(&meta_rel);
+            let is_iceberg = match store.object_store().list_with_delimiter(Some(&key)).await {
+                Ok(listing) => listing.objects.iter().any(|o| {
+                    o.location.filename().is_some_and(|f| f.ends_with(".metadata.json") || f == "version-hint.text")
+                }),
+                Err(_) => false,
+            };
+            let _ = tx.send(Event::IcebergProbed { dir, is_iceberg }).await;
+        }
+        Job::ListTable { dir, rel } => {
+            let key = store.key(&rel);
+            let os = store.object_store();
+            let mut stream = os.list(Some(&key));
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut error = None;
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(meta) => {
+                        batch.push(meta);
+                        if batch.len() == BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            if tx.send(Event::TableBatch { dir, objects: full }).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        error = Some(store_reason(&e));
+                        break;
+                    }
+                }
+            }
+            if !batch.is_empty() {
+                let _ = tx.send(Event::TableBatch { dir, objects: batch }).await;
+            }
+            let _ = tx.send(Event::TableDone { dir, error }).await;
+        }
+    }
+}
+
+async fn list_dir(store: &LakeStore, rel: &str, sniff_budget: &AtomicUsize) -> Result<DirListing, String> {
+    let key = store.key(rel);
+    let prefix = if key.as_ref().is_empty() { None } else { Some(&key) };
+    let os = store.object_store();
+    let listing = os.list_with_delimiter(prefix).await.map_err(|e| store_reason(&e))?;
+    let mut out = DirListing::default();
+    for p in &listing.common_prefixes {
+        if let Some(name) = p.filename() {
+            out.subdirs.push(name.to_string());
+        }
+    }
+    let mut to_sniff = Vec::new();
+    for o in &listing.objects {
+        let Some(name) = o.location.filename() else { continue };
+        let kind = names::classify_file(name);
+        if kind == FileKind::Unknown && o.size >= MIN_PARQUET_BYTES && to_sniff.len() < SNIFF_PER_FOLDER {
+            to_sniff.push(out.files.len());
+        }
+        out.files.push(ListedFile {
+            name: name.to_string(),
+            size: o.size,
+            modified_ms: o.last_modified.timestamp_millis(),
+            kind,
+        });
+    }
+    // Files without an extension may be Parquet (Hive output, fuzzer corpora): read the magic.
+    let sniffed = futures::stream::iter(
+        to_sniff
+            .into_iter()
+            .filter(|_| sniff_budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1)).is_ok()),
+    )
+    .map(|idx| {
+        let f = &out.files[idx];
+        let loc = object_store::path::Path::parse(format!(
+            "{}{}{}",
+            key.as_ref(),
+            if key.as_ref().is_empty() { "" } else { "/" },
+            f.name
+        ));
+        let size = f.size;
+        let os = os.clone();
+        async move {
+            let Ok(loc) = loc else { return (idx, false) };
+            match os.get_range(&loc, size - 4..size).await {
+                Ok(bytes) => (idx, bytes.as_ref() == b"PAR1" || bytes.as_ref() == b"PARE"),
+                Err(_) => (idx, false),
+            }
+        }
+    })
+    .buffer_unordered(8)
+    .collect::<Vec<_>>()
+    .await;
+    for (idx, is_parquet) in sniffed {
+        if is_parquet {
+            out.files[idx].kind = FileKind::Parquet;
+        }
+    }
+    Ok(out)
+}
+
+/// A set of files in one namespace folder that look like one dataset (`customers_*.csv`).
+#[derive(Debug, Clone)]
+struct FileGroup {
+    signature: String,
+    stem: String,
+    kind: FileKind,
+    files: u64,
+    bytes: u64,
+    first_file: String,
+    first_file_bytes: u64,
+    glob: String,
+    modified_ms: i64,
+    tiny_parquet: Vec<(String, u64)>,
+}
+
+/// Aggregates of one table's listing.
+#[derive(Debug, Clone, Default)]
+struct TableAgg {
+    /// Set when a marker decided the format (Delta, Hudi, Iceberg).
+    marker: Option<TableFormat>,
+    data_kinds: HashMap<FileKind, u64>,
+    files: u64,
+    bytes: u64,
+    meta_files: u64,
+    meta_bytes: u64,
+    unknown_files: u64,
+    partitions: PartitionStats,
+    modified_ms: Option<i64>,
+    sample: Option<String>,
+    sample_bytes: Option<u64>,
+    delta: Option<DeltaLogListing>,
+    tiny_parquet: u64,
+    tiny_example: Option<(String, u64)>,
+    /// Files come from the folder listing alone (no subfolders to walk).
+    from_groups: bool,
+    complete: bool,
+    error: Option<String>,
+    /// Glob restricting the table to some files of its folder.
+    glob: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+enum Role {
+    Unlisted,
+    /// Waiting for the Iceberg probe of its `metadata/` folder.
+    Probing(Box<DirListing>),
+    Namespace,
+    Table(Box<TableAgg>),
+}
+
+#[derive(Debug, Clone)]
+struct Dir {
+    name: String,
+    rel: String,
+    parent: Option<usize>,
+    depth: usize,
+    role: Role,
+    subdirs: Vec<usize>,
+    groups: Vec<FileGroup>,
+    other_files: u64,
+    error: Option<String>,
+    depth_limited: bool,
+}
+
+struct Engine {
+    store: Arc<LakeStore>,
+    opts: DiscoveryOptions,
+    dirs: Vec<Dir>,
+    objects: u64,
+    bytes: u64,
+    folders_listed: u64,
+    errors: u64,
+}
+
+impl Engine {
+    fn new(store: Arc<LakeStore>, opts: DiscoveryOptions) -> Self {
+        let root = Dir {
+            name: store.url.name.clone(),
+            rel: String::new(),
+            parent: None,
+            depth: 0,
+            role: Role::Unlisted,
+            subdirs: Vec::new(),
+            groups: Vec::new(),
+            other_files: 0,
+            error: None,
+            depth_limited: false,
+        };
+        Engine { store, opts, dirs: vec![root], objects: 0, bytes: 0, folders_listed: 0, errors: 0 }
+    }
+
+    fn root_listed(&self) -> bool {
+        !matches!(self.dirs[0].role, Role::Unlisted | Role::Probing(_))
+    }
+
+    /// Every child of the root knows what it is (so the bucket layout will not flip).
+    fn top_level_settled(&self) -> bool {
+        self.dirs[0].subdirs.iter().all(|&d| !matches!(self.dirs[d].role, Role::Unlisted | Role::Probing(_)))
+    }
+
+    fn apply(&mut self, ev: Event) -> Vec<Job> {
+        match ev {
+            Event::Listed { dir, result } => {
+                self.folders_listed += 1;
+                match result {
+                    Ok(listing) => {
+                        for f in &listing.files {
+                            self.objects += 1;
+                            self.bytes += f.size;
+                        }
+                        self.classify(dir, listing)
+                    }
+                    Err(reason) => {
+                        self.errors += 1;
+                        self.dirs[dir].error = Some(format!("cannot list this folder: {reason}"));
+                        self.dirs[dir].role = Role::Namespace;
+                        Vec::new()
+                    }
+                }
+            }
+            Event::IcebergProbed { dir, is_iceberg } => {
+                let role = std::mem::replace(&mut self.dirs[dir].role, Role::Unlisted);
+                let Role::Probing(listing) = role else { return Vec::new() };
+                if is_iceberg {
+                    self.become_table(dir, Some(TableFormat::Iceberg))
+                } else {
+                    self.namespace(dir, *listing)
+                }
+            }
+            Event::TableBatch { dir, objects } => {
+                self.objects += objects.len() as u64;
+                self.bytes += objects.iter().map(|o| o.size).sum::<u64>();
+                self.absorb(dir, &objects);
+                Vec::new()
+            }
+            Event::TableDone { dir, error } => {
+                if let Role::Table(agg) = &mut self.dirs[dir].role {
+                    agg.complete = true;
+                    if let Some(e) = error {
+                        self.errors += 1;
+                        agg.error = Some(format!("listing stopped early: {e}"));
+                    }
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// Decide what a freshly listed folder is.
+    fn classify(&mut self, dir: usize, listing: DirListing) -> Vec<Job> {
+        let has = |n: &str| listing.subdirs.iter().any(|s| s == n);
+        if has("_delta_log") {
+            return self.become_table(dir, Some(TableFormat::Delta));
+        }
+        if has(".hoodie") {
+            return self.become_table(dir, Some(TableFormat::Hudi));
+        }
+        if has("metadata") && (has("data") || listing.files.iter().all(|f| !f.kind.is_data())) {
+            let rel = self.dirs[dir].rel.clone();
+            self.dirs[dir].role = Role::Probing(Box::new(listing));
+            return vec![Job::ProbeIceberg { dir, rel }];
+        }
+        let visible: Vec<&String> = listing.subdirs.iter().filter(|s| !names::is_hidden_dir(s)).collect();
+        if visible.iter().any(|s| names::hive_pair(s).is_some()) {
+            return self.become_table(dir, None);
+        }
+        let container = self.is_container(dir);
+        let groups = group_files(&listing.files);
+        let all_partition_like = visible.iter().all(|s| names::is_partition_dir(s));
+        if !container && all_partition_like {
+            if groups.len() == 1 && visible.is_empty() {
+                return self.table_from_group(dir, groups.into_iter().next().expect("one group"), &listing);
+            }
+            if (groups.len() <= 1 && !visible.is_empty()) && self.dirs[dir].depth > 0 {
+                // Data (if any) beside bare date/number folders: one dataset partitioned by date.
+                return self.become_table(dir, None);
+            }
+        }
+        self.namespace(dir, listing)
+    }
+
+    /// Containers hold tables but are never one: the lake root and zones.
+    fn is_container(&self, dir: usize) -> bool {
+        let d = &self.dirs[dir];
+        if d.parent.is_none() {
+            return false;
+        }
+        names::zone_rank(&d.name, &self.opts.zones).is_some()
+    }
+
+    fn become_table(&mut self, dir: usize, marker: Option<TableFormat>) -> Vec<Job> {
+        let agg = TableAgg { marker, ..TableAgg::default() };
+        self.dirs[dir].role = Role::Table(Box::new(agg));
+        vec![Job::ListTable { dir, rel: self.dirs[dir].rel.clone() }]
+    }
+
+    fn table_from_group(&mut self, dir: usize, group: FileGroup, listing: &DirListing) -> Vec<Job> {
+        let mut agg = TableAgg { from_groups: true, complete: true, ..TableAgg::default() };
+        *agg.data_kinds.entry(group.kind).or_default() += group.files;
+        agg.files = group.files;
+        agg.bytes = group.bytes;
+        agg.modified_ms = Some(group.modified_ms);
+        agg.sample = Some(join_rel(&self.dirs[dir].rel, &group.first_file));
+        agg.sample_bytes = Some(group.first_file_bytes);
+        agg.tiny_parquet = group.tiny_parquet.len() as u64;
+        agg.tiny_example = group.tiny_parquet.first().cloned();
+        for f in &listing.files {
+            if !f.kind.is_data() {
+                agg.meta_files += 1;
+                agg.meta_bytes += f.size;
+            }
+        }
+        self.dirs[dir].role = Role::Table(Box::new(agg));
+        Vec::new()
+    }
+
+    fn namespace(&mut self, dir: usize, listing: DirListing) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        let depth = self.dirs[dir].depth;
+        let rel = self.dirs[dir].rel.clone();
+        self.dirs[dir].role = Role::Namespace;
+        self.dirs[dir].groups = group_files(&listing.files);
+        self.dirs[dir].other_files = listing.files.iter().filter(|f| !f.kind.is_data()).count() as u64;
+        for name in listing.subdirs {
+            if names::is_hidden_dir(&name) {
+                continue;
+            }
+            let child_rel = join_rel(&rel, &name);
+            let idx = self.dirs.len();
+            let limited = depth + 1 > self.opts.max_depth;
+            self.dirs.push(Dir {
+                name,
+                rel: child_rel.clone(),
+                parent: Some(dir),
+                depth: depth + 1,
+                role: if limited { Role::Namespace } else { Role::Unlisted },
+                subdirs: Vec::new(),
+                groups: Vec::new(),
+                other_files: 0,
+                error: None,
+                depth_limited: limited,
+            });
+            self.dirs[dir].subdirs.push(idx);
+            if !limited {
+                jobs.push(Job::ListDir { dir: idx, rel: child_rel });
+            }
+        }
+        jobs
+    }
+
+    /// Fold a batch of a table's flat listing into its aggregates.
+    fn absorb(&mut self, dir: usize, objects: &[ObjectMeta]) {
+        let table_key = self.store.key(&self.dirs[dir].rel);
+        let table_rel = self.dirs[dir].rel.clone();
+        let Role::Table(agg) = &mut self.dirs[dir].role else { return };
+        let marker = agg.marker;
+        for o in objects {
+            let key = o.location.as_ref();
+            let inner = if table_key.as_ref().is_empty() {
+                key
+            } else {
+                match key.strip_prefix(table_key.as_ref()).and_then(|r| r.strip_prefix('/')) {
+                    Some(r) => r,
+                    None => continue,
+                }
+            };
+            let modified = o.last_modified.timestamp_millis();
+            agg.modified_ms = Some(agg.modified_ms.map_or(modified, |m| m.max(modified)));
+            let mut parts: Vec<&str> = inner.split('/').collect();
+            let file = parts.pop().unwrap_or_default();
+            let first = parts.first().copied().unwrap_or("");
+            let kind = names::classify_file(file);
+
+            // Table-format bookkeeping folders.
+            let meta = match marker {
+                Some(TableFormat::Delta) if first == "_delta_log" => {
+                    let log = agg.delta.get_or_insert_with(DeltaLogListing::default);
+                    log.log_bytes += o.size;
+                    if parts.len() == 1 {
+                        if let Some(v) = names::delta_commit_version(file) {
+                            log.commits += 1;
+                            log.latest_version = Some(log.latest_version.map_or(v, |l| l.max(v)));
+                        } else if names::is_delta_checkpoint(file) {
+                            log.checkpoints += 1;
+                        }
+                    }
+                    true
+                }
+                Some(TableFormat::Delta) if first == "_change_data" => {
+                    agg.delta.get_or_insert_with(DeltaLogListing::default).cdc_files += 1;
+                    true
+                }
+                Some(TableFormat::Delta) if file.starts_with("deletion_vector_") => {
+                    agg.delta.get_or_insert_with(DeltaLogListing::default).deletion_vectors += 1;
+                    true
+                }
+                Some(TableFormat::Hudi) if first == ".hoodie" => true,
+                Some(TableFormat::Iceberg) if first == "metadata" => true,
+                _ => false,
+            };
+            let hidden_dir = parts.iter().any(|p| names::is_hidden_dir(p));
+            if meta || hidden_dir || !kind.is_data() {
+                if kind == FileKind::Unknown && !meta && !hidden_dir {
+                    agg.unknown_files += 1;
+                }
+                agg.meta_files += 1;
+                agg.meta_bytes += o.size;
+                continue;
+            }
+            *agg.data_kinds.entry(kind).or_default() += 1;
+            agg.files += 1;
+            agg.bytes += o.size;
+            if kind == FileKind::Parquet && o.size < MIN_PARQUET_BYTES {
+                agg.tiny_parquet += 1;
+                if agg.tiny_example.is_none() {
+                    agg.tiny_example = Some((inner.to_string(), o.size));
+                }
+            }
+            if agg.sample.is_none()
+                || (kind == FileKind::Parquet && o.size >= MIN_PARQUET_BYTES && agg.sample_is_tiny())
+            {
+                agg.sample = Some(join_rel(&table_rel, inner));
+                agg.sample_bytes = Some(o.size);
+            }
+            let partition_parts =
+                if marker == Some(TableFormat::Iceberg) && first == "data" { &parts[1..] } else { &parts[..] };
+            agg.partitions.observe_dirs(partition_parts.iter().copied());
+        }
+    }
+
+    /// Build the catalog as it stands.
+    fn snapshot(&self, elapsed: Duration, pending: u64, complete: bool) -> Catalog {
+        let mut out = Catalog {
+            root_url: self.store.display(),
+            root_name: self.dirs[0].name.clone(),
+            nodes: Vec::new(),
+            buckets: Vec::new(),
+            progress: DiscoveryProgress {
+                objects: self.objects,
+                bytes: self.bytes,
+                folders_listed: self.folders_listed,
+                list_requests: self.folders_listed,
+                pending,
+                errors: self.errors,
+                complete,
+                elapsed_ms: elapsed.as_millis() as u64,
+            },
+        };
+        let root = &self.dirs[0];
+        match &root.role {
+            Role::Unlisted | Role::Probing(_) => {}
+            Role::Table(_) => {
+                let bucket = push_node(&mut out, None, root.name.clone(), NodeKind::Bucket, String::new());
+                out.buckets.push(bucket);
+                let ctx = Ctx { bucket: root.name.clone(), zone: None };
+                let t = self.emit_dir(&mut out, 0, Some(bucket), &ctx, false);
+                out.nodes[bucket.0 as usize].children.push(t);
+            }
+            Role::Namespace => {
+                if self.root_is_bucket() {
+                    let ctx = Ctx {
+                        bucket: root.name.clone(),
+                        zone: names::zone_rank(&root.name, &self.opts.zones).map(|_| root.name.clone()),
+                    };
+                    let b = self.emit_dir(&mut out, 0, None, &ctx, true);
+                    out.buckets.push(b);
+                } else {
+                    let mut buckets: Vec<usize> = root.subdirs.clone();
+                    buckets.sort_by(|a, b| self.dirs[*a].name.cmp(&self.dirs[*b].name));
+                    for d in buckets {
+                        let ctx = Ctx { bucket: self.dirs[d].name.clone(), zone: None };
+                        let b = self.emit_dir(&mut out, d, None, &ctx, true);
+                        out.buckets.push(b);
+                    }
+                }
+            }
+        }
+        if let Some(err) = &root.error
+            && let Some(first) = out.buckets.first()
+        {
+            out.nodes[first.0 as usize].error = Some(err.clone());
+        }
+        out
+    }
+
+    /// The root directly holds zones or tables (or nothing else): it is the one bucket.
+    fn root_is_bucket(&self) -> bool {
+        let root = &self.dirs[0];
+        if !root.groups.is_empty() || root.subdirs.is_empty() || root.error.is_some() {
+            return true;
+        }
+        root.subdirs.iter().any(|&d| {
+            let c = &self.dirs[d];
+            matches!(c.role, Role::Table(_)) || names::zone_rank(&c.name, &self.opts.zones).is_some()
+        })
+    }
+
+    fn emit_dir(&self, out: &mut Catalog, dir: usize, parent: Option<NodeId>, ctx: &Ctx, as_bucket: bool) -> NodeId {
+        let d = &self.dirs[dir];
+        match &d.role {
+            Role::Table(agg) => {
+                let entry = self.table_entry(d.name.clone(), &d.rel, agg, ctx);
+                let id = push_node(out, parent, d.name.clone(), NodeKind::Table, d.rel.clone());
+                let n = &mut out.nodes[id.0 as usize];
+                n.tables_below = 1;
+                n.files_below = entry.files;
+                n.bytes_below = entry.bytes;
+                n.pending = !entry.listing_complete;
+                n.error = d.error.clone();
+                n.table = Some(Box::new(entry));
+                id
+            }
+            Role::Unlisted | Role::Probing(_) | Role::Namespace => {
+                let zone_rank = names::zone_rank(&d.name, &self.opts.zones);
+                let kind = if as_bucket {
+                    NodeKind::Bucket
+                } else if zone_rank.is_some() {
+                    NodeKind::Zone
+                } else {
+                    NodeKind::Folder
+                };
+                let id = push_node(out, parent, d.name.clone(), kind, d.rel.clone());
+                let child_ctx = if kind == NodeKind::Zone {
+                    Ctx { bucket: ctx.bucket.clone(), zone: Some(d.name.clone()) }
+                } else {
+                    ctx.clone()
+                };
+                let mut children: Vec<(Option<usize>, NodeId)> = Vec::new();
+                for &sd in &d.subdirs {
+                    let child = self.emit_dir(out, sd, Some(id), &child_ctx, false);
+                    let rank = if out.node(child).kind == NodeKind::Zone {
+                        names::zone_rank(&self.dirs[sd].name, &self.opts.zones)
+                    } else {
+                        None
+                    };
+                    children.push((rank, child));
+                }
+                for g in &d.groups {
+                    let agg = group_agg(g, &d.rel);
+                    let name = if g.stem.is_empty() { strip_ext(&g.first_file) } else { g.stem.clone() };
+                    let rel = if g.files == 1 { join_rel(&d.rel, &g.first_file) } else { d.rel.clone() };
+                    let entry = self.table_entry(name.clone(), &rel, &agg, &child_ctx);
+                    let child = push_node(out, Some(id), name, NodeKind::Table, rel);
+                    let n = &mut out.nodes[child.0 as usize];
+                    n.tables_below = 1;
+                    n.files_below = entry.files;
+                    n.bytes_below = entry.bytes;
+                    n.table = Some(Box::new(entry));
+                    children.push((None, child));
+                }
+                // Zones in their configured order first, then everything else by name.
+                children.sort_by(|(ra, a), (rb, b)| match (ra, rb) {
+                    (Some(x), Some(y)) => x.cmp(y),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => out.node(*a).name.to_lowercase().cmp(&out.node(*b).name.to_lowercase()),
+                });
+                let ids: Vec<NodeId> = children.into_iter().map(|(_, c)| c).collect();
+                dedupe_names(out, &ids);
+                let (mut tables, mut files, mut bytes, mut pending) = (0, 0, 0, false);
+                for c in &ids {
+                    let n = out.node(*c);
+                    tables += n.tables_below;
+                    files += n.files_below;
+                    bytes += n.bytes_below;
+                    pending |= n.pending;
+                }
+                let n = &mut out.nodes[id.0 as usize];
+                n.children = ids;
+                n.tables_below = tables;
+                n.files_below = files;
+                n.bytes_below = bytes;
+                n.other_files = d.other_files;
+                n.error = d.error.clone();
+                n.pending = pending || matches!(d.role, Role::Unlisted | Role::Probing(_));
+                n.depth_limited = d.depth_limited;
+                id
+            }
+        }
+    }
+
+    fn table_entry(&self, name: String, rel: &str, agg: &TableAgg, ctx: &Ctx) -> TableEntry {
+        let single_file = agg.from_groups && agg.files == 1 && agg.glob.is_some();
+        let format = agg.marker.unwrap_or_else(|| majority_format(&agg.data_kinds));
+        let mut issues = Vec::new();
+        if let Some(e) = &agg.error {
+            issues.push(e.clone());
+        }
+        if agg.tiny_parquet > 0 {
+            let (example, size) = agg.tiny_example.clone().unwrap_or_default();
+            issues.push(format!(
+                "{} Parquet file(s) too small to be valid (e.g. {example}: {size} bytes)",
+                agg.tiny_parquet
+            ));
+        }
+        let kinds: Vec<(FileKind, u64)> =
+            agg.data_kinds.iter().map(|(k, v)| (*k, *v)).filter(|(_, v)| *v > 0).collect();
+        if kinds.len() > 1 && agg.marker.is_none() {
+            let mut parts: Vec<String> = kinds.iter().map(|(k, v)| format!("{v} {}", file_kind_name(*k))).collect();
+            parts.sort();
+            issues.push(format!("mixed file formats: {}", parts.join(", ")));
+        }
+        if agg.complete && agg.files == 0 && agg.unknown_files > 0 && agg.marker.is_none() {
+            issues.push(format!("{} files without an extension; format not recognised", agg.unknown_files));
+        }
+        if let Some(log) = &agg.delta
+            && agg.complete
+            && log.commits == 0
+            && log.checkpoints == 0
+        {
+            issues.push("_delta_log holds no commits".to_string());
+        }
+        if agg.complete && format == TableFormat::Delta && agg.delta.is_none() {
+            issues.push("_delta_log is empty".to_string());
+        }
+        let (partition_dirs, _) = agg.partitions.partition_count();
+        TableEntry {
+            name,
+            format,
+            bucket: ctx.bucket.clone(),
+            zone: ctx.zone.clone(),
+            location: self.store.url_of(rel, !single_file).to_string(),
+            path: rel.to_string(),
+            file_glob: if single_file { None } else { agg.glob.clone() },
+            files: agg.files,
+            bytes: agg.bytes,
+            meta_files: agg.meta_files,
+            meta_bytes: agg.meta_bytes,
+            partitions: agg.partitions.columns(),
+            partition_dirs,
+            unnamed_partition_levels: agg.partitions.unnamed_levels,
+            last_modified_ms: agg.modified_ms,
+            sample_file: agg.sample.clone(),
+            sample_file_bytes: agg.sample_bytes,
+            delta_log: agg.delta.clone(),
+            listing_complete: agg.complete,
+            issues,
+        }
+    }
+}
+
+impl TableAgg {
+    fn sample_is_tiny(&self) -> bool {
+        self.tiny_example.as_ref().is_some_and(|(p, _)| self.sample.as_deref().is_some_and(|s| s.ends_with(p.as_str())))
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Ctx {
+    bucket: String,
+    zone: Option<String>,
+}
+
+fn push_node(out: &mut Catalog, parent: Option<NodeId>, name: String, kind: NodeKind, path: String) -> NodeId {
+    let id = NodeId(out.nodes.len() as u32);
+    out.nodes.push(Node {
+        id,
+        parent,
+        name,
+        kind,
+        path,
+        children: Vec::new(),
+        table: None,
+        tables_below: 0,
+        files_below: 0,
+        bytes_below: 0,
+        other_files: 0,
+        error: None,
+        pending: false,
+        depth_limited: false,
+    });
+    id
+}
+
+/// Siblings must have distinct names (selection is kept by name): suffix the format on clashes.
+fn dedupe_names(out: &mut Catalog, ids: &[NodeId]) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for id in ids {
+        let name = out.node(*id).name.clone();
+        let count = seen.entry(name.clone()).or_default();
+        *count += 1;
+        if *count > 1 {
+            let n = &mut out.nodes[id.0 as usize];
+            let tag = n.table.as_ref().map(|t| t.format.as_str()).unwrap_or(n.kind.as_str());
+            let renamed = format!("{name} ({tag}{})", if *count > 2 { format!(" {count}") } else { String::new() });
+            n.name = renamed.clone();
+            if let Some(t) = n.table.as_mut() {
+                t.name = renamed;
+            }
+        }
+    }
+}
+
+fn group_files(files: &[ListedFile]) -> Vec<FileGroup> {
+    let mut groups: Vec<FileGroup> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for f in files.iter().filter(|f| f.kind.is_data()) {
+        let sig = names::file_signature(&f.name, f.kind);
+        let i = *index.entry(sig.key.clone()).or_insert_with(|| {
+            groups.push(FileGroup {
+                glob: sig.glob,
+                signature: sig.key,
+                stem: sig.stem,
+                kind: f.kind,
+                files: 0,
+                bytes: 0,
+                first_file: f.name.clone(),
+                first_file_bytes: f.size,
+                modified_ms: f.modified_ms,
+                tiny_parquet: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        let g = &mut groups[i];
+        g.files += 1;
+        g.bytes += f.size;
+        g.modified_ms = g.modified_ms.max(f.modified_ms);
+        if f.name < g.first_file {
+            g.first_file = f.name.clone();
+            g.first_file_bytes = f.size;
+        }
+        if f.kind == FileKind::Parquet && f.size < MIN_PARQUET_BYTES {
+            g.tiny_parquet.push((f.name.clone(), f.size));
+        }
+    }
+    groups.sort_by(|a, b| a.signature.cmp(&b.signature));
+    groups
+}
+
+/// A file's name without its data extension, to name a single-file table.
+fn strip_ext(name: &str) -> String {
+    names::split_data_extension(name).0.to_string()
+}
+
+fn group_agg(g: &FileGroup, dir_rel: &str) -> TableAgg {
+    let mut agg = TableAgg { from_groups: true, complete: true, glob: Some(g.glob.clone()), ..TableAgg::default() };
+    agg.data_kinds.insert(g.kind, g.files);
+    agg.files = g.files;
+    agg.bytes = g.bytes;
+    agg.modified_ms = Some(g.modified_ms);
+    agg.sample = Some(join_rel(dir_rel, &g.first_file));
+    agg.sample_bytes = Some(g.first_file_bytes);
+    agg.tiny_parquet = g.tiny_parquet.len() as u64;
+    agg.tiny_example = g.tiny_parquet.first().cloned();
+    agg
+}
+
+fn majority_format(kinds: &HashMap<FileKind, u64>) -> TableFormat {
+    let best = kinds.iter().filter(|(_, n)| **n > 0).max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+    match best.map(|(k, _)| *k) {
+        Some(FileKind::Parquet) => TableFormat::Parquet,
+        Some(FileKind::Csv) => TableFormat::Csv,
+        Some(FileKind::Json) => TableFormat::Json,
+        Some(FileKind::NdJson) => TableFormat::NdJson,
+        Some(FileKind::Avro) => TableFormat::Avro,
+        Some(FileKind::Orc) => TableFormat::Orc,
+        _ => TableFormat::Unknown,
+    }
+}
+
+fn file_kind_name(k: FileKind) -> &'static str {
+    match k {
+        FileKind::Parquet => "parquet",
+        FileKind::Csv => "csv",
+        FileKind::Json => "json",
+        FileKind::NdJson => "ndjson",
+        FileKind::Avro => "avro",
+        FileKind::Orc => "orc",
+        _ => "other",
+    }
+}
+
+fn join_rel(a: &str, b: &str) -> String {
+    if a.is_empty() { b.to_string() } else { format!("{a}/{b}") }
+}

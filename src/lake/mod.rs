@@ -1,0 +1,21 @@
+//! The lake domain, free of any UI: where a lake is (`location`), how it is read (`store`), what
+//! it holds (`discover` into a `catalog`), what a table looks like inside (`detail`), and a demo
+//! lake to try it all on (`demo`). Could become its own crate; nothing here imports ratatui.
+
+pub mod catalog;
+pub mod demo;
+pub mod detail;
+pub mod discover;
+pub mod error;
+pub mod location;
+pub mod names;
+pub mod parquet_io;
+pub mod partition;
+pub mod store;
+
+pub use catalog::{Catalog, Node, NodeId, NodeKind, TableEntry, TableFormat};
+pub use detail::{TableDetail, load_detail};
+pub use discover::{DiscoveryOptions, discover};
+pub use error::LakeError;
+pub use location::LakeUrl;
+pub use store::LakeStore;

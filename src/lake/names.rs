@@ -1,0 +1,375 @@
+//! Name rules: what a file or folder is, judged from its name alone.
+//!
+//! Discovery decides a lake's shape from object keys before reading any byte, so everything it
+//! knows about extensions, hidden files, hive partitions, date-like folders, medallion zone names
+//! and "part files that belong together" lives here, as pure functions with unit tests.
+
+/// What a single object is, from its file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    Parquet,
+    Csv,
+    Json,
+    NdJson,
+    Avro,
+    Orc,
+    /// Hidden by Hadoop/Spark convention (`_SUCCESS`, `.part-0.crc`): never data.
+    Hidden,
+    /// No extension: may be Parquet without a suffix (Hive, fuzzers); worth sniffing the magic.
+    Unknown,
+    /// A file that is not table data (README, LICENSE, images…).
+    Other,
+}
+
+impl FileKind {
+    pub fn is_data(self) -> bool {
+        matches!(
+            self,
+            FileKind::Parquet | FileKind::Csv | FileKind::Json | FileKind::NdJson | FileKind::Avro | FileKind::Orc
+        )
+    }
+}
+
+/// Compression suffixes that may follow a data extension (`events.json.gz`).
+const COMPRESSION_SUFFIXES: &[&str] = &[".gz", ".gzip", ".bz2", ".zst", ".zstd", ".xz", ".lz4", ".snappy"];
+
+/// Classify an object by its file name (the last path segment).
+pub fn classify_file(name: &str) -> FileKind {
+    if name.starts_with('_') || name.starts_with('.') {
+        return FileKind::Hidden;
+    }
+    let lower = name.to_ascii_lowercase();
+    let mut base = lower.as_str();
+    for suffix in COMPRESSION_SUFFIXES {
+        if let Some(stripped) = base.strip_suffix(suffix) {
+            base = stripped;
+            break;
+        }
+    }
+    // `x.parquet.encrypted` is Parquet with modular encryption: still a Parquet file.
+    if base.ends_with(".parquet")
+        || base.ends_with(".parq")
+        || base.ends_with(".pqt")
+        || base.ends_with(".parquet.encrypted")
+    {
+        return FileKind::Parquet;
+    }
+    if base.ends_with(".csv") || base.ends_with(".tsv") || base.ends_with(".psv") {
+        return FileKind::Csv;
+    }
+    if base.ends_with(".ndjson") || base.ends_with(".jsonl") || base.ends_with(".ldjson") {
+        return FileKind::NdJson;
+    }
+    if base.ends_with(".json") {
+        return FileKind::Json;
+    }
+    if base.ends_with(".avro") {
+        return FileKind::Avro;
+    }
+    if base.ends_with(".orc") {
+        return FileKind::Orc;
+    }
+    if !name.contains('.') {
+        return FileKind::Unknown;
+    }
+    FileKind::Other
+}
+
+/// Folders that are never tables nor namespaces of their own: `_temporary`, `.spark-staging`…
+pub fn is_hidden_dir(name: &str) -> bool {
+    name.starts_with('_') || name.starts_with('.')
+}
+
+/// A hive partition folder `key=value`, returned as its key and its (still escaped) value.
+pub fn hive_pair(name: &str) -> Option<(&str, &str)> {
+    let (k, v) = name.split_once('=')?;
+    if k.is_empty() || k.starts_with('_') || k.starts_with('.') {
+        return None;
+    }
+    Some((k, v))
+}
+
+/// Undo hive's percent-escaping of partition values (`11%3A00` -> `11:00`).
+pub fn hive_unescape(value: &str) -> String {
+    if !value.contains('%') {
+        return value.to_string();
+    }
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 1 < bytes.len() {
+            let hi = (bytes[i + 1] as char).to_digit(16);
+            let lo = bytes.get(i + 2).and_then(|b| (*b as char).to_digit(16));
+            if let (Some(hi), Some(lo)) = (hi, lo) {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A folder that is one level of a partitioning scheme rather than a table or a namespace:
+/// `key=value`, or a bare date / number level such as `2024`, `11`, `2024-11-21`, `20241121`.
+pub fn is_partition_dir(name: &str) -> bool {
+    hive_pair(name).is_some() || is_date_like(name)
+}
+
+/// `2024`, `07`, `2024-11-21`, `2024_11_21`, `20241121T1200`: digits with date/time separators.
+pub fn is_date_like(name: &str) -> bool {
+    let digits = name.bytes().filter(u8::is_ascii_digit).count();
+    digits > 0
+        && name.as_bytes()[0].is_ascii_digit()
+        && name.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'T' | b':' | b'.'))
+}
+
+/// Normalise a folder name for zone matching: `01_Bronze`, `bronze-zone`, `bronze_layer` -> `bronze`.
+pub fn zone_key(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let trimmed = lower.trim_start_matches(|c: char| c.is_ascii_digit() || c == '_' || c == '-' || c == '.');
+    let mut key = trimmed;
+    for suffix in ["_zone", "-zone", "_layer", "-layer", "_tier", "-tier"] {
+        if let Some(s) = key.strip_suffix(suffix) {
+            key = s;
+            break;
+        }
+    }
+    key.to_string()
+}
+
+/// The position of `name` in the configured zone list, if it names a zone.
+pub fn zone_rank(name: &str, zones: &[String]) -> Option<usize> {
+    let key = zone_key(name);
+    if key.is_empty() {
+        return None;
+    }
+    zones.iter().position(|z| z.eq_ignore_ascii_case(&key))
+}
+
+/// Split a file name into its base and its data extension with any codec and compression
+/// suffixes: `part-0.snappy.parquet` -> (`part-0`, `.snappy.parquet`), `e.json.gz` -> (`e`, `.json.gz`).
+/// Names without a data extension come back whole with an empty extension.
+pub fn split_data_extension(name: &str) -> (&str, &str) {
+    let lower = name.to_ascii_lowercase();
+    let mut end = name.len();
+    for suffix in COMPRESSION_SUFFIXES {
+        if lower.ends_with(suffix) {
+            end -= suffix.len();
+            break;
+        }
+    }
+    const DATA_EXTS: &[&str] = &[
+        ".parquet.encrypted",
+        ".parquet",
+        ".parq",
+        ".pqt",
+        ".csv",
+        ".tsv",
+        ".psv",
+        ".ndjson",
+        ".jsonl",
+        ".ldjson",
+        ".json",
+        ".avro",
+        ".orc",
+    ];
+    let Some(ext) = DATA_EXTS.iter().find(|e| lower[..end].ends_with(*e)) else {
+        return (name, "");
+    };
+    let mut base_end = end - ext.len();
+    // Spark and pyarrow put the codec before the extension: `part-0.snappy.parquet`.
+    for codec in [".snappy", ".gz", ".zstd", ".zst", ".lz4", ".brotli"] {
+        if lower[..base_end].ends_with(codec) {
+            base_end -= codec.len();
+            break;
+        }
+    }
+    (&name[..base_end], &name[base_end..])
+}
+
+/// A token of a file name that varies between files of one dataset: a run of digits, a date, a
+/// UUID piece or a hex hash (`00001`, `2024-11-21`, `3fa65c69`, `c000`).
+fn is_variable_token(token: &str) -> bool {
+    if token.is_empty() {
+        return false;
+    }
+    let all_digits = token.bytes().all(|b| b.is_ascii_digit());
+    let hexish =
+        token.len() >= 4 && token.bytes().all(|b| b.is_ascii_hexdigit()) && token.bytes().any(|b| b.is_ascii_digit());
+    all_digits || hexish
+}
+
+/// How a file name places its file in a dataset: files with the same `key` belong together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSignature {
+    /// Lower-cased name with its varying tokens replaced by `#`, plus the file kind.
+    pub key: String,
+    /// The constant words of the name, to call the dataset by: `customers`.
+    pub stem: String,
+    /// A glob matching every file of the group: `customers_*-*-*.csv`.
+    pub glob: String,
+}
+
+/// The signature that groups files of one dataset (`part-00000-….snappy.parquet` and
+/// `part-00001-….snappy.parquet` share `part-#-#…`), and the readable stem naming that group
+/// (`customers_2024-11-01.csv` -> key `customers_#-#-#|csv`, stem `customers`).
+pub fn file_signature(name: &str, kind: FileKind) -> FileSignature {
+    let (base, ext) = split_data_extension(name);
+    let mut key = String::with_capacity(base.len() + 8);
+    let mut glob = String::with_capacity(name.len());
+    let mut stem_tokens: Vec<&str> = Vec::new();
+    let mut token_start = 0;
+    let bytes = base.as_bytes();
+    for i in 0..=bytes.len() {
+        let at_sep = i == bytes.len() || matches!(bytes[i], b'-' | b'_' | b'.' | b' ');
+        if at_sep {
+            let token = &base[token_start..i];
+            if is_variable_token(token) {
+                key.push('#');
+                glob.push('*');
+            } else {
+                key.push_str(&token.to_ascii_lowercase());
+                glob.push_str(token);
+                if !token.is_empty() {
+                    stem_tokens.push(token);
+                }
+            }
+            if i < bytes.len() {
+                key.push(bytes[i] as char);
+                glob.push(bytes[i] as char);
+            }
+            token_start = i + 1;
+        }
+    }
+    key.push('|');
+    key.push_str(kind_tag(kind));
+    glob.push_str(ext);
+    FileSignature { key, stem: stem_tokens.join("_"), glob }
+}
+
+fn kind_tag(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Parquet => "parquet",
+        FileKind::Csv => "csv",
+        FileKind::Json => "json",
+        FileKind::NdJson => "ndjson",
+        FileKind::Avro => "avro",
+        FileKind::Orc => "orc",
+        FileKind::Hidden => "hidden",
+        FileKind::Unknown => "unknown",
+        FileKind::Other => "other",
+    }
+}
+
+/// A Delta commit file name `00000000000000000012.json` -> 12.
+pub fn delta_commit_version(name: &str) -> Option<u64> {
+    let digits = name.strip_suffix(".json")?;
+    if digits.len() == 20 && digits.bytes().all(|b| b.is_ascii_digit()) { digits.parse().ok() } else { None }
+}
+
+/// A Delta checkpoint file (classic, multi-part or V2 UUID-named).
+pub fn is_delta_checkpoint(name: &str) -> bool {
+    name.len() > 20 && name.as_bytes()[..20].iter().all(u8::is_ascii_digit) && name.contains(".checkpoint")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("part-0.snappy.parquet", FileKind::Parquet)]
+    #[case("x.parquet.encrypted", FileKind::Parquet)]
+    #[case("orders.CSV", FileKind::Csv)]
+    #[case("events.json.gz", FileKind::Json)]
+    #[case("events.jsonl", FileKind::NdJson)]
+    #[case("_SUCCESS", FileKind::Hidden)]
+    #[case(".part-0.parquet.crc", FileKind::Hidden)]
+    #[case("clusterfuzz-testcase-4787906620489728", FileKind::Unknown)]
+    #[case("README.md", FileKind::Other)]
+    fn classifies_files(#[case] name: &str, #[case] kind: FileKind) {
+        assert_eq!(classify_file(name), kind);
+    }
+
+    #[rstest]
+    #[case("date=2024-01-01", true)]
+    #[case("2024", true)]
+    #[case("2024-11-21", true)]
+    #[case("07", true)]
+    #[case("orders", false)]
+    #[case("v2", false)]
+    #[case("=x", false)]
+    fn partition_dirs(#[case] name: &str, #[case] expected: bool) {
+        assert_eq!(is_partition_dir(name), expected);
+    }
+
+    #[test]
+    fn hive_values_are_unescaped() {
+        assert_eq!(hive_pair("ts=2021-09-08 11%3A11%3A11"), Some(("ts", "2021-09-08 11%3A11%3A11")));
+        assert_eq!(hive_unescape("2021-09-08 11%3A11%3A11"), "2021-09-08 11:11:11");
+        assert_eq!(hive_unescape("100%"), "100%");
+        assert_eq!(hive_unescape("a%2"), "a%2");
+    }
+
+    #[test]
+    fn zones_match_with_decorations() {
+        let zones: Vec<String> = ["raw", "bronze", "silver", "gold"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(zone_rank("silver", &zones), Some(2));
+        assert_eq!(zone_rank("01_Bronze", &zones), Some(1));
+        assert_eq!(zone_rank("gold-zone", &zones), Some(3));
+        assert_eq!(zone_rank("golden", &zones), None);
+        assert_eq!(zone_rank("2024", &zones), None);
+    }
+
+    #[test]
+    fn part_files_share_a_signature() {
+        let a =
+            file_signature("part-00000-3810fbe0-9892-431d-bcfd-7de5788dfe8d-c000.snappy.parquet", FileKind::Parquet);
+        let b =
+            file_signature("part-00007-02b8c308-e5a7-41a8-a653-cb5594582017-c000.snappy.parquet", FileKind::Parquet);
+        assert_eq!(a.key, b.key);
+        assert_eq!(a.glob, "part-*-*-*-*-*-*-*.snappy.parquet");
+        let c = file_signature("Customers_2026-11-01.csv", FileKind::Csv);
+        let d = file_signature("customers_2026-11-02.csv", FileKind::Csv);
+        assert_eq!(c.key, d.key);
+        assert_eq!(c.stem, "Customers");
+        assert_eq!(c.glob, "Customers_*-*-*.csv");
+    }
+
+    #[test]
+    fn distinct_names_do_not_group() {
+        let names = [
+            "int32_decimal.parquet",
+            "int64_decimal.parquet",
+            "lz4_raw_compressed.parquet",
+            "lz4_raw_compressed_larger.parquet",
+            "alltypes_plain.parquet",
+            "alltypes_dictionary.parquet",
+            "nested_lists.snappy.parquet",
+            "nested_structs.rust.parquet",
+        ];
+        let sigs: std::collections::HashSet<_> =
+            names.iter().map(|n| file_signature(n, FileKind::Parquet).key).collect();
+        assert_eq!(sigs.len(), names.len());
+    }
+
+    #[test]
+    fn extensions_split_off_with_codecs() {
+        assert_eq!(split_data_extension("part-0.snappy.parquet"), ("part-0", ".snappy.parquet"));
+        assert_eq!(split_data_extension("events.json.gz"), ("events", ".json.gz"));
+        assert_eq!(split_data_extension("x.parquet.encrypted"), ("x", ".parquet.encrypted"));
+        assert_eq!(split_data_extension("README"), ("README", ""));
+    }
+
+    #[test]
+    fn delta_log_names() {
+        assert_eq!(delta_commit_version("00000000000000000012.json"), Some(12));
+        assert_eq!(delta_commit_version("_last_checkpoint"), None);
+        assert!(is_delta_checkpoint("00000000000000000010.checkpoint.parquet"));
+        assert!(is_delta_checkpoint("00000000000000000002.checkpoint.e8fa2696-9728-4e9c-b285-634743fdd4fb.parquet"));
+    }
+}

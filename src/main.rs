@@ -1,0 +1,62 @@
+//! The lakescope binary: parse the command line, load the config, then run a headless command or
+//! the TUI. Everything else lives in the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use lakescope::cli::{self, Cli, Command};
+use lakescope::config::{self, Config};
+use lakescope::lake::LakeStore;
+use lakescope::tui;
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("error: {}", lakescope::lake::error::describe(e.as_ref()));
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(args: Cli) -> anyhow::Result<i32> {
+    let mut config = Config::load(args.global.config.as_deref())?;
+    if let Some(t) = &args.global.theme {
+        config.theme = t.clone();
+    }
+    config.ascii |= args.global.ascii;
+    match args.command {
+        Some(Command::Tables { root, json }) => cli::tables(&root, json, &config).await,
+        Some(Command::Ls { root, path, json }) => cli::ls(&root, path.as_deref(), json, &config).await,
+        Some(Command::Demo { dir, generate_only }) => {
+            let root = cli::demo(dir.as_deref()).await?;
+            if generate_only {
+                return Ok(0);
+            }
+            open(&root, config).await
+        }
+        None => match args.root {
+            Some(root) => open(&root, config).await,
+            None => {
+                eprintln!("usage: lakescope ROOT   (a path, file://, s3://, gs:// or az:// URL)");
+                eprintln!("       lakescope demo   (generate a demo lake and open it)");
+                eprintln!("       lakescope --help");
+                Ok(2)
+            }
+        },
+    }
+}
+
+async fn open(root: &str, config: Config) -> anyhow::Result<i32> {
+    let store = LakeStore::open_str(root)?;
+    tui::run(store, config, config::no_color()).await?;
+    Ok(0)
+}

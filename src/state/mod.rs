@@ -1,0 +1,518 @@
+//! Application state as plain data, and `update(state, action) -> effects`: the only place the
+//! state changes. No terminal, no I/O, no clock: effects ask the app to start or cancel jobs,
+//! and job results come back as actions. Results of a superseded listing carry an old ticket
+//! and are dropped here.
+
+pub mod browser;
+pub mod input;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::action::{Action, InputKey};
+use crate::jobs::{JobId, JobKind};
+use crate::lake::{Catalog, NodeId, TableDetail, TableEntry};
+use browser::Nav;
+use input::{Edit, LineInput};
+
+/// Detail jobs in flight at once (the selected table always gets a slot first).
+pub const MAX_DETAIL_JOBS: usize = 2;
+/// Rows of chrome around a list: title bar, status bar and the list's two borders.
+pub const CHROME_ROWS: u16 = 4;
+
+/// Work the app must start or stop for the state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    StartDiscovery { ticket: u64 },
+    LoadDetail { ticket: u64, table: Box<TableEntry> },
+    CancelJob(JobId),
+    Quit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Browse,
+    Filter,
+    Command,
+    Help,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DetailSlot {
+    /// Requested; the job id arrives with `JobStarted`.
+    Loading(Option<JobId>),
+    Ready(Arc<TableDetail>),
+    Failed(String),
+    /// Cancelled by the user: not retried until asked (Enter or refresh).
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobStatus {
+    pub id: JobId,
+    pub kind: JobKind,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageLevel {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub level: MessageLevel,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// How the lake root is shown (never with credentials).
+    pub root: String,
+    pub catalog: Arc<Catalog>,
+    /// Generation of the current listing; results with another ticket are stale.
+    pub ticket: u64,
+    pub discovering: bool,
+    pub nav: Nav,
+    /// Table details by table location.
+    pub details: HashMap<String, DetailSlot>,
+    pub mode: Mode,
+    pub focus: Focus,
+    pub detail_scroll: u16,
+    pub help_scroll: u16,
+    pub input: LineInput,
+    pub jobs: Vec<JobStatus>,
+    /// The last error (kept until replaced) or a passing notice.
+    pub message: Option<Message>,
+    pub theme: String,
+    pub themes: Vec<String>,
+    pub prefetch_details: bool,
+    pub ascii: bool,
+    pub width: u16,
+    pub height: u16,
+    pub spinner: usize,
+    pub quit: bool,
+}
+
+impl AppState {
+    pub fn new(root: String, theme: String, themes: Vec<String>, prefetch_details: bool, ascii: bool) -> Self {
+        AppState {
+            root,
+            catalog: Arc::new(Catalog::default()),
+            ticket: 0,
+            discovering: false,
+            nav: Nav::default(),
+            details: HashMap::new(),
+            mode: Mode::Browse,
+            focus: Focus::List,
+            detail_scroll: 0,
+            help_scroll: 0,
+            input: LineInput::default(),
+            jobs: Vec::new(),
+            message: None,
+            theme,
+            themes,
+            prefetch_details,
+            ascii,
+            width: 80,
+            height: 24,
+            spinner: 0,
+            quit: false,
+        }
+    }
+
+    /// Rows a list shows at the current terminal size.
+    pub fn list_rows(&self) -> usize {
+        self.height.saturating_sub(CHROME_ROWS).max(1) as usize
+    }
+
+    pub fn selected(&self) -> Option<NodeId> {
+        self.nav.selected(&self.catalog)
+    }
+
+    pub fn selected_table(&self) -> Option<&TableEntry> {
+        self.selected().and_then(|id| self.catalog.node(id).table.as_deref())
+    }
+
+    pub fn detail_of(&self, location: &str) -> Option<&DetailSlot> {
+        self.details.get(location)
+    }
+
+    pub fn has_running(&self, kind: JobKind) -> bool {
+        self.jobs.iter().any(|j| j.kind == kind)
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { text: text.into(), level: MessageLevel::Error });
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { text: text.into(), level: MessageLevel::Info });
+    }
+}
+
+/// Effects to run when the app starts: the first listing.
+pub fn start(state: &mut AppState) -> Vec<Effect> {
+    refresh(state)
+}
+
+fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let mut effects: Vec<Effect> = state
+        .jobs
+        .iter()
+        .filter(|j| matches!(j.kind, JobKind::Discovery | JobKind::Detail))
+        .map(|j| Effect::CancelJob(j.id))
+        .collect();
+    state.ticket += 1;
+    state.details.clear();
+    state.discovering = true;
+    effects.push(Effect::StartDiscovery { ticket: state.ticket });
+    effects
+}
+
+/// Apply one action. Returns the effects the app must carry out.
+pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let rows = state.list_rows();
+    let mut effects = Vec::new();
+    // A passing notice lasts until the next key; errors stay until replaced.
+    if is_user_action(&action) && state.message.as_ref().is_some_and(|m| m.level == MessageLevel::Info) {
+        state.message = None;
+    }
+    match action {
+        Action::Quit => {
+            state.quit = true;
+            return vec![Effect::Quit];
+        }
+        Action::Help => {
+            state.mode = if state.mode == Mode::Help { Mode::Browse } else { Mode::Help };
+            state.help_scroll = 0;
+        }
+        Action::Up | Action::Down if state.mode == Mode::Help => {
+            state.help_scroll =
+                if action == Action::Up { state.help_scroll.saturating_sub(1) } else { state.help_scroll + 1 };
+        }
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown if state.focus == Focus::Detail => {
+            let step: i32 = match action {
+                Action::Up => -1,
+                Action::Down => 1,
+                Action::PageUp => -(rows as i32),
+                _ => rows as i32,
+            };
+            state.detail_scroll = (state.detail_scroll as i32 + step).max(0) as u16;
+        }
+        Action::Top if state.focus == Focus::Detail => state.detail_scroll = 0,
+        Action::Up => state.nav.move_by(&state.catalog, -1, rows),
+        Action::Down => state.nav.move_by(&state.catalog, 1, rows),
+        Action::PageUp => state.nav.move_by(&state.catalog, -(rows as isize), rows),
+        Action::PageDown => state.nav.move_by(&state.catalog, rows as isize, rows),
+        Action::Top => state.nav.move_to(&state.catalog, 0, rows),
+        Action::Bottom => state.nav.move_to(&state.catalog, isize::MAX, rows),
+        Action::Enter => {
+            if state.focus == Focus::List && !state.nav.descend(&state.catalog, rows) {
+                if let Some(t) = state.selected_table() {
+                    let loc = t.location.clone();
+                    // Enter on a table whose load failed or was cancelled tries again.
+                    if matches!(state.details.get(&loc), Some(DetailSlot::Failed(_) | DetailSlot::Cancelled)) {
+                        state.details.remove(&loc);
+                    }
+                    state.focus = Focus::Detail;
+                    state.detail_scroll = 0;
+                }
+            }
+        }
+        Action::Back => {
+            if state.focus == Focus::Detail {
+                state.focus = Focus::List;
+            } else {
+                state.nav.ascend();
+            }
+        }
+        Action::Filter => {
+            state.focus = Focus::List;
+            state.mode = Mode::Filter;
+            state.input = LineInput::with_text(&state.nav.current().filter);
+        }
+        Action::CommandLine => {
+            state.mode = Mode::Command;
+            state.input = LineInput::default();
+        }
+        Action::Cancel => cancel(state, &mut effects),
+        Action::Refresh => effects.extend(refresh(state)),
+        Action::CycleTheme => {
+            if !state.themes.is_empty() {
+                let i = state.themes.iter().position(|t| *t == state.theme).map_or(0, |i| (i + 1) % state.themes.len());
+                state.theme = state.themes[i].clone();
+                state.info(format!("theme: {}", state.theme));
+            }
+        }
+        Action::Input(key) => input(state, key, &mut effects),
+        Action::RunCommand(cmd) => effects.extend(run_command(state, &cmd)),
+        Action::Resize { width, height } => {
+            state.width = width;
+            state.height = height;
+            let rows = state.list_rows();
+            state.nav.sync(&state.catalog, rows);
+        }
+        Action::Tick => {
+            if !state.jobs.is_empty() {
+                state.spinner = state.spinner.wrapping_add(1);
+            }
+        }
+        Action::JobStarted { id, kind, label } => {
+            if kind == JobKind::Detail
+                && let Some(slot) = state.details.get_mut(&label)
+                && *slot == DetailSlot::Loading(None)
+            {
+                *slot = DetailSlot::Loading(Some(id));
+            }
+            state.jobs.push(JobStatus { id, kind, label });
+        }
+        Action::JobFinished { id, cancelled } => {
+            let Some(pos) = state.jobs.iter().position(|j| j.id == id) else { return effects };
+            let job = state.jobs.remove(pos);
+            match job.kind {
+                JobKind::Discovery => {
+                    if cancelled && state.discovering {
+                        state.discovering = false;
+                        state.info("listing cancelled: showing what was found so far (r lists again)");
+                    }
+                }
+                JobKind::Detail => {
+                    if let Some(slot) = state.details.get_mut(&job.label)
+                        && *slot == DetailSlot::Loading(Some(id))
+                    {
+                        *slot = if cancelled {
+                            DetailSlot::Cancelled
+                        } else {
+                            DetailSlot::Failed("the load ended without a result".into())
+                        };
+                    }
+                }
+            }
+        }
+        Action::CatalogUpdated { ticket, catalog } => {
+            if ticket != state.ticket {
+                return effects;
+            }
+            state.catalog = catalog;
+            state.nav.sync(&state.catalog, rows);
+        }
+        Action::DiscoveryFinished { ticket, result } => {
+            if ticket != state.ticket {
+                return effects;
+            }
+            state.discovering = false;
+            if let Err(e) = result {
+                state.error(e);
+            }
+        }
+        Action::DetailLoaded { ticket, location, result } => {
+            if ticket != state.ticket {
+                return effects;
+            }
+            let slot = match result {
+                Ok(d) => DetailSlot::Ready(d),
+                Err(e) => {
+                    let name = state
+                        .catalog
+                        .tables()
+                        .find(|(_, t)| t.location == location)
+                        .map(|(n, _)| n.name.clone())
+                        .unwrap_or_else(|| location.clone());
+                    state.error(format!("{name}: {e}"));
+                    DetailSlot::Failed(e)
+                }
+            };
+            state.details.insert(location, slot);
+        }
+    }
+    effects.extend(reconcile_details(state));
+    effects
+}
+
+fn is_user_action(a: &Action) -> bool {
+    !matches!(
+        a,
+        Action::Tick
+            | Action::JobStarted { .. }
+            | Action::JobFinished { .. }
+            | Action::CatalogUpdated { .. }
+            | Action::DiscoveryFinished { .. }
+            | Action::DetailLoaded { .. }
+            | Action::Resize { .. }
+    )
+}
+
+/// Esc: close what is open, else stop the listing, else stop detail loads, else clear the filter.
+fn cancel(state: &mut AppState, effects: &mut Vec<Effect>) {
+    if state.mode == Mode::Help {
+        state.mode = Mode::Browse;
+        return;
+    }
+    if state.focus == Focus::Detail {
+        state.focus = Focus::List;
+        return;
+    }
+    if let Some(job) = state.jobs.iter().rev().find(|j| j.kind == JobKind::Discovery) {
+        effects.push(Effect::CancelJob(job.id));
+        return;
+    }
+    let details: Vec<JobId> = state.jobs.iter().filter(|j| j.kind == JobKind::Detail).map(|j| j.id).collect();
+    if !details.is_empty() {
+        for (_, slot) in state.details.iter_mut() {
+            if matches!(slot, DetailSlot::Loading(_)) {
+                *slot = DetailSlot::Cancelled;
+            }
+        }
+        effects.extend(details.into_iter().map(Effect::CancelJob));
+        return;
+    }
+    if !state.nav.current().filter.is_empty() {
+        let rows = state.list_rows();
+        state.nav.set_filter(&state.catalog, "", rows);
+    }
+}
+
+fn input(state: &mut AppState, key: InputKey, effects: &mut Vec<Effect>) {
+    let rows = state.list_rows();
+    let edit = state.input.apply(key);
+    match state.mode {
+        Mode::Filter => match edit {
+            Edit::Changed => {
+                let text = state.input.text.clone();
+                state.nav.set_filter(&state.catalog, &text, rows);
+            }
+            Edit::Submit => state.mode = Mode::Browse,
+            Edit::Cancel => {
+                state.nav.set_filter(&state.catalog, "", rows);
+                state.mode = Mode::Browse;
+            }
+            Edit::Moved => {}
+        },
+        Mode::Command => match edit {
+            Edit::Submit => {
+                state.mode = Mode::Browse;
+                let cmd = std::mem::take(&mut state.input.text);
+                effects.extend(run_command(state, &cmd));
+            }
+            Edit::Cancel => state.mode = Mode::Browse,
+            Edit::Changed | Edit::Moved => {}
+        },
+        Mode::Browse | Mode::Help => {}
+    }
+}
+
+/// The `:` commands. `:help` lists them.
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("q, quit", "leave lakescope"),
+    ("r, refresh", "list the lake again"),
+    ("cd BUCKET/ZONE/…", "jump to an entry by its names"),
+    ("theme NAME", "switch theme (dark, light, high-contrast…)"),
+    ("help", "show keys and commands"),
+];
+
+fn run_command(state: &mut AppState, cmd: &str) -> Vec<Effect> {
+    let cmd = cmd.trim();
+    let (head, arg) = cmd.split_once(char::is_whitespace).map(|(h, a)| (h, a.trim())).unwrap_or((cmd, ""));
+    let rows = state.list_rows();
+    match head {
+        "" => Vec::new(),
+        "q" | "quit" | "q!" | "qa" => {
+            state.quit = true;
+            vec![Effect::Quit]
+        }
+        "r" | "refresh" => refresh(state),
+        "help" | "h" => {
+            state.mode = Mode::Help;
+            Vec::new()
+        }
+        "theme" => {
+            if arg.is_empty() {
+                state.info(format!("theme: {} (available: {})", state.theme, state.themes.join(", ")));
+            } else if state.themes.iter().any(|t| t == arg) {
+                state.theme = arg.to_string();
+            } else {
+                state.error(format!("unknown theme {arg:?} (available: {})", state.themes.join(", ")));
+            }
+            Vec::new()
+        }
+        "cd" => {
+            let names: Vec<String> = arg.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
+            if names.is_empty() {
+                state.nav = Nav::default();
+                state.nav.sync(&state.catalog, rows);
+                state.focus = Focus::List;
+            } else if state.nav.jump(&state.catalog, &names, rows) {
+                state.focus = Focus::List;
+            } else {
+                state.error(format!("no entry {arg:?} in this lake"));
+            }
+            Vec::new()
+        }
+        other => {
+            state.error(format!("unknown command {other:?} (try :help)"));
+            Vec::new()
+        }
+    }
+}
+
+/// Bring detail loading in line with what is on screen: the selected table first, then (with
+/// prefetch) the other tables visible in the current column. Loads no longer wanted are
+/// cancelled, so fast scrolling keeps only the newest request.
+fn reconcile_details(state: &mut AppState) -> Vec<Effect> {
+    let mut wanted: Vec<TableEntry> = Vec::new();
+    if let Some(t) = state.selected_table() {
+        wanted.push(t.clone());
+    }
+    if state.prefetch_details {
+        let level = state.nav.current();
+        let entries = Nav::entries(&state.catalog, level);
+        let end = (level.offset + state.list_rows()).min(entries.len());
+        for id in entries.get(level.offset..end).unwrap_or(&[]) {
+            if let Some(t) = state.catalog.node(*id).table.as_deref()
+                && !wanted.iter().any(|w| w.location == t.location)
+            {
+                wanted.push(t.clone());
+            }
+        }
+    }
+    // A table still being listed may not have a file to read yet.
+    wanted.retain(|t| {
+        t.format.is_readable()
+            && (t.listing_complete || t.sample_file.is_some() || t.format == crate::lake::TableFormat::Delta)
+    });
+
+    let mut effects = Vec::new();
+    let stale: Vec<(String, JobId)> = state
+        .details
+        .iter()
+        .filter_map(|(loc, slot)| match slot {
+            DetailSlot::Loading(Some(id)) if !wanted.iter().any(|w| &w.location == loc) => Some((loc.clone(), *id)),
+            _ => None,
+        })
+        .collect();
+    for (loc, id) in stale {
+        state.details.remove(&loc);
+        effects.push(Effect::CancelJob(id));
+    }
+    let mut in_flight = state.details.values().filter(|s| matches!(s, DetailSlot::Loading(_))).count();
+    for t in wanted {
+        if in_flight >= MAX_DETAIL_JOBS {
+            break;
+        }
+        if state.details.contains_key(&t.location) {
+            continue;
+        }
+        state.details.insert(t.location.clone(), DetailSlot::Loading(None));
+        effects.push(Effect::LoadDetail { ticket: state.ticket, table: Box::new(t) });
+        in_flight += 1;
+    }
+    effects
+}

@@ -1,0 +1,162 @@
+//! Views: functions that borrow the state, the theme and the keymap and draw a frame. They do
+//! no I/O and change nothing; lists draw only their visible rows.
+//!
+//! Layout: a title bar, three miller columns (parent, current, preview / table detail) and a
+//! status bar; the help overlay draws on top.
+
+pub mod browser;
+pub mod detail;
+pub mod popups;
+pub mod status;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::symbols::border;
+use ratatui::widgets::{Block, BorderType, Borders};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::config::keymap::Keymap;
+use crate::config::theme::{Role, Theme};
+use crate::lake::{Node, NodeKind, TableFormat};
+use crate::state::{AppState, Mode};
+
+/// What a view needs, borrowed.
+pub struct View<'a> {
+    pub state: &'a AppState,
+    pub theme: &'a Theme,
+    pub keymap: &'a Keymap,
+}
+
+impl View<'_> {
+    pub fn style(&self, role: Role) -> ratatui::style::Style {
+        self.theme.style(role)
+    }
+
+    pub fn glyphs(&self) -> &'static Glyphs {
+        if self.state.ascii { &ASCII } else { &UNICODE }
+    }
+
+    /// A bordered block with a title, highlighted when it has focus.
+    pub fn block(&self, title: &str, focused: bool) -> Block<'static> {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(self.style(if focused { Role::BorderFocus } else { Role::Border }))
+            .title(format!(" {title} "))
+            .title_style(self.style(if focused { Role::Title } else { Role::Normal }));
+        if self.state.ascii { block.border_set(ASCII_BORDER) } else { block.border_type(BorderType::Rounded) }
+    }
+}
+
+pub struct Glyphs {
+    pub spinner: &'static [&'static str],
+    pub separator: &'static str,
+    pub ellipsis: &'static str,
+}
+
+static UNICODE: Glyphs =
+    Glyphs {
+        spinner: &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"], separator: " › ", ellipsis: "…"
+    };
+static ASCII: Glyphs = Glyphs { spinner: &["|", "/", "-", "\\"], separator: " > ", ellipsis: "~" };
+
+const ASCII_BORDER: border::Set = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+/// Draw the whole screen.
+pub fn draw(frame: &mut Frame, view: &View) {
+    let area = frame.area();
+    let [title, body, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    status::title_bar(frame, title, view);
+    browser::columns(frame, body, view);
+    status::status_bar(frame, status, view);
+    if view.state.mode == Mode::Help {
+        popups::help(frame, centered(area, 90, 90), view);
+    }
+}
+
+/// A rectangle of `pct_w` x `pct_h` percent centred in `area`.
+pub fn centered(area: Rect, pct_w: u16, pct_h: u16) -> Rect {
+    let w = (area.width as u32 * pct_w as u32 / 100) as u16;
+    let h = (area.height as u32 * pct_h as u32 / 100) as u16;
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+/// Cut `s` to `width` terminal cells, marking the cut with `ellipsis`.
+pub fn truncate(s: &str, width: usize, ellipsis: &str) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let budget = width.saturating_sub(ellipsis.width());
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > budget {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push_str(ellipsis);
+    }
+    out
+}
+
+/// Cut the start of `s` (for paths: the end is what matters).
+pub fn truncate_left(s: &str, width: usize, ellipsis: &str) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let budget = width.saturating_sub(ellipsis.width());
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > budget {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    let mut out = ellipsis.to_string();
+    out.extend(tail.into_iter().rev());
+    out
+}
+
+/// The role a catalog entry's name is drawn in.
+pub fn node_role(node: &Node) -> Role {
+    match node.kind {
+        NodeKind::Bucket => Role::Bucket,
+        NodeKind::Zone => Role::Zone,
+        NodeKind::Folder => Role::Folder,
+        NodeKind::Table => match node.table.as_ref().map(|t| t.format) {
+            Some(TableFormat::Delta) => Role::Delta,
+            Some(TableFormat::Parquet) => Role::Parquet,
+            Some(TableFormat::Csv | TableFormat::Json | TableFormat::NdJson) => Role::Text,
+            _ => Role::Unreadable,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_respects_cell_width() {
+        assert_eq!(truncate("silver_orders", 8, "…"), "silver_…");
+        assert_eq!(truncate("short", 8, "…"), "short");
+        assert_eq!(truncate("日本語テーブル", 6, "~"), "日本~");
+        assert_eq!(truncate_left("/data/lake/silver", 10, "…"), "…e/silver");
+    }
+}

@@ -1,0 +1,120 @@
+//! The title bar (lake root and totals) and the status bar (breadcrumb or the line being typed,
+//! running jobs, the last error, key hints generated from the keymap).
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+use super::{View, truncate, truncate_left};
+use crate::action::Action;
+use crate::config::keymap::Layer;
+use crate::config::theme::Role;
+use crate::jobs::JobKind;
+use crate::state::{MessageLevel, Mode};
+use crate::units;
+
+pub fn title_bar(frame: &mut Frame, area: Rect, view: &View) {
+    let state = view.state;
+    let c = &state.catalog;
+    let width = area.width as usize;
+    let mut totals = format!(
+        "{} bkt · {} tables · {} objects · {}",
+        units::count(c.buckets.len() as u64),
+        units::count(c.table_count()),
+        units::count(c.progress.objects),
+        units::bytes(c.progress.bytes)
+    );
+    if c.progress.errors > 0 {
+        totals.push_str(&format!(" · {} errors", c.progress.errors));
+    }
+    let app = " lakescope ";
+    let room = width.saturating_sub(app.width() + totals.width() + 3);
+    let root = truncate_left(&state.root, room, view.glyphs().ellipsis);
+    let pad = width.saturating_sub(app.width() + 1 + root.width() + totals.width() + 1);
+    let line = Line::from(vec![
+        Span::styled(app, view.style(Role::Title)),
+        Span::styled(format!(" {root}"), view.style(Role::Normal)),
+        Span::styled(" ".repeat(pad), view.style(Role::Normal)),
+        Span::styled(format!("{totals} "), view.style(Role::Dim)),
+    ]);
+    frame.render_widget(Paragraph::new(line).style(view.style(Role::StatusBar)), area);
+}
+
+pub fn status_bar(frame: &mut Frame, area: Rect, view: &View) {
+    let state = view.state;
+    let width = area.width as usize;
+    let bar = view.style(Role::StatusBar);
+
+    if matches!(state.mode, Mode::Filter | Mode::Command) {
+        let prompt = if state.mode == Mode::Filter { "/" } else { ":" };
+        let text = format!("{prompt}{}", state.input.text);
+        let shown = truncate_left(&text, width.saturating_sub(1), view.glyphs().ellipsis);
+        frame.render_widget(Paragraph::new(Span::styled(shown.clone(), view.style(Role::Filter))).style(bar), area);
+        let before: String = state.input.text.chars().take(state.input.cursor).collect();
+        let x = (prompt.width() + before.width()).min(width.saturating_sub(1));
+        frame.set_cursor_position(Position { x: area.x + x as u16, y: area.y });
+        return;
+    }
+
+    // Right side: jobs, then the message, then a hint.
+    let mut right: Vec<Span> = Vec::new();
+    if !state.jobs.is_empty() {
+        let spin = view.glyphs().spinner[state.spinner % view.glyphs().spinner.len()];
+        right.push(Span::styled(format!("{spin} {} ", job_summary(view)), view.style(Role::Job)));
+    }
+    if let Some(m) = &state.message {
+        let role = if m.level == MessageLevel::Error { Role::Error } else { Role::Normal };
+        right.push(Span::styled(format!("{} ", m.text), view.style(role)));
+    }
+    let help = view.keymap.key_for(Layer::Browser, &Action::Help).map(|k| format!(" {k} help ")).unwrap_or_default();
+    right.push(Span::styled(help, view.style(Role::Key)));
+
+    let right_w: usize = right.iter().map(|s| s.content.width()).sum();
+    // Left side: where we are.
+    let crumbs = breadcrumb(view);
+    let left_room = width.saturating_sub(right_w.min(width * 2 / 3) + 1);
+    let left = truncate_left(&crumbs, left_room, view.glyphs().ellipsis);
+    let mut spans = vec![Span::styled(format!(" {left}"), view.style(Role::Normal))];
+    let used = 1 + left.width();
+    if used + right_w <= width {
+        spans.push(Span::raw(" ".repeat(width - used - right_w)));
+        spans.extend(right);
+    } else {
+        // Not enough room: keep the right side, cut from its start (the message tail matters less
+        // than the jobs and the hint, so cut the message).
+        let avail = width.saturating_sub(used + 1);
+        let text: String = right.iter().map(|s| s.content.as_ref()).collect();
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(truncate(&text, avail, view.glyphs().ellipsis), view.style(Role::Dim)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}
+
+fn breadcrumb(view: &View) -> String {
+    let state = view.state;
+    let mut names: Vec<String> = state.nav.current().path.clone();
+    if let Some(sel) = &state.nav.current().selected {
+        names.push(sel.clone());
+    }
+    if names.is_empty() {
+        return state.root.clone();
+    }
+    names.join(view.glyphs().separator)
+}
+
+fn job_summary(view: &View) -> String {
+    let state = view.state;
+    let mut parts = Vec::new();
+    if state.jobs.iter().any(|j| j.kind == JobKind::Discovery) {
+        let p = &state.catalog.progress;
+        parts.push(format!("listing {} objects", units::count(p.objects)));
+    }
+    let details = state.jobs.iter().filter(|j| j.kind == JobKind::Detail).count();
+    if details > 0 {
+        parts.push(format!("reading {details} table{}", if details == 1 { "" } else { "s" }));
+    }
+    parts.push("(esc cancels)".to_string());
+    parts.join(" · ")
+}
