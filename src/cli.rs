@@ -162,8 +162,8 @@ pub async fn tables(root: &str, json: bool, config: &Config) -> anyhow::Result<E
     }
     writeln!(
         out,
-        "{} tables, {} objects, {} listed in {}",
-        units::count(catalog.table_count()),
+        "{}, {} objects, {} listed in {}",
+        units::plural(catalog.table_count(), "table"),
         units::count(catalog.progress.objects),
         units::bytes(catalog.progress.bytes),
         units::duration_ms(catalog.progress.elapsed_ms)
@@ -195,7 +195,7 @@ pub async fn ls(root: &str, path: Option<&str>, json: bool, config: &Config) -> 
     let parent = if names.is_empty() {
         None
     } else {
-        match catalog.find_by_names(&names) {
+        match catalog.resolve(&names) {
             Some(id) => Some(id),
             None => {
                 eprintln!(

@@ -29,6 +29,11 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// `1 table`, `12,500 tables`.
+pub fn plural(n: u64, noun: &str) -> String {
+    format!("{} {noun}{}", count(n), if n == 1 { "" } else { "s" })
+}
+
 /// `850 ms`, `2.4 s`, `3m 12s`.
 pub fn duration_ms(ms: u64) -> String {
     if ms < 1_000 {

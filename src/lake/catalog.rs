@@ -212,6 +212,19 @@ impl Catalog {
         found
     }
 
+    /// Like `find_by_names`, but in a lake that is one bucket the bucket's name may be left out
+    /// (`silver/orders` as well as `acme-lake/silver/orders`).
+    pub fn resolve<S: AsRef<str>>(&self, names: &[S]) -> Option<NodeId> {
+        self.find_by_names(names).or_else(|| match self.buckets.as_slice() {
+            [only] => {
+                let mut full: Vec<&str> = vec![self.node(*only).name.as_str()];
+                full.extend(names.iter().map(|n| n.as_ref()));
+                self.find_by_names(&full)
+            }
+            _ => None,
+        })
+    }
+
     /// Display names from the bucket down to `id`.
     pub fn names_to(&self, id: NodeId) -> Vec<String> {
         let mut names = Vec::new();

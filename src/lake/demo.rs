@@ -79,15 +79,11 @@ impl Rng {
 
 struct Writer<'a> {
     store: &'a LakeStore,
-    objects: u64,
-    bytes: u64,
 }
 
 impl Writer<'_> {
     async fn put(&mut self, rel: &str, data: Vec<u8>) -> Result<(), LakeError> {
         let key = self.store.key(rel);
-        self.bytes += data.len() as u64;
-        self.objects += 1;
         self.store.object_store().put(&key, PutPayload::from(Bytes::from(data))).await.map_err(|e| {
             LakeError::Write { location: self.store.url_of(rel, false).to_string(), reason: store_reason(&e) }
         })?;
@@ -134,18 +130,28 @@ pub async fn prepare_target(store: &LakeStore) -> Result<(), LakeError> {
 pub async fn generate(store: &LakeStore) -> Result<DemoReport, LakeError> {
     let started = Instant::now();
     prepare_target(store).await?;
-    let mut w = Writer { store, objects: 0, bytes: 0 };
+    let mut w = Writer { store };
     let mut rng = Rng(0x1A4E_5C0F);
     w.put(MARKER, format!("lakescope demo lake, generator version {DEMO_VERSION}\n").into_bytes()).await?;
 
-    raw_zone(&mut w, &mut rng).await?;
+    raw_zone(&mut w, &mut rng).await?; // customers, web_events, exchange_rates, products
     bronze_events(&mut w, &mut rng).await?;
     customer_features(&mut w, &mut rng).await?;
     let orders = silver_orders(store, &mut rng).await?;
     silver_customers(store, &mut rng).await?;
     gold_daily_revenue(store, &orders).await?;
+    let tables = 4 + 1 + 1 + 2 + 1;
 
-    Ok(DemoReport { objects: w.objects, bytes: w.bytes, tables: 10, elapsed: started.elapsed() })
+    // Count what is really there (Delta tables were written by deltalake, not by `w`).
+    let (mut objects, mut bytes) = (0u64, 0u64);
+    let root = store.key("");
+    let mut listing = store.object_store().list(if root.as_ref().is_empty() { None } else { Some(&root) });
+    while let Some(meta) = futures::StreamExt::next(&mut listing).await {
+        let meta = meta.map_err(|e| LakeError::Listing { location: store.display(), reason: store_reason(&e) })?;
+        objects += 1;
+        bytes += meta.size;
+    }
+    Ok(DemoReport { objects, bytes, tables, elapsed: started.elapsed() })
 }
 
 fn day(offset: i32) -> String {

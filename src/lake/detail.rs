@@ -126,7 +126,7 @@ async fn delta_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDeta
         columns,
         rows: summary.rows,
         rows_note: None,
-        source: format!("_delta_log at version {}", summary.version),
+        source: format!("_delta_log v{}", summary.version),
         delta: Some(summary),
         notes,
     })
@@ -287,7 +287,7 @@ async fn text_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDetai
         rows: None,
         rows_note: None,
         delta: None,
-        source: format!("schema inferred from the first {} of {file_name}", crate::units::bytes(text.len() as u64)),
+        source: format!("first {} of {file_name}", crate::units::bytes(text.len() as u64)),
         notes: Vec::new(),
     })
 }

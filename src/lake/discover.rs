@@ -12,7 +12,7 @@
 //!
 //! The engine knows nothing of the UI: it hands `Arc<Catalog>` snapshots to a callback.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::catalog::{Catalog, DeltaLogListing, DiscoveryProgress, Node, NodeId, NodeKind, TableEntry, TableFormat};
 use super::error::{LakeError, store_reason};
+use super::location::Scheme;
 use super::names::{self, FileKind};
 use super::partition::PartitionStats;
 use super::store::LakeStore;
@@ -201,6 +202,9 @@ impl Event {
 #[derive(Debug, Clone, Default)]
 struct DirListing {
     subdirs: Vec<String>,
+    /// For local stores, the real path of each subfolder (symlinks resolved), to never list a
+    /// folder twice: a symlink to an ancestor would otherwise re-list the tree at every level.
+    subdir_real: Vec<Option<String>>,
     files: Vec<ListedFile>,
 }
 
@@ -266,9 +270,11 @@ async fn list_dir(store: &LakeStore, rel: &str, sniff_budget: &AtomicUsize) -> R
     let os = store.object_store();
     let listing = os.list_with_delimiter(prefix).await.map_err(|e| store_reason(&e))?;
     let mut out = DirListing::default();
+    let local = store.url.scheme == Scheme::File;
     for p in &listing.common_prefixes {
         if let Some(name) = p.filename() {
             out.subdirs.push(name.to_string());
+            out.subdir_real.push(if local { real_path(p) } else { None });
         }
     }
     let mut to_sniff = Vec::new();
@@ -318,6 +324,11 @@ async fn list_dir(store: &LakeStore, rel: &str, sniff_budget: &AtomicUsize) -> R
         }
     }
     Ok(out)
+}
+
+/// The canonical path of a local folder key (`work/lake/x` -> `/data/lake/x` through symlinks).
+fn real_path(key: &object_store::path::Path) -> Option<String> {
+    std::fs::canonicalize(format!("/{}", key.as_ref())).ok().map(|p| p.to_string_lossy().into_owned())
 }
 
 /// A set of files in one namespace folder that look like one dataset (`customers_*.csv`).
@@ -392,6 +403,8 @@ struct Engine {
     bytes: u64,
     folders_listed: u64,
     errors: u64,
+    /// Real paths of local folders already scheduled for listing.
+    visited: HashSet<String>,
 }
 
 impl Engine {
@@ -408,7 +421,13 @@ impl Engine {
             error: None,
             depth_limited: false,
         };
-        Engine { store, opts, dirs: vec![root], objects: 0, bytes: 0, folders_listed: 0, errors: 0 }
+        let mut visited = HashSet::new();
+        if store.url.scheme == Scheme::File
+            && let Some(real) = real_path(&store.url.prefix)
+        {
+            visited.insert(real);
+        }
+        Engine { store, opts, dirs: vec![root], objects: 0, bytes: 0, folders_listed: 0, errors: 0, visited }
     }
 
     fn root_listed(&self) -> bool {
@@ -543,27 +562,33 @@ impl Engine {
         self.dirs[dir].role = Role::Namespace;
         self.dirs[dir].groups = group_files(&listing.files);
         self.dirs[dir].other_files = listing.files.iter().filter(|f| !f.kind.is_data()).count() as u64;
-        for name in listing.subdirs {
+        for (name, real) in listing.subdirs.into_iter().zip(listing.subdir_real) {
             if names::is_hidden_dir(&name) {
                 continue;
             }
             let child_rel = join_rel(&rel, &name);
             let idx = self.dirs.len();
             let limited = depth + 1 > self.opts.max_depth;
+            let seen_before = match real {
+                Some(r) => !self.visited.insert(r),
+                None => false,
+            };
             self.dirs.push(Dir {
                 name,
                 rel: child_rel.clone(),
                 parent: Some(dir),
                 depth: depth + 1,
-                role: if limited { Role::Namespace } else { Role::Unlisted },
+                role: if limited || seen_before { Role::Namespace } else { Role::Unlisted },
                 subdirs: Vec::new(),
                 groups: Vec::new(),
                 other_files: 0,
-                error: None,
+                error: seen_before.then(|| {
+                    "links to a folder that is already listed (a symlink loop?): not listed again".to_string()
+                }),
                 depth_limited: limited,
             });
             self.dirs[dir].subdirs.push(idx);
-            if !limited {
+            if !limited && !seen_before {
                 jobs.push(Job::ListDir { dir: idx, rel: child_rel });
             }
         }
@@ -759,7 +784,9 @@ impl Engine {
                 }
                 for g in &d.groups {
                     let agg = group_agg(g, &d.rel);
-                    let name = if g.stem.is_empty() { strip_ext(&g.first_file) } else { g.stem.clone() };
+                    // One file: call the table by its file name; a group: by the words its names share.
+                    let name =
+                        if g.files == 1 || g.stem.is_empty() { strip_ext(&g.first_file) } else { g.stem.clone() };
                     let rel = if g.files == 1 { join_rel(&d.rel, &g.first_file) } else { d.rel.clone() };
                     let entry = self.table_entry(name.clone(), &rel, &agg, &child_ctx);
                     let child = push_node(out, Some(id), name, NodeKind::Table, rel);

@@ -191,16 +191,50 @@ pub fn split_data_extension(name: &str) -> (&str, &str) {
     (&name[..base_end], &name[base_end..])
 }
 
-/// A token of a file name that varies between files of one dataset: a run of digits, a date, a
-/// UUID piece or a hex hash (`00001`, `2024-11-21`, `3fa65c69`, `c000`).
+/// A token of a file name that varies between files of one dataset: a run of digits, a date
+/// piece or a hex hash (`00001`, `2024`, `3fa65c69`, `c000`). UUIDs are found separately, since
+/// their groups may be letters only (`bcfd`).
 fn is_variable_token(token: &str) -> bool {
     if token.is_empty() {
         return false;
     }
     let all_digits = token.bytes().all(|b| b.is_ascii_digit());
-    let hexish =
-        token.len() >= 4 && token.bytes().all(|b| b.is_ascii_hexdigit()) && token.bytes().any(|b| b.is_ascii_digit());
-    all_digits || hexish
+    let all_hex = token.bytes().all(|b| b.is_ascii_hexdigit());
+    let hexish = token.len() >= 4 && all_hex && token.bytes().any(|b| b.is_ascii_digit());
+    all_digits || hexish || (all_hex && token.len() >= 12)
+}
+
+/// Byte ranges of UUIDs (`8-4-4-4-12` hex digits) in a name.
+fn uuid_ranges(s: &str) -> Vec<std::ops::Range<usize>> {
+    const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 36 <= b.len() {
+        let mut pos = i;
+        let mut ok = true;
+        for (g, len) in GROUPS.iter().enumerate() {
+            if !b[pos..pos + len].iter().all(u8::is_ascii_hexdigit) {
+                ok = false;
+                break;
+            }
+            pos += len;
+            if g < 4 {
+                if b[pos] != b'-' {
+                    ok = false;
+                    break;
+                }
+                pos += 1;
+            }
+        }
+        if ok {
+            out.push(i..i + 36);
+            i += 36;
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
 
 /// How a file name places its file in a dataset: files with the same `key` belong together.
@@ -224,11 +258,13 @@ pub fn file_signature(name: &str, kind: FileKind) -> FileSignature {
     let mut stem_tokens: Vec<&str> = Vec::new();
     let mut token_start = 0;
     let bytes = base.as_bytes();
+    let uuids = uuid_ranges(base);
     for i in 0..=bytes.len() {
         let at_sep = i == bytes.len() || matches!(bytes[i], b'-' | b'_' | b'.' | b' ');
         if at_sep {
             let token = &base[token_start..i];
-            if is_variable_token(token) {
+            let in_uuid = uuids.iter().any(|r| r.contains(&token_start) && i <= r.end);
+            if in_uuid || is_variable_token(token) {
                 key.push('#');
                 glob.push('*');
             } else {

@@ -163,7 +163,7 @@ impl Nav {
         true
     }
 
-    /// Set the current level's filter; the cursor goes to the first match.
+    /// Set the current level's filter.
     pub fn set_filter(&mut self, catalog: &Catalog, filter: &str, visible_rows: usize) {
         let level = self.current_mut();
         if level.filter == filter {
@@ -172,16 +172,18 @@ impl Nav {
         level.filter = filter.to_string();
         level.cursor = 0;
         level.offset = 0;
-        level.selected = None;
+        // The selection stays when it still matches (and comes back when the filter is
+        // cleared); otherwise the first match is selected.
         self.sync(catalog, visible_rows);
     }
 
     /// Jump to a path of names (`:cd acme-lake/silver/orders`): opens each level on the way and
     /// selects the last name. Returns false (and leaves nav unchanged) if a name is missing.
     pub fn jump(&mut self, catalog: &Catalog, names: &[String], visible_rows: usize) -> bool {
-        if names.is_empty() || catalog.find_by_names(names).is_none() {
+        let Some(target) = (if names.is_empty() { None } else { catalog.resolve(names) }) else {
             return false;
-        }
+        };
+        let names = catalog.names_to(target);
         let mut levels = Vec::new();
         for i in 0..names.len() {
             levels.push(Level {

@@ -516,3 +516,6 @@ fn reconcile_details(state: &mut AppState) -> Vec<Effect> {
     }
     effects
 }
+
+#[cfg(test)]
+mod tests;

@@ -16,9 +16,13 @@ use crate::state::{DetailSlot, Focus};
 use crate::units;
 
 pub fn columns(frame: &mut Frame, area: Rect, view: &View) {
+    // The current column gets at least 30 cells so names stay readable at 80x24; the preview
+    // (table detail) takes what is left.
+    let w = area.width;
+    let left_w = (w / 5).max(12).min(w / 4);
+    let mid_w = (w * 3 / 10).max(30).min(w.saturating_sub(left_w) / 2);
     let [left, mid, right] =
-        Layout::horizontal([Constraint::Percentage(22), Constraint::Percentage(30), Constraint::Percentage(48)])
-            .areas(area);
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Length(mid_w), Constraint::Min(10)]).areas(area);
     let state = view.state;
     let catalog = &state.catalog;
     let nav = &state.nav;
@@ -166,6 +170,11 @@ fn entry_line(
     };
     let suffix = if node.kind == NodeKind::Table { "" } else { "/" };
     let badge = if problem { "! " } else { "" };
+    // In a narrow column a long name matters more than the format tag (its colour says it).
+    let meta = match (&node.table, meta.split_once(' ')) {
+        (Some(_), Some((_, size))) if badge.width() + node.name.width() + meta.width() + 1 > width => size.to_string(),
+        _ => meta,
+    };
     let meta_w = meta.width();
     let name_budget = width.saturating_sub(badge.width() + meta_w + 1 + suffix.len());
     let name = truncate(&node.name, name_budget, view.glyphs().ellipsis);

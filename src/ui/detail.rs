@@ -7,7 +7,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{View, node_role, truncate};
+use unicode_width::UnicodeWidthStr;
+
+use super::{View, node_role, truncate, truncate_left};
 use crate::config::theme::Role;
 use crate::lake::{NodeId, TableDetail};
 use crate::state::{DetailSlot, Focus};
@@ -40,7 +42,10 @@ pub fn table(frame: &mut Frame, area: Rect, view: &View, id: NodeId) {
         place.push_str(z);
     }
     lines.push(Line::from(vec![label("in"), value(place)]));
-    lines.push(Line::from(vec![label("location"), value(t.location.clone())]));
+    // One line: the end of a location is what tells tables apart.
+    let loc_room = width.saturating_sub(11);
+    lines
+        .push(Line::from(vec![label("location"), value(truncate_left(&t.location, loc_room, view.glyphs().ellipsis))]));
     if let Some(g) = &t.file_glob {
         lines.push(Line::from(vec![label("files like"), value(g.clone())]));
     }
@@ -158,14 +163,19 @@ fn loaded<'a>(lines: &mut Vec<Line<'a>>, view: &View, d: &TableDetail, width: us
     lines.push(Line::default());
     lines.push(Line::from(vec![
         Span::styled(format!("schema · {} columns", d.columns.len()), view.style(Role::Header)),
-        Span::styled(format!("  from {}", d.source), view.style(Role::Dim)),
+        Span::styled(format!("  ({})", d.source), view.style(Role::Dim)),
     ]));
-    let name_w = d.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0).min(width / 2).max(4);
+    let name_w = d.columns.iter().map(|c| c.name.width()).max().unwrap_or(0).min(width / 2).max(4);
+    let type_room = width.saturating_sub(name_w + 4).max(4);
+    let type_w = d.columns.iter().map(|c| c.data_type.width()).max().unwrap_or(0).min(type_room);
     for c in &d.columns {
         let name = truncate(&c.name, name_w, view.glyphs().ellipsis);
+        let ty = truncate(&c.data_type, type_room, view.glyphs().ellipsis);
+        let name_pad = name_w.saturating_sub(name.width());
+        let type_pad = type_w.saturating_sub(ty.width());
         let mut spans = vec![
-            Span::styled(format!("  {name:<name_w$}  "), view.style(Role::Normal)),
-            Span::styled(c.data_type.clone(), view.style(Role::Parquet)),
+            Span::styled(format!("  {name}{}  ", " ".repeat(name_pad)), view.style(Role::Normal)),
+            Span::styled(format!("{ty}{}", " ".repeat(type_pad)), view.style(Role::Parquet)),
         ];
         if c.partition {
             spans.push(Span::styled("  partition", view.style(Role::Zone)));

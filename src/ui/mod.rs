@@ -157,6 +157,6 @@ mod tests {
         assert_eq!(truncate("silver_orders", 8, "…"), "silver_…");
         assert_eq!(truncate("short", 8, "…"), "short");
         assert_eq!(truncate("日本語テーブル", 6, "~"), "日本~");
-        assert_eq!(truncate_left("/data/lake/silver", 10, "…"), "…e/silver");
+        assert_eq!(truncate_left("/data/lake/silver", 10, "…"), "…ke/silver");
     }
 }

@@ -1,0 +1,175 @@
+//! Headless app flows: the real `App` over a real local lake, driven by key events, waiting for
+//! "jobs idle" (never fixed sleeps), asserting on state and on the rendered frame.
+
+mod common;
+
+use common::*;
+use lakescope::config::Config;
+use lakescope::lake::TableFormat;
+use lakescope::state::{DetailSlot, Focus, Mode};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn navigate_to_the_silver_delta_table_and_read_its_detail() {
+    let lake = demo_lake();
+    let mut app = app(lake, 120, 40);
+    settle(&mut app).await;
+    assert_eq!(column(&app), vec!["acme-lake", "acme-ml"]);
+
+    keys(&mut app, "l");
+    assert_eq!(column(&app), vec!["raw", "bronze", "silver", "gold"], "zones in medallion order");
+    keys(&mut app, "j j l");
+    assert_eq!(column(&app), vec!["customers", "orders"]);
+    keys(&mut app, "j");
+    assert_eq!(selected(&app).as_deref(), Some("orders"));
+    settle(&mut app).await;
+
+    let t = app.state.selected_table().expect("a table is selected").clone();
+    assert_eq!(t.format, TableFormat::Delta);
+    assert_eq!(t.zone.as_deref(), Some("silver"));
+    assert_eq!(t.bucket, "acme-lake");
+    let log = t.delta_log.as_ref().expect("delta log listing");
+    assert_eq!(log.latest_version, Some(12));
+    assert_eq!(log.commits, 13);
+    assert_eq!(log.checkpoints, 1);
+    assert_eq!(t.partitions.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), vec!["order_date"]);
+
+    let Some(DetailSlot::Ready(detail)) = app.state.detail_of(&t.location) else {
+        panic!("detail not loaded: {:?}", app.state.detail_of(&t.location));
+    };
+    let delta = detail.delta.as_ref().expect("delta summary");
+    assert_eq!(delta.version, 12);
+    assert_eq!(delta.partition_columns, vec!["order_date".to_string()]);
+    let cols: Vec<&str> = detail.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(cols, vec!["order_id", "customer_id", "order_ts", "status", "amount", "order_date", "discount"]);
+
+    let text = screen(&app, 120, 40);
+    for expected in [
+        "╭ orders",
+        "delta",
+        "acme-lake › silver",
+        "13 commits · latest v12 · 1 checkpoint",
+        "current    v12",
+        "schema · 7 columns",
+        "discount",
+        "order_date",
+        "partition",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from the detail pane:\n{text}");
+    }
+    assert!(text.contains(" acme-lake › silver › orders"), "breadcrumb:\n{text}");
+
+    // Enter focuses the detail; j scrolls it; h goes back to the list.
+    keys(&mut app, "l j");
+    assert_eq!(app.state.focus, Focus::Detail);
+    assert_eq!(app.state.detail_scroll, 1);
+    keys(&mut app, "h");
+    assert_eq!(app.state.focus, Focus::List);
+    assert_eq!(selected(&app).as_deref(), Some("orders"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_demo_zone_shows_what_it_should() {
+    let mut app = app(demo_lake(), 120, 40);
+    settle(&mut app).await;
+    keys(&mut app, "l l");
+    assert_eq!(column(&app), vec!["customers", "exchange_rates", "products", "web_events"]);
+    keys(&mut app, "h j l");
+    settle(&mut app).await;
+    let events = app.state.selected_table().unwrap().clone();
+    assert_eq!(events.format, TableFormat::Parquet);
+    assert_eq!(events.partitions[0].name, "date");
+    assert_eq!(events.partitions[0].distinct, 14);
+    assert!(events.files > 150, "bronze is made of many small files: {}", events.files);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("date: date (14)"), "{text}");
+    assert!(text.contains("schema · 7 columns"), "6 data columns + the date partition:\n{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filter_and_command_line_work_in_the_app() {
+    let mut app = app(demo_lake(), 80, 24);
+    settle(&mut app).await;
+    keys(&mut app, "l /");
+    assert_eq!(app.state.mode, Mode::Filter);
+    type_text(&mut app, "gol");
+    assert_eq!(column(&app), vec!["gold"]);
+    let text = screen(&app, 80, 24);
+    assert!(text.lines().last().unwrap().starts_with("/gol"), "the filter is typed on the status line:\n{text}");
+    keys(&mut app, "<enter>");
+    assert_eq!(app.state.mode, Mode::Browse);
+    keys(&mut app, "<esc>");
+    assert_eq!(column(&app).len(), 4, "esc clears the filter");
+
+    keys(&mut app, ":");
+    type_text(&mut app, "cd acme-ml/features/customer_features");
+    keys(&mut app, "<enter>");
+    assert_eq!(selected(&app).as_deref(), Some("customer_features"));
+    settle(&mut app).await;
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("churn_score"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_overlay_is_generated_from_the_keymap() {
+    let mut app = app(demo_lake(), 120, 40);
+    settle(&mut app).await;
+    keys(&mut app, "?");
+    assert_eq!(app.state.mode, Mode::Help);
+    let text = screen(&app, 120, 40);
+    for (keys, desc) in [("j down", "next entry"), ("/", "filter the current column"), ("q", "quit")] {
+        let line = text.lines().find(|l| l.contains(desc)).unwrap_or_else(|| panic!("{desc:?} not in help:\n{text}"));
+        assert!(line.contains(keys), "{line}");
+    }
+    // A user binding shows up in the help too.
+    let user = r#"
+[[keymap.browser]]
+on = ["J"]
+run = "page_down"
+desc = "jump a page"
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, user).unwrap();
+    let config = Config::load(Some(&path)).unwrap();
+    let mut app = app_with(demo_lake(), 120, 40, config);
+    settle(&mut app).await;
+    keys(&mut app, "?");
+    let text = screen(&app, 120, 40);
+    assert!(text.lines().any(|l| l.contains("J ") && l.contains("jump a page")), "{text}");
+    keys(&mut app, "<esc>");
+    assert_eq!(app.state.mode, Mode::Browse);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esc_cancels_a_listing_and_r_lists_again() {
+    // A lake with thousands of folders takes long enough to list that Esc lands mid-way.
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..3000 {
+        let d = dir.path().join(format!("bucket/raw/feed_{i:04}"));
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("data_2026-11-01.csv"), "id,value\n1,2\n").unwrap();
+    }
+    let mut app = app(dir.path(), 80, 24);
+    keys(&mut app, "<esc>");
+    settle(&mut app).await;
+    assert!(!app.state.discovering);
+    assert!(app.state.jobs.is_empty());
+    let msg = app.state.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(msg.contains("cancelled"), "{msg:?}");
+    let partial = app.state.catalog.table_count();
+    assert!(partial < 3000, "the listing was not cut short ({partial} tables)");
+    // Still responsive, and a refresh lists everything.
+    keys(&mut app, "r");
+    settle(&mut app).await;
+    assert_eq!(app.state.catalog.table_count(), 3000);
+    assert!(app.state.catalog.progress.complete);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quit_stops_the_app() {
+    let mut app = app(demo_lake(), 80, 24);
+    keys(&mut app, "q");
+    assert!(app.state.quit);
+    // Jobs were cancelled: the app goes idle quickly.
+    settle(&mut app).await;
+}
