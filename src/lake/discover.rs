@@ -361,6 +361,7 @@ struct TableAgg {
     modified_ms: Option<i64>,
     sample: Option<String>,
     sample_bytes: Option<u64>,
+    sample_tiny: bool,
     delta: Option<DeltaLogListing>,
     tiny_parquet: u64,
     tiny_example: Option<(String, u64)>,
@@ -663,11 +664,18 @@ impl Engine {
                     agg.tiny_example = Some((inner.to_string(), o.size));
                 }
             }
-            if agg.sample.is_none()
-                || (kind == FileKind::Parquet && o.size >= MIN_PARQUET_BYTES && agg.sample_is_tiny())
-            {
-                agg.sample = Some(join_rel(&table_rel, inner));
+            // The sample file must not depend on listing order (it differs between filesystems
+            // and stores): take the smallest key, preferring files big enough to hold data.
+            let tiny = o.size < MIN_PARQUET_BYTES;
+            let candidate = join_rel(&table_rel, inner);
+            let better = match &agg.sample {
+                None => true,
+                Some(cur) => (tiny, candidate.as_str()) < (agg.sample_tiny, cur.as_str()),
+            };
+            if better {
+                agg.sample = Some(candidate);
                 agg.sample_bytes = Some(o.size);
+                agg.sample_tiny = tiny;
             }
             let partition_parts =
                 if marker == Some(TableFormat::Iceberg) && first == "data" { &parts[1..] } else { &parts[..] };
@@ -885,12 +893,6 @@ impl Engine {
             listing_complete: agg.complete,
             issues,
         }
-    }
-}
-
-impl TableAgg {
-    fn sample_is_tiny(&self) -> bool {
-        self.tiny_example.as_ref().is_some_and(|(p, _)| self.sample.as_deref().is_some_and(|s| s.ends_with(p.as_str())))
     }
 }
 

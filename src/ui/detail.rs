@@ -1,19 +1,21 @@
-//! The table detail pane: what the listing says (format, location, files, bytes, partitions,
-//! Delta log), then what the loaded detail says (version, rows, protocol, schema), then problems.
-//! Scrolls when focused.
+//! The table detail pane: what the listing says (format, place, files on disk, partitions,
+//! Delta log), then what the loaded detail says (live version, rows, protocol, schema), then
+//! problems. Written to stay readable in the 32 columns it gets at 80x24; scrolls when focused.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-
 use unicode_width::UnicodeWidthStr;
 
 use super::{View, node_role, truncate, truncate_left};
 use crate::config::theme::Role;
-use crate::lake::{NodeId, TableDetail};
+use crate::lake::{NodeId, TableDetail, TableFormat};
 use crate::state::{DetailSlot, Focus};
 use crate::units;
+
+/// Below this width the schema drops its `not null` flags and abbreviates `partition`.
+const NARROW: usize = 48;
 
 pub fn table(frame: &mut Frame, area: Rect, view: &View, id: NodeId) {
     let state = view.state;
@@ -24,18 +26,32 @@ pub fn table(frame: &mut Frame, area: Rect, view: &View, id: NodeId) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
+    let dot = view.glyphs().dot;
 
     let label = |k: &str| Span::styled(format!("{k:<10} "), view.style(Role::Dim));
     let value = |v: String| Span::styled(v, view.style(Role::Normal));
     let mut lines: Vec<Line> = Vec::new();
 
-    lines.push(Line::from(vec![
-        Span::styled(t.format.as_str().to_string(), view.style(node_role(node))),
-        Span::styled(
-            if t.format.is_readable() { String::new() } else { "  (detected; not readable yet)".to_string() },
-            view.style(Role::Dim),
-        ),
-    ]));
+    // Format and the facts that define it.
+    let mut headline = vec![Span::styled(t.format.as_str().to_string(), view.style(node_role(node)).bold())];
+    let mut facts: Vec<String> = Vec::new();
+    if let Some(log) = &t.delta_log {
+        if let Some(v) = log.latest_version {
+            facts.push(format!("v{v}"));
+        }
+        facts.push(units::plural(log.commits, "commit"));
+        if log.checkpoints > 0 {
+            facts.push(units::plural(log.checkpoints, "checkpoint"));
+        }
+    }
+    if !t.format.is_readable() {
+        facts.push("detected, not readable yet".into());
+    }
+    if !facts.is_empty() {
+        headline.push(Span::styled(format!("{dot}{}", facts.join(dot)), view.style(Role::Dim)));
+    }
+    lines.push(Line::from(headline));
+
     let mut place = t.bucket.clone();
     if let Some(z) = &t.zone {
         place.push_str(view.glyphs().separator);
@@ -43,54 +59,39 @@ pub fn table(frame: &mut Frame, area: Rect, view: &View, id: NodeId) {
     }
     lines.push(Line::from(vec![label("in"), value(place)]));
     // One line: the end of a location is what tells tables apart.
-    let loc_room = width.saturating_sub(11);
-    lines
-        .push(Line::from(vec![label("location"), value(truncate_left(&t.location, loc_room, view.glyphs().ellipsis))]));
+    let room = width.saturating_sub(11);
+    lines.push(Line::from(vec![label("location"), value(truncate_left(&t.location, room, view.glyphs().ellipsis))]));
     if let Some(g) = &t.file_glob {
-        lines.push(Line::from(vec![label("files like"), value(g.clone())]));
+        lines.push(Line::from(vec![label("files"), value(truncate(g, room, view.glyphs().ellipsis))]));
     }
-    let mut files = format!("{} data · {}", units::count(t.files), units::bytes(t.bytes));
-    if t.meta_files > 0 {
-        files.push_str(&format!("  (+{} other · {})", units::count(t.meta_files), units::bytes(t.meta_bytes)));
-    }
+    let mut disk = format!("{}{dot}{}", units::plural(t.files, "file"), units::bytes(t.bytes));
     if !t.listing_complete {
-        files.push_str(&format!("  listing{}", view.glyphs().ellipsis));
+        disk.push_str(&format!("{dot}listing{}", view.glyphs().ellipsis));
     }
-    lines.push(Line::from(vec![label("listed"), value(files)]));
+    lines.push(Line::from(vec![label("on disk"), value(disk)]));
+    if t.meta_files > 0 {
+        let what = if t.format == TableFormat::Delta { "log/meta" } else { "other" };
+        lines.push(Line::from(vec![
+            label(what),
+            value(format!("{}{dot}{}", units::plural(t.meta_files, "file"), units::bytes(t.meta_bytes))),
+        ]));
+    }
     if !t.partitions.is_empty() {
         let parts: Vec<String> = t
             .partitions
             .iter()
             .map(|p| {
-                format!(
-                    "{}: {} ({}{})",
-                    p.name,
-                    p.data_type.as_str(),
-                    units::count(p.distinct),
-                    if p.distinct_capped { "+" } else { "" }
-                )
+                let plus = if p.distinct_capped { "+" } else { "" };
+                format!("{}: {} ({}{plus})", p.name, p.data_type.as_str(), units::count(p.distinct))
             })
             .collect();
         lines.push(Line::from(vec![label("partitions"), value(parts.join(", "))]));
     } else if t.unnamed_partition_levels > 0 {
-        lines.push(Line::from(vec![
-            label("partitions"),
-            value(format!("{} levels of date folders (not key=value)", t.unnamed_partition_levels)),
-        ]));
+        let levels = t.unnamed_partition_levels;
+        lines.push(Line::from(vec![label("partitions"), value(format!("{levels} date folder levels, not key=value"))]));
     }
     if let Some(ms) = t.last_modified_ms {
         lines.push(Line::from(vec![label("modified"), value(units::timestamp_ms(ms))]));
-    }
-    if let Some(log) = &t.delta_log {
-        let mut s = format!("{} commits", units::count(log.commits));
-        if let Some(v) = log.latest_version {
-            s.push_str(&format!(" · latest v{v}"));
-        }
-        if log.checkpoints > 0 {
-            s.push_str(&format!(" · {} checkpoint(s)", log.checkpoints));
-        }
-        s.push_str(&format!(" · {}", units::bytes(log.log_bytes)));
-        lines.push(Line::from(vec![label("delta log"), value(s)]));
     }
 
     lines.push(Line::default());
@@ -98,13 +99,11 @@ pub fn table(frame: &mut Frame, area: Rect, view: &View, id: NodeId) {
         None if !t.format.is_readable() => {}
         None | Some(DetailSlot::Loading(_)) => {
             let spin = view.glyphs().spinner[state.spinner % view.glyphs().spinner.len()];
-            lines.push(Line::from(Span::styled(
-                format!("{spin} reading schema{}", view.glyphs().ellipsis),
-                view.style(Role::Job),
-            )));
+            let text = format!("{spin} reading schema{}", view.glyphs().ellipsis);
+            lines.push(Line::from(Span::styled(text, view.style(Role::Job))));
         }
         Some(DetailSlot::Cancelled) => {
-            lines.push(Line::from(Span::styled("schema load cancelled (enter to retry)", view.style(Role::Dim))));
+            lines.push(Line::from(Span::styled("schema load cancelled (enter retries)", view.style(Role::Dim))));
         }
         Some(DetailSlot::Failed(e)) => {
             lines.push(Line::from(Span::styled("! cannot read this table", view.style(Role::Error))));
@@ -130,27 +129,29 @@ pub fn table(frame: &mut Frame, area: Rect, view: &View, id: NodeId) {
 }
 
 fn loaded<'a>(lines: &mut Vec<Line<'a>>, view: &View, d: &TableDetail, width: usize) {
+    let start = lines.len();
+    let dot = view.glyphs().dot;
     let label = |k: &str| Span::styled(format!("{k:<10} "), view.style(Role::Dim));
     let value = |v: String| Span::styled(v, view.style(Role::Normal));
     if let Some(delta) = &d.delta {
-        let mut s =
-            format!("v{} · {} live files · {}", delta.version, units::count(delta.files), units::bytes(delta.bytes));
+        let live =
+            format!("v{}{dot}{}{dot}{}", delta.version, units::plural(delta.files, "file"), units::bytes(delta.bytes));
+        lines.push(Line::from(vec![label("live"), value(live)]));
         if let Some(r) = delta.rows {
-            s.push_str(&format!(" · {} rows", units::count(r)));
+            lines.push(Line::from(vec![label("rows"), value(units::count(r))]));
         }
-        lines.push(Line::from(vec![label("current"), value(s)]));
-        let mut p = format!("reader {} · writer {}", delta.min_reader_version, delta.min_writer_version);
-        let features: Vec<&String> = delta.reader_features.iter().chain(delta.writer_features.iter()).collect();
-        if !features.is_empty() {
-            let mut uniq: Vec<&String> = Vec::new();
-            for f in features {
-                if !uniq.contains(&f) {
-                    uniq.push(f);
-                }
+        let mut features: Vec<&String> = Vec::new();
+        for f in delta.reader_features.iter().chain(delta.writer_features.iter()) {
+            if !features.contains(&f) {
+                features.push(f);
             }
-            p.push_str(&format!(" · {}", uniq.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")));
         }
-        lines.push(Line::from(vec![label("protocol"), value(p)]));
+        let mut protocol = format!("reader {}{dot}writer {}", delta.min_reader_version, delta.min_writer_version);
+        if !features.is_empty() {
+            let names: Vec<&str> = features.iter().map(|s| s.as_str()).collect();
+            protocol.push_str(&format!("{dot}{}", names.join(", ")));
+        }
+        lines.push(Line::from(vec![label("protocol"), value(protocol)]));
         if let Some(desc) = &delta.description {
             lines.push(Line::from(vec![label("about"), value(desc.clone())]));
         }
@@ -160,30 +161,42 @@ fn loaded<'a>(lines: &mut Vec<Line<'a>>, view: &View, d: &TableDetail, width: us
     if let Some(note) = &d.rows_note {
         lines.push(Line::from(vec![label("rows"), Span::styled(note.clone(), view.style(Role::Dim))]));
     }
-    lines.push(Line::default());
-    lines.push(Line::from(vec![
-        Span::styled(format!("schema · {} columns", d.columns.len()), view.style(Role::Header)),
-        Span::styled(format!("  ({})", d.source), view.style(Role::Dim)),
-    ]));
+    if lines.len() > start {
+        lines.push(Line::default());
+    }
+    let header = format!("schema{dot}{}", units::plural(d.columns.len() as u64, "column"));
+    let source = format!("  {}", d.source);
+    let mut head = vec![Span::styled(header.clone(), view.style(Role::Header))];
+    if header.width() + source.width() <= width {
+        head.push(Span::styled(source, view.style(Role::Dim)));
+    }
+    lines.push(Line::from(head));
+
+    let narrow = width < NARROW;
     let name_w = d.columns.iter().map(|c| c.name.width()).max().unwrap_or(0).min(width / 2).max(4);
     let type_room = width.saturating_sub(name_w + 4).max(4);
     let type_w = d.columns.iter().map(|c| c.data_type.width()).max().unwrap_or(0).min(type_room);
     for c in &d.columns {
         let name = truncate(&c.name, name_w, view.glyphs().ellipsis);
-        let ty = truncate(&c.data_type, type_room, view.glyphs().ellipsis);
+        let flag = if c.partition { if narrow { " P" } else { "  partition" } } else { "" };
+        let ty_room = type_room.saturating_sub(flag.width()).max(4);
+        let ty = truncate(&c.data_type, ty_room, view.glyphs().ellipsis);
         let name_pad = name_w.saturating_sub(name.width());
-        let type_pad = type_w.saturating_sub(ty.width());
+        let type_pad = type_w.min(ty_room).saturating_sub(ty.width());
         let mut spans = vec![
             Span::styled(format!("  {name}{}  ", " ".repeat(name_pad)), view.style(Role::Normal)),
             Span::styled(format!("{ty}{}", " ".repeat(type_pad)), view.style(Role::Parquet)),
         ];
         if c.partition {
-            spans.push(Span::styled("  partition", view.style(Role::Zone)));
+            spans.push(Span::styled(flag, view.style(Role::Zone)));
         }
-        if !c.nullable {
+        if !c.nullable && !narrow {
             spans.push(Span::styled("  not null", view.style(Role::Dim)));
         }
         lines.push(Line::from(spans));
+    }
+    if narrow && d.columns.iter().any(|c| c.partition) {
+        lines.push(Line::from(Span::styled("  P = partition column", view.style(Role::Dim))));
     }
     for n in &d.notes {
         lines.push(Line::from(Span::styled(format!("note: {n}"), view.style(Role::Dim))));

@@ -47,17 +47,23 @@ impl View<'_> {
     }
 }
 
+/// The few non-ASCII characters lakescope draws, with their `--ascii` stand-ins.
 pub struct Glyphs {
     pub spinner: &'static [&'static str],
+    /// Between levels of a path: `acme-lake › silver`.
     pub separator: &'static str,
+    /// Between facts on one line: `23 files · 91.7 KiB`.
+    pub dot: &'static str,
     pub ellipsis: &'static str,
 }
 
-static UNICODE: Glyphs =
-    Glyphs {
-        spinner: &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"], separator: " › ", ellipsis: "…"
-    };
-static ASCII: Glyphs = Glyphs { spinner: &["|", "/", "-", "\\"], separator: " > ", ellipsis: "~" };
+static UNICODE: Glyphs = Glyphs {
+    spinner: &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"],
+    separator: " › ",
+    dot: " · ",
+    ellipsis: "…",
+};
+static ASCII: Glyphs = Glyphs { spinner: &["|", "/", "-", "\\"], separator: " > ", dot: " - ", ellipsis: "~" };
 
 const ASCII_BORDER: border::Set = border::Set {
     top_left: "+",

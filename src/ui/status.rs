@@ -19,15 +19,16 @@ pub fn title_bar(frame: &mut Frame, area: Rect, view: &View) {
     let state = view.state;
     let c = &state.catalog;
     let width = area.width as usize;
-    let mut totals = format!(
-        "{} bkt · {} tables · {} objects · {}",
-        units::count(c.buckets.len() as u64),
-        units::count(c.table_count()),
-        units::count(c.progress.objects),
-        units::bytes(c.progress.bytes)
-    );
+    let dot = view.glyphs().dot;
+    let mut totals = [
+        units::plural(c.buckets.len() as u64, "bucket"),
+        units::plural(c.table_count(), "table"),
+        units::plural(c.progress.objects, "object"),
+        units::bytes(c.progress.bytes),
+    ]
+    .join(dot);
     if c.progress.errors > 0 {
-        totals.push_str(&format!(" · {} errors", c.progress.errors));
+        totals.push_str(&format!("{dot}{}", units::plural(c.progress.errors, "error")));
     }
     let app = " lakescope ";
     let room = width.saturating_sub(app.width() + totals.width() + 3);
@@ -116,5 +117,5 @@ fn job_summary(view: &View) -> String {
         parts.push(format!("reading {details} table{}", if details == 1 { "" } else { "s" }));
     }
     parts.push("(esc cancels)".to_string());
-    parts.join(" · ")
+    parts.join(view.glyphs().dot)
 }

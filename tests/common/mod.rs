@@ -19,14 +19,15 @@ use ratatui::buffer::Buffer;
 /// Generous: a debug build on a loaded 2-core CI machine. Tests wait for "idle", never sleep.
 pub const SETTLE: Duration = Duration::from_secs(60);
 
-/// The demo lake, written once per test process under cargo's per-target temp dir.
+/// The demo lake, written once per test process. Its path always has the same length
+/// (`/tmp/lsdemo-XXXXXX`) so rendered frames lay out identically on every machine; snapshot
+/// filters replace the six random characters.
 pub fn demo_lake() -> &'static Path {
     static DEMO: OnceLock<tempfile::TempDir> = OnceLock::new();
     DEMO.get_or_init(|| {
-        let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-        std::fs::create_dir_all(&base).expect("target tmp dir");
+        let base = PathBuf::from("/tmp");
         clean_old_demos(&base);
-        let dir = tempfile::Builder::new().prefix("demo-lake-").tempdir_in(&base).expect("temp dir");
+        let dir = tempfile::Builder::new().prefix("lsdemo-").rand_bytes(6).tempdir_in(&base).expect("temp dir");
         let root = dir.path().to_path_buf();
         // Generate on a runtime of its own: callers may already be inside one.
         std::thread::spawn(move || {
@@ -51,7 +52,7 @@ fn clean_old_demos(base: &Path) {
             .metadata()
             .and_then(|m| m.modified())
             .map(|t| t.elapsed().unwrap_or_default() > Duration::from_secs(3600));
-        if e.file_name().to_string_lossy().starts_with("demo-lake-") && old.unwrap_or(false) {
+        if e.file_name().to_string_lossy().starts_with("lsdemo-") && old.unwrap_or(false) {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }

@@ -13,7 +13,8 @@ use crate::state::COMMANDS;
 
 pub fn help(frame: &mut Frame, area: Rect, view: &View) {
     frame.render_widget(Clear, area);
-    let block = view.block("help · esc closes · j/k scroll", true);
+    let dot = view.glyphs().dot;
+    let block = view.block(&format!("help{dot}esc closes{dot}j/k scroll"), true);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
