@@ -19,8 +19,7 @@ use crate::units;
     name = "lakescope",
     version,
     about = "A terminal explorer for data lakes: buckets, zones, Delta / Parquet / CSV / JSON tables",
-    long_about = None,
-    args_conflicts_with_subcommands = true
+    long_about = None
 )]
 pub struct Cli {
     #[command(flatten)]

@@ -16,9 +16,16 @@ impl Drop for TerminalGuard {
 }
 
 pub async fn run(store: LakeStore, config: Config, no_color: bool) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the lake browser needs a terminal (stdin and stdout must be a TTY); for scripts use `lakescope tables ROOT --json` or `lakescope ls ROOT --json`"
+        );
+    }
     let app = App::new(store, config, no_color)?;
-    let mut terminal = ratatui::init();
+    // The guard exists before raw mode is switched on, so a half-done setup is undone too.
     let _guard = TerminalGuard;
+    let mut terminal = ratatui::try_init().map_err(|e| anyhow::anyhow!("cannot set up the terminal: {e}"))?;
     app.run(&mut terminal).await?;
     Ok(())
 }
