@@ -161,9 +161,9 @@ pub async fn tables(root: &str, json: bool, config: &Config) -> anyhow::Result<E
     }
     writeln!(
         out,
-        "{}, {} objects, {} listed in {}",
+        "{}, {}, {} listed in {}",
         units::plural(catalog.table_count(), "table"),
-        units::count(catalog.progress.objects),
+        units::plural(catalog.progress.objects, "object"),
         units::bytes(catalog.progress.bytes),
         units::duration_ms(catalog.progress.elapsed_ms)
     )?;

@@ -67,7 +67,12 @@ async fn every_manifest_delta_table_and_parquet_file_is_found_with_its_format() 
     let manifest = std::fs::read_to_string(root.join("MANIFEST.md")).unwrap();
     let deltas = manifest_paths(&manifest, "delta");
     let parquets = manifest_paths(&manifest, "parquet");
-    assert!(deltas.len() >= 19 && parquets.len() >= 35, "MANIFEST parsing: {} delta, {} parquet", deltas.len(), parquets.len());
+    assert!(
+        deltas.len() >= 19 && parquets.len() >= 35,
+        "MANIFEST parsing: {} delta, {} parquet",
+        deltas.len(),
+        parquets.len()
+    );
 
     let (_, catalog) = discover_testdata(&root).await;
     let tables: Vec<&TableEntry> = catalog.tables().map(|(_, t)| t).collect();

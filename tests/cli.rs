@@ -78,7 +78,9 @@ fn tables_text_is_aligned_and_summarised() {
     let text = String::from_utf8(out).unwrap();
     let mut lines = text.lines();
     let header = lines.next().unwrap();
-    assert!(header.starts_with("FORMAT") && header.contains("BUCKET") && header.contains("ZONE") && header.contains("PATH"));
+    assert!(
+        header.starts_with("FORMAT") && header.contains("BUCKET") && header.contains("ZONE") && header.contains("PATH")
+    );
     let orders = text.lines().find(|l| l.contains("silver/orders")).expect("orders row");
     let cols: Vec<&str> = orders.split_whitespace().collect();
     assert_eq!(&cols[..4], &["delta", "acme-lake", "silver", "orders"]);
@@ -109,7 +111,8 @@ fn ls_lists_buckets_then_zones() {
 #[test]
 fn ls_of_a_missing_entry_fails_clearly() {
     let lake = demo_lake();
-    let out = lakescope().args(["ls", lake.to_str().unwrap(), "acme-lake/platinum"]).assert().code(1).get_output().clone();
+    let out =
+        lakescope().args(["ls", lake.to_str().unwrap(), "acme-lake/platinum"]).assert().code(1).get_output().clone();
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("no entry \"acme-lake/platinum\""), "{err}");
 }
@@ -169,7 +172,8 @@ fn a_broken_config_file_names_the_file_and_line() {
 fn demo_generate_only_writes_a_lake_and_refuses_foreign_folders() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("lake");
-    let out = lakescope().args(["demo", "--generate-only", target.to_str().unwrap()]).assert().success().get_output().clone();
+    let out =
+        lakescope().args(["demo", "--generate-only", target.to_str().unwrap()]).assert().success().get_output().clone();
     assert!(String::from_utf8_lossy(&out.stderr).contains("demo lake ready: 9 tables"));
     assert!(target.join("acme-lake/silver/orders/_delta_log/00000000000000000012.json").exists());
     // Running it again replaces the previous demo (it carries the marker).
@@ -178,7 +182,8 @@ fn demo_generate_only_writes_a_lake_and_refuses_foreign_folders() {
     let foreign = dir.path().join("precious");
     std::fs::create_dir_all(&foreign).unwrap();
     std::fs::write(foreign.join("data.csv"), "a\n1\n").unwrap();
-    let out = lakescope().args(["demo", "--generate-only", foreign.to_str().unwrap()]).assert().code(1).get_output().clone();
+    let out =
+        lakescope().args(["demo", "--generate-only", foreign.to_str().unwrap()]).assert().code(1).get_output().clone();
     assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to write a demo lake over it"));
     assert_eq!(std::fs::read_to_string(foreign.join("data.csv")).unwrap(), "a\n1\n");
 }

@@ -31,12 +31,13 @@ pub enum LakeError {
 }
 
 /// Render an error and its causes on one line, dropping causes whose text is already contained
-/// in the message so far (object_store and delta-rs both repeat their sources).
+/// in the message so far (object_store and delta-rs both repeat their sources) and any backtrace
+/// a library appended to its message (delta-kernel does when `RUST_BACKTRACE` is set).
 pub fn describe(err: &(dyn StdError + 'static)) -> String {
-    let mut out = err.to_string();
+    let mut out = clean(&err.to_string());
     let mut source = err.source();
     while let Some(s) = source {
-        let text = s.to_string();
+        let text = clean(&s.to_string());
         if !text.is_empty() && !out.contains(&text) {
             out.push_str(": ");
             out.push_str(&text);
@@ -44,6 +45,22 @@ pub fn describe(err: &(dyn StdError + 'static)) -> String {
         source = s.source();
     }
     out
+}
+
+/// The message part of an error text: lines up to the first backtrace frame, joined with spaces.
+pub fn clean(text: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let t = line.trim();
+        let frame = t.split_once(": ").is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if frame || t.starts_with("stack backtrace") || t.starts_with("Backtrace") || t.starts_with("at /") {
+            break;
+        }
+        if !t.is_empty() {
+            kept.push(t);
+        }
+    }
+    kept.join(" ")
 }
 
 /// A readable reason for an object_store failure, without the store's internal wording.
@@ -84,6 +101,13 @@ mod tests {
     #[test]
     fn repeated_causes_are_dropped() {
         assert_eq!(describe(&Outer(Inner)), "outer: inner failed");
+    }
+
+    #[test]
+    fn backtraces_are_cut_from_messages() {
+        let text = "Kernel error: Json error: Truncated record\n   0: buoyant_kernel::error::Error::with_backtrace\n   1: core::ops";
+        assert_eq!(clean(text), "Kernel error: Json error: Truncated record");
+        assert_eq!(clean("two\nlines"), "two lines");
     }
 
     #[test]
