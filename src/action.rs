@@ -50,12 +50,13 @@ pub enum Action {
         width: u16,
         height: u16,
     },
-    /// A job was spawned for an effect.
+    /// A job was spawned for an effect, for the listing generation `ticket`.
     #[serde(skip)]
     JobStarted {
         id: JobId,
         kind: JobKind,
         label: String,
+        ticket: u64,
     },
     /// A job ended (finished, failed or cancelled).
     #[serde(skip)]

@@ -75,13 +75,13 @@ impl App {
                     let store = self.store.clone();
                     let opts = self.config.discovery.clone();
                     let id = self.jobs.spawn(move |ctx| jobs::discovery::run(ctx, store, opts, ticket));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Discovery, label: "listing".into() });
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Discovery, label: "listing".into(), ticket });
                 }
                 Effect::LoadDetail { ticket, table } => {
                     let store = self.store.clone();
                     let label = table.location.clone();
                     let id = self.jobs.spawn(move |ctx| jobs::detail::run(ctx, store, *table, ticket));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Detail, label });
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Detail, label, ticket });
                 }
                 Effect::CancelJob(id) => self.jobs.cancel(id),
                 Effect::Quit => self.jobs.cancel_all(),

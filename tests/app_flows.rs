@@ -47,8 +47,9 @@ async fn navigate_to_the_silver_delta_table_and_read_its_detail() {
         "╭ orders",
         "delta",
         "acme-lake › silver",
-        "13 commits · latest v12 · 1 checkpoint",
-        "current    v12",
+        "delta · v12 · 13 commits · 1 checkpoint",
+        "live       v12 · 10 files",
+        "rows       963",
         "schema · 7 columns",
         "discount",
         "order_date",
@@ -152,7 +153,11 @@ async fn esc_cancels_a_listing_and_r_lists_again() {
     let mut app = app(dir.path(), 80, 24);
     keys(&mut app, "<esc>");
     settle(&mut app).await;
-    assert!(!app.state.discovering);
+    assert!(
+        !app.state.discovering,
+        "still listing after esc: {:?} {:?}",
+        app.state.message, app.state.catalog.progress
+    );
     assert!(app.state.jobs.is_empty());
     let msg = app.state.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
     assert!(msg.contains("cancelled"), "{msg:?}");

@@ -66,11 +66,14 @@ impl JobManager {
         let tx = self.tx.clone();
         let token = cancel.clone();
         tokio::spawn(async move {
-            let cancelled = tokio::select! {
+            tokio::select! {
                 biased;
-                _ = token.cancelled() => true,
-                _ = fut => false,
+                _ = token.cancelled() => {}
+                _ = fut => {}
             };
+            // Not "which branch won": a cancel can land while the job's own future is being
+            // polled, and the job then returns early through its own check of the token.
+            let cancelled = token.is_cancelled();
             let _ = tx.send(Action::JobFinished { id, cancelled });
         });
         self.running.insert(id, cancel);

@@ -58,6 +58,8 @@ pub struct JobStatus {
     pub id: JobId,
     pub kind: JobKind,
     pub label: String,
+    /// The listing generation the job works for.
+    pub ticket: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,25 +267,28 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 state.spinner = state.spinner.wrapping_add(1);
             }
         }
-        Action::JobStarted { id, kind, label } => {
+        Action::JobStarted { id, kind, label, ticket } => {
             if kind == JobKind::Detail
                 && let Some(slot) = state.details.get_mut(&label)
                 && *slot == DetailSlot::Loading(None)
             {
                 *slot = DetailSlot::Loading(Some(id));
             }
-            state.jobs.push(JobStatus { id, kind, label });
+            state.jobs.push(JobStatus { id, kind, label, ticket });
         }
         Action::JobFinished { id, cancelled } => {
             let Some(pos) = state.jobs.iter().position(|j| j.id == id) else { return effects };
             let job = state.jobs.remove(pos);
             match job.kind {
-                JobKind::Discovery => {
-                    if cancelled && state.discovering {
-                        state.discovering = false;
+                // The current listing is over when its job is, whatever it reported before; the
+                // job of a listing superseded by a refresh ends nothing.
+                JobKind::Discovery if job.ticket == state.ticket => {
+                    let was_running = std::mem::replace(&mut state.discovering, false);
+                    if cancelled && was_running {
                         state.info("listing cancelled: showing what was found so far (r lists again)");
                     }
                 }
+                JobKind::Discovery => {}
                 JobKind::Detail => {
                     if let Some(slot) = state.details.get_mut(&job.label)
                         && *slot == DetailSlot::Loading(Some(id))

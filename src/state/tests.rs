@@ -108,7 +108,7 @@ fn loaded(specs: &[&str], prefetch: bool) -> AppState {
     let mut s = AppState::new("/lake".into(), "dark".into(), vec!["dark".into(), "light".into()], prefetch, false);
     let effects = start(&mut s);
     assert_eq!(effects, vec![Effect::StartDiscovery { ticket: 1 }]);
-    update(&mut s, Action::JobStarted { id: JobId(1), kind: JobKind::Discovery, label: "listing".into() });
+    update(&mut s, Action::JobStarted { id: JobId(1), kind: JobKind::Discovery, label: "listing".into(), ticket: 1 });
     update(&mut s, Action::CatalogUpdated { ticket: 1, catalog: catalog(specs) });
     s
 }
@@ -281,7 +281,10 @@ fn detail_of_the_selection_is_requested_once_and_cancelled_when_left() {
     let Effect::LoadDetail { table, ticket } = loads[0] else { unreachable!() };
     assert_eq!(table.name, "customers");
     assert_eq!(*ticket, 1);
-    update(&mut s, Action::JobStarted { id: JobId(7), kind: JobKind::Detail, label: table.location.clone() });
+    update(
+        &mut s,
+        Action::JobStarted { id: JobId(7), kind: JobKind::Detail, label: table.location.clone(), ticket: 1 },
+    );
     // Moving on cancels the load nobody looks at any more and asks for the new selection.
     let effects = update(&mut s, Action::Down);
     assert!(effects.contains(&Effect::CancelJob(JobId(7))), "{effects:?}");
@@ -310,7 +313,7 @@ fn failed_details_are_kept_and_reported() {
     let mut s = loaded(&demo_specs(), false);
     press(&mut s, &[Action::Enter, Action::Down, Action::Down, Action::Enter]);
     let loc = "file:///lake/acme/silver/customers/".to_string();
-    update(&mut s, Action::JobStarted { id: JobId(3), kind: JobKind::Detail, label: loc.clone() });
+    update(&mut s, Action::JobStarted { id: JobId(3), kind: JobKind::Detail, label: loc.clone(), ticket: 1 });
     update(&mut s, Action::DetailLoaded { ticket: 1, location: loc.clone(), result: Err("corrupt _delta_log".into()) });
     update(&mut s, Action::JobFinished { id: JobId(3), cancelled: false });
     assert_eq!(s.details.get(&loc), Some(&DetailSlot::Failed("corrupt _delta_log".into())));
@@ -330,7 +333,12 @@ fn esc_cancels_the_listing_first_then_detail_loads() {
     press(&mut s, &[Action::Enter, Action::Down, Action::Down, Action::Enter]);
     update(
         &mut s,
-        Action::JobStarted { id: JobId(5), kind: JobKind::Detail, label: "file:///lake/acme/silver/customers/".into() },
+        Action::JobStarted {
+            id: JobId(5),
+            kind: JobKind::Detail,
+            label: "file:///lake/acme/silver/customers/".into(),
+            ticket: 1,
+        },
     );
     assert_eq!(update(&mut s, Action::Cancel), vec![Effect::CancelJob(JobId(1))]);
     update(&mut s, Action::JobFinished { id: JobId(1), cancelled: true });
@@ -402,4 +410,25 @@ fn job_list_follows_started_and_finished() {
     // A finish for an unknown job is harmless.
     update(&mut s, Action::JobFinished { id: JobId(99), cancelled: true });
     assert!(s.jobs.is_empty());
+}
+
+#[test]
+fn a_listing_job_that_ends_without_a_result_is_not_still_running() {
+    let mut s = loaded(&demo_specs(), false);
+    // The job ended (e.g. cancelled while it was being polled) and never sent DiscoveryFinished.
+    update(&mut s, Action::JobFinished { id: JobId(1), cancelled: false });
+    assert!(!s.discovering);
+    assert!(s.jobs.is_empty());
+}
+
+#[test]
+fn a_superseded_listing_ending_does_not_end_the_new_one() {
+    let mut s = loaded(&demo_specs(), false);
+    update(&mut s, Action::Refresh);
+    update(&mut s, Action::JobStarted { id: JobId(2), kind: JobKind::Discovery, label: "listing".into(), ticket: 2 });
+    update(&mut s, Action::JobFinished { id: JobId(1), cancelled: true });
+    assert!(s.discovering, "listing #2 still runs");
+    assert_eq!(s.message, None, "no 'cancelled' notice for a listing the user replaced");
+    update(&mut s, Action::JobFinished { id: JobId(2), cancelled: false });
+    assert!(!s.discovering);
 }
