@@ -14,9 +14,6 @@ use crate::lake::{NodeId, TableDetail, TableFormat};
 use crate::state::{DetailSlot, Focus};
 use crate::units;
 
-/// Below this width the schema drops its `not null` flags and abbreviates `partition`.
-const NARROW: usize = 48;
-
 pub fn table(frame: &mut Frame, area: Rect, view: &View, id: NodeId) {
     let state = view.state;
     let node = state.catalog.node(id);
@@ -172,10 +169,11 @@ fn loaded<'a>(lines: &mut Vec<Line<'a>>, view: &View, d: &TableDetail, width: us
     }
     lines.push(Line::from(head));
 
-    let narrow = width < NARROW;
     let name_w = d.columns.iter().map(|c| c.name.width()).max().unwrap_or(0).min(width / 2).max(4);
     let type_room = width.saturating_sub(name_w + 4).max(4);
     let type_w = d.columns.iter().map(|c| c.data_type.width()).max().unwrap_or(0).min(type_room);
+    // Full flags need `  partition  not null` after the widest type; else abbreviate.
+    let narrow = 2 + name_w + 2 + type_w + "  partition  not null".len() > width;
     for c in &d.columns {
         let name = truncate(&c.name, name_w, view.glyphs().ellipsis);
         let flag = if c.partition { if narrow { " P" } else { "  partition" } } else { "" };

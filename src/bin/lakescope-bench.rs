@@ -1,0 +1,256 @@
+//! lakescope-bench: speed and memory measurements, each next to a peer measured in the same run
+//! on the same data. Run with `cargo run --profile bench --bin lakescope-bench -- discovery`.
+//!
+//! discovery: a generated local lake of N files (default 100,000) in a realistic layout (2
+//! buckets x 4 zones x 25 tables: CSV drops, hive-partitioned Parquet, Delta tables with logs).
+//! Peers: `find ROOT -type f` (names only) and `find ROOT -type f -printf '%s %T@'` (names, size
+//! and mtime: what lakescope needs, so the fair comparison). Reported: the median of R runs after
+//! one warm-up of each (page cache warm), time to the first snapshot holding a table and to the
+//! first frame drawn with tables, total time, and peak heap growth per object during discovery,
+//! from a counting global allocator.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use lakescope::App;
+use lakescope::action::Action;
+use lakescope::config::Config;
+use lakescope::lake::{Catalog, LakeStore, discover};
+use tokio_util::sync::CancellationToken;
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size > layout.size() {
+                let now = CURRENT.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
+                PEAK.fetch_max(now, Ordering::Relaxed);
+            } else {
+                CURRENT.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn usage() -> ! {
+    eprintln!("usage: lakescope-bench discovery [--files N] [--runs R] [--dir DIR]");
+    std::process::exit(2)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(cmd) = args.first() else { usage() };
+    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    match cmd.as_str() {
+        "discovery" => {
+            let files: usize = flag("--files").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(100_000);
+            let runs: usize = flag("--runs").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(5);
+            let dir = flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench"));
+            bench_discovery(&dir, files, runs.max(1));
+        }
+        _ => usage(),
+    }
+}
+
+/// Tables of the generated lake: (bucket, zone, name, kind).
+fn layout() -> Vec<(String, &'static str, String, &'static str)> {
+    let mut out = Vec::new();
+    for bucket in ["acme-prod", "acme-dev"] {
+        for (zone, kind) in [("raw", "csv"), ("bronze", "hive"), ("silver", "delta"), ("gold", "parquet")] {
+            for t in 0..25 {
+                out.push((bucket.to_string(), zone, format!("{zone}_table_{t:02}"), kind));
+            }
+        }
+    }
+    out
+}
+
+/// Write the lake once (kept between runs; a marker records the file count).
+fn generate(dir: &Path, files: usize) -> PathBuf {
+    let root = dir.join(format!("lake-{files}"));
+    let marker = root.join(".lakescope-bench");
+    if std::fs::read_to_string(&marker).is_ok_and(|s| s.trim() == files.to_string()) {
+        return root;
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    let tables = layout();
+    let per_table = files / tables.len();
+    let started = Instant::now();
+    let body = b"PAR1\0\0\0\0\0\0\0\0PAR1";
+    for (bucket, zone, name, kind) in &tables {
+        let t = root.join(bucket).join(zone).join(name);
+        let mut paths: Vec<PathBuf> = Vec::with_capacity(per_table);
+        match *kind {
+            "csv" => {
+                (0..per_table).for_each(|i| paths.push(t.join(format!("drop_2026-11-{:02}_{i:05}.csv", i % 28 + 1))))
+            }
+            "hive" => (0..per_table).for_each(|i| {
+                paths.push(t.join(format!("date=2026-{:02}-{:02}/part-{i:05}.snappy.parquet", i % 12 + 1, i % 28 + 1)))
+            }),
+            "delta" => {
+                let commits = 20.min(per_table);
+                (0..commits).for_each(|v| paths.push(t.join(format!("_delta_log/{v:020}.json"))));
+                (commits..per_table).for_each(|i| {
+                    paths.push(t.join(format!("order_date=2026-11-{:02}/part-{i:05}-c000.snappy.parquet", i % 28 + 1)))
+                });
+            }
+            _ => (0..per_table).for_each(|i| paths.push(t.join(format!("part-{i:05}.parquet")))),
+        }
+        for p in paths {
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, body).unwrap();
+        }
+    }
+    std::fs::write(&marker, files.to_string()).unwrap();
+    eprintln!(
+        "generated {} files in {:.1} s under {}",
+        per_table * tables.len(),
+        started.elapsed().as_secs_f64(),
+        root.display()
+    );
+    root
+}
+
+fn find_time(root: &Path, printf: bool) -> (Duration, usize) {
+    let started = Instant::now();
+    let mut cmd = Command::new("find");
+    cmd.arg(root).args(["-type", "f"]);
+    if printf {
+        cmd.args(["-printf", "%s %T@\\n"]);
+    }
+    let out = cmd.output().expect("find runs");
+    (started.elapsed(), out.stdout.iter().filter(|b| **b == b'\n').count())
+}
+
+struct DiscoveryRun {
+    first_table: Duration,
+    total: Duration,
+    objects: u64,
+    tables: u64,
+    peak_heap: usize,
+}
+
+async fn lakescope_time(root: &Path) -> DiscoveryRun {
+    let store = Arc::new(LakeStore::open_str(root.to_str().unwrap()).unwrap());
+    let baseline = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(baseline, Ordering::Relaxed);
+    let started = Instant::now();
+    let mut first: Option<Duration> = None;
+    let mut on_snapshot = |c: Arc<Catalog>| {
+        if first.is_none() && c.table_count() > 0 {
+            first = Some(started.elapsed());
+        }
+    };
+    let catalog =
+        discover(store, Config::defaults().discovery, CancellationToken::new(), &mut on_snapshot).await.unwrap();
+    let total = started.elapsed();
+    let peak_heap = PEAK.load(Ordering::Relaxed).saturating_sub(baseline);
+    DiscoveryRun {
+        first_table: first.unwrap_or(total),
+        total,
+        objects: catalog.progress.objects,
+        tables: catalog.table_count(),
+        peak_heap,
+    }
+}
+
+/// Time from starting the app to the first drawn frame that shows tables.
+async fn first_frame(root: &Path) -> Duration {
+    let store = LakeStore::open_str(root.to_str().unwrap()).unwrap();
+    let mut app = App::new(store, Config::defaults(), true).unwrap();
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    let started = Instant::now();
+    app.dispatch(Action::Resize { width: 120, height: 40 });
+    app.start();
+    loop {
+        if app.state.catalog.table_count() > 0 {
+            terminal.draw(|f| app.draw(f)).unwrap();
+            let elapsed = started.elapsed();
+            app.dispatch(Action::Quit);
+            app.settle(Duration::from_secs(30)).await;
+            return elapsed;
+        }
+        if !app.step(Duration::from_secs(30)).await {
+            return started.elapsed();
+        }
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn bench_discovery(dir: &Path, files: usize, runs: usize) {
+    let root = generate(dir, files);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    // Warm-up: page cache and allocator.
+    find_time(&root, true);
+    rt.block_on(lakescope_time(&root));
+
+    let (mut find_names, mut find_stat, mut ls_total, mut ls_first, mut frames) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let mut last = None;
+    let mut found = 0;
+    for _ in 0..runs {
+        let (t, n) = find_time(&root, false);
+        find_names.push(t);
+        found = n;
+        find_stat.push(find_time(&root, true).0);
+        let run = rt.block_on(lakescope_time(&root));
+        ls_total.push(run.total);
+        ls_first.push(run.first_table);
+        frames.push(rt.block_on(first_frame(&root)));
+        last = Some(run);
+    }
+    let run = last.expect("at least one run");
+    let (fn_, fs, lt) = (median(find_names), median(find_stat), median(ls_total));
+    println!(
+        "discovery of a local lake: {} files ({} listed by lakescope), {} tables, {runs} runs, medians",
+        found, run.objects, run.tables
+    );
+    println!("  find -type f                      {:>10}", ms(fn_));
+    println!("  find -type f -printf size,mtime   {:>10}", ms(fs));
+    println!(
+        "  lakescope discovery (total)       {:>10}   {:.2}x find, {:.2}x find -printf",
+        ms(lt),
+        lt.as_secs_f64() / fn_.as_secs_f64(),
+        lt.as_secs_f64() / fs.as_secs_f64()
+    );
+    println!("  lakescope first table found       {:>10}", ms(median(ls_first)));
+    println!("  lakescope first frame with tables {:>10}   (App + TestBackend 120x40)", ms(median(frames)));
+    println!(
+        "  peak heap growth during discovery {:>10}   {:.0} bytes per object",
+        format!("{:.1} MiB", run.peak_heap as f64 / 1048576.0),
+        run.peak_heap as f64 / run.objects.max(1) as f64
+    );
+}
