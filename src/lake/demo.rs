@@ -419,14 +419,7 @@ async fn silver_orders(store: &LakeStore, rng: &mut Rng) -> Result<DeltaTable, L
         .map_err(&e)?;
     // v1..v5: daily appends.
     for d in 1..6 {
-        let b = orders_batch(rng, d, next_id, per_day, false)?;
-        next_id += per_day as i64;
-        table = table
-            .write(vec![b])
-            .with_save_mode(SaveMode::Append)
-            .with_commit_properties(step(&format!("daily append {}", day(d))))
-            .await
-            .map_err(&e)?;
+        table = append_day(table, rng, d, &mut next_id, per_day, false, &loc).await?;
     }
     // v6: GDPR-style delete of cancelled orders.
     let (t, _) = table
@@ -508,16 +501,29 @@ async fn silver_orders(store: &LakeStore, rng: &mut Rng) -> Result<DeltaTable, L
     deltalake::checkpoints::create_checkpoint(&table, None).await.map_err(&e)?;
     // v11, v12: business as usual after the checkpoint.
     for d in 7..9 {
-        let b = orders_batch(rng, d, next_id, per_day, true)?;
-        next_id += per_day as i64;
-        table = table
-            .write(vec![b])
-            .with_save_mode(SaveMode::Append)
-            .with_commit_properties(step(&format!("daily append {}", day(d))))
-            .await
-            .map_err(&e)?;
+        table = append_day(table, rng, d, &mut next_id, per_day, true, &loc).await?;
     }
     Ok(table)
+}
+
+/// Append one day of orders (a blind append, as a daily load would be).
+async fn append_day(
+    table: DeltaTable,
+    rng: &mut Rng,
+    d: i32,
+    next_id: &mut i64,
+    per_day: usize,
+    with_discount: bool,
+    loc: &str,
+) -> Result<DeltaTable, LakeError> {
+    let b = orders_batch(rng, d, *next_id, per_day, with_discount)?;
+    *next_id += per_day as i64;
+    table
+        .write(vec![b])
+        .with_save_mode(SaveMode::Append)
+        .with_commit_properties(step(&format!("daily append {}", day(d))))
+        .await
+        .map_err(delta_err(loc))
 }
 
 async fn silver_customers(store: &LakeStore, rng: &mut Rng) -> Result<(), LakeError> {

@@ -152,21 +152,7 @@ async fn parquet_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDe
     let fm = metadata.file_metadata();
     let schema = parquet::arrow::parquet_to_arrow_schema(fm.schema_descr(), fm.key_value_metadata())
         .map_err(|e| LakeError::Read { location: location.clone(), reason: parquet_reason(&e) })?;
-    let partition_names: Vec<String> = table.partitions.iter().map(|p| p.name.clone()).collect();
-    let mut columns = columns_of(&schema, &[]);
-    for p in &table.partitions {
-        if !columns.iter().any(|c| c.name == p.name) {
-            columns.push(ColumnInfo {
-                name: p.name.clone(),
-                data_type: p.data_type.as_str().to_string(),
-                nullable: true,
-                partition: true,
-            });
-        }
-    }
-    for c in &mut columns {
-        c.partition |= partition_names.contains(&c.name);
-    }
+    let columns = with_partitions(columns_of(&schema, &[]), table);
     let file_rows = fm.num_rows().max(0) as u64;
     let file_name = sample.rsplit('/').next().unwrap_or(&sample).to_string();
     let (rows, rows_note) = if table.files <= 1 {
@@ -270,18 +256,7 @@ async fn text_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDetai
             }
         }
     };
-    let partition_names: Vec<String> = table.partitions.iter().map(|p| p.name.clone()).collect();
-    let mut columns = columns_of(&schema, &partition_names);
-    for p in &table.partitions {
-        if !columns.iter().any(|c| c.name == p.name) {
-            columns.push(ColumnInfo {
-                name: p.name.clone(),
-                data_type: p.data_type.as_str().to_string(),
-                nullable: true,
-                partition: true,
-            });
-        }
-    }
+    let columns = with_partitions(columns_of(&schema, &[]), table);
     Ok(TableDetail {
         columns,
         rows: None,
@@ -290,6 +265,23 @@ async fn text_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDetai
         source: format!("first {} of {file_name}", crate::units::bytes(text.len() as u64)),
         notes: Vec::new(),
     })
+}
+
+/// Mark the hive partition columns of a dataset, adding those its files do not store (the
+/// usual case: the value lives in the folder name), with the type inferred from the folders.
+fn with_partitions(mut columns: Vec<ColumnInfo>, table: &TableEntry) -> Vec<ColumnInfo> {
+    for p in &table.partitions {
+        match columns.iter_mut().find(|c| c.name == p.name) {
+            Some(c) => c.partition = true,
+            None => columns.push(ColumnInfo {
+                name: p.name.clone(),
+                data_type: p.data_type.as_str().to_string(),
+                nullable: true,
+                partition: true,
+            }),
+        }
+    }
+    columns
 }
 
 fn up_to_last_newline(buf: &[u8]) -> &[u8] {

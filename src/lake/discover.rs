@@ -127,11 +127,12 @@ pub async fn discover(
 
     spawn(Job::ListDir { dir: 0, rel: String::new() }, &mut tasks, &mut outstanding);
     let mut last_emit: Option<Instant> = None;
+    let mut interval = opts.snapshot_interval;
     let mut dirty = false;
 
     while outstanding > 0 {
         let deadline = match last_emit {
-            Some(t) => t + opts.snapshot_interval,
+            Some(t) => t + interval,
             None => started + opts.first_snapshot_wait,
         };
         tokio::select! {
@@ -158,12 +159,16 @@ pub async fn discover(
         }
         let now = Instant::now();
         let ready = match last_emit {
-            Some(t) => now >= t + opts.snapshot_interval,
+            Some(t) => now >= t + interval,
             None => engine.root_listed() && (engine.top_level_settled() || now >= started + opts.first_snapshot_wait),
         };
         if dirty && ready && outstanding > 0 {
+            let build = Instant::now();
             on_snapshot(Arc::new(engine.snapshot(started.elapsed(), outstanding as u64, false)));
-            last_emit = Some(now);
+            // A snapshot costs O(folders + tables): on a huge lake, space them out so building
+            // them never takes more than a fifth of the time.
+            interval = opts.snapshot_interval.max(build.elapsed() * 4);
+            last_emit = Some(Instant::now());
             dirty = false;
         }
     }
@@ -853,7 +858,7 @@ impl Engine {
         let kinds: Vec<(FileKind, u64)> =
             agg.data_kinds.iter().map(|(k, v)| (*k, *v)).filter(|(_, v)| *v > 0).collect();
         if kinds.len() > 1 && agg.marker.is_none() {
-            let mut parts: Vec<String> = kinds.iter().map(|(k, v)| format!("{v} {}", file_kind_name(*k))).collect();
+            let mut parts: Vec<String> = kinds.iter().map(|(k, v)| format!("{v} {}", k.as_str())).collect();
             parts.sort();
             issues.push(format!("mixed file formats: {}", parts.join(", ")));
         }
@@ -1006,18 +1011,6 @@ fn majority_format(kinds: &HashMap<FileKind, u64>) -> TableFormat {
         Some(FileKind::Avro) => TableFormat::Avro,
         Some(FileKind::Orc) => TableFormat::Orc,
         _ => TableFormat::Unknown,
-    }
-}
-
-fn file_kind_name(k: FileKind) -> &'static str {
-    match k {
-        FileKind::Parquet => "parquet",
-        FileKind::Csv => "csv",
-        FileKind::Json => "json",
-        FileKind::NdJson => "ndjson",
-        FileKind::Avro => "avro",
-        FileKind::Orc => "orc",
-        _ => "other",
     }
 }
 

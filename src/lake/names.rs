@@ -22,6 +22,20 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Parquet => "parquet",
+            FileKind::Csv => "csv",
+            FileKind::Json => "json",
+            FileKind::NdJson => "ndjson",
+            FileKind::Avro => "avro",
+            FileKind::Orc => "orc",
+            FileKind::Hidden => "hidden",
+            FileKind::Unknown => "unknown",
+            FileKind::Other => "other",
+        }
+    }
+
     pub fn is_data(self) -> bool {
         matches!(
             self,
@@ -282,23 +296,9 @@ pub fn file_signature(name: &str, kind: FileKind) -> FileSignature {
         }
     }
     key.push('|');
-    key.push_str(kind_tag(kind));
+    key.push_str(kind.as_str());
     glob.push_str(ext);
     FileSignature { key, stem: stem_tokens.join("_"), glob }
-}
-
-fn kind_tag(kind: FileKind) -> &'static str {
-    match kind {
-        FileKind::Parquet => "parquet",
-        FileKind::Csv => "csv",
-        FileKind::Json => "json",
-        FileKind::NdJson => "ndjson",
-        FileKind::Avro => "avro",
-        FileKind::Orc => "orc",
-        FileKind::Hidden => "hidden",
-        FileKind::Unknown => "unknown",
-        FileKind::Other => "other",
-    }
 }
 
 /// A Delta commit file name `00000000000000000012.json` -> 12.
