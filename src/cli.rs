@@ -121,7 +121,7 @@ pub async fn tables(root: &str, json: bool, config: &Config) -> anyhow::Result<E
                 n.name.clone(),
                 units::count(t.files),
                 units::bytes(t.bytes),
-                if parts.is_empty() { "-".into() } else { parts.join(",") },
+                if parts.is_empty() { "-".into() } else { crate::ui::truncate(&parts.join(","), 40, "…") },
                 if t.path.is_empty() { ".".into() } else { t.path.clone() },
             ]
         })

@@ -1,0 +1,146 @@
+//! The real binary in a real pseudo-terminal (`script` from util-linux/bsdutils): it draws the
+//! lake, quits on `q` and on SIGTERM, and leaves the terminal as it found it — the alternate
+//! screen left, the cursor shown, canonical mode and echo back on (checked with `stty -a` run in
+//! the same terminal afterwards).
+
+mod common;
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Pty {
+    child: Child,
+    output: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Pty {
+    /// Run lakescope on `root` in an 80x24 pseudo-terminal, then `stty -a` in the same terminal.
+    fn start(root: &Path) -> Pty {
+        let bin = assert_cmd::cargo::cargo_bin("lakescope");
+        let script = format!(
+            "stty rows 24 cols 80; {} --ascii {}; echo LAKESCOPE_EXIT=$?; stty -a",
+            bin.display(),
+            root.display()
+        );
+        let mut child = Command::new("script")
+            .args(["-qfec", &script, "/dev/null"])
+            .env("TERM", "xterm-256color")
+            .env("LAKESCOPE_CONFIG", "")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("`script` runs (util-linux / bsdutils)");
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let mut stdout = child.stdout.take().unwrap();
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Pty { child, output }
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
+    }
+
+    fn wait_for(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !self.text().contains(needle) {
+            assert!(Instant::now() < deadline, "{needle:?} never appeared; output so far:\n{}", self.text());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn finish(mut self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success() || self.text().contains("LAKESCOPE_EXIT"), "script failed: {status}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "lakescope did not exit; output:\n{}", self.text());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        self.text()
+    }
+}
+
+/// The terminal is back to normal after lakescope exits.
+fn assert_restored(out: &str) {
+    let exit_at = out.find("LAKESCOPE_EXIT=").expect("lakescope exited");
+    let tui = &out[..exit_at];
+    assert!(tui.contains("\x1b[?1049h"), "the alternate screen was entered");
+    assert!(tui.rfind("\x1b[?1049l") > tui.rfind("\x1b[?1049h"), "the alternate screen was left");
+    assert!(tui.rfind("\x1b[?25h") > tui.rfind("\x1b[?25l"), "the cursor is shown again");
+    let stty = &out[exit_at..];
+    let words: Vec<&str> = stty.split_whitespace().collect();
+    for flag in ["icanon", "echo", "isig"] {
+        assert!(words.contains(&flag), "{flag} not restored:\n{stty}");
+        assert!(!words.contains(&format!("-{flag}").as_str()), "{flag} still off:\n{stty}");
+    }
+}
+
+#[test]
+fn quitting_with_q_restores_the_terminal() {
+    let lake = common::demo_lake();
+    let mut pty = Pty::start(lake);
+    pty.wait_for("acme-lake");
+    pty.send(b"l");
+    pty.wait_for("silver");
+    pty.send(b"q");
+    let out = pty.finish();
+    assert!(out.contains("LAKESCOPE_EXIT=0"), "{out}");
+    assert_restored(&out);
+}
+
+#[test]
+fn sigterm_and_hangup_restore_the_terminal() {
+    for signal in ["TERM", "HUP"] {
+        let lake = common::demo_lake();
+        let pty = Pty::start(lake);
+        pty.wait_for("acme-lake");
+        let pid = lakescope_pid(lake).expect("the lakescope process");
+        let status = Command::new("kill").args([&format!("-{signal}"), &pid.to_string()]).status().unwrap();
+        assert!(status.success());
+        let out = pty.finish();
+        assert!(out.contains("LAKESCOPE_EXIT=0"), "SIG{signal}: lakescope should exit cleanly:\n{out}");
+        assert_restored(&out);
+    }
+}
+
+/// The pid of the lakescope process browsing `root` (found through /proc).
+fn lakescope_pid(root: &Path) -> Option<u32> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+            let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
+            let args: Vec<String> =
+                cmdline.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+            if args.first().is_some_and(|a| a.ends_with("/lakescope"))
+                && args.iter().any(|a| a == &root.display().to_string())
+            {
+                return Some(pid);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
