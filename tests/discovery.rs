@@ -84,6 +84,8 @@ async fn every_table_format_is_recognised() {
     assert_eq!(fmt("lake/raw/legacy.avro"), TableFormat::Avro);
     assert_eq!(fmt("lake/raw/old.orc"), TableFormat::Orc);
     assert_eq!(c.table_count(), 9, "no table found inside another: {:?}", table_paths(&c));
+    assert_eq!(c.progress.objects, 18, "every object counted once");
+    assert_eq!(c.progress.bytes, 7 * PARQUET_BYTES.len() as u64 + 11 * 2);
 
     let orders = table(&c, "lake/silver/orders");
     let log = orders.delta_log.as_ref().unwrap();

@@ -451,11 +451,18 @@ impl Engine {
                 self.folders_listed += 1;
                 match result {
                     Ok(listing) => {
-                        for f in &listing.files {
-                            self.objects += 1;
-                            self.bytes += f.size;
+                        let (count, bytes) =
+                            (listing.files.len() as u64, listing.files.iter().map(|f| f.size).sum::<u64>());
+                        let jobs = self.classify(dir, listing);
+                        // A folder that became a flat-listed table is counted by that listing.
+                        let relisted = jobs.iter().any(|j| {
+                            matches!(j, Job::ListTable { dir: d, .. } | Job::ProbeIceberg { dir: d, .. } if *d == dir)
+                        });
+                        if !relisted {
+                            self.objects += count;
+                            self.bytes += bytes;
                         }
-                        self.classify(dir, listing)
+                        jobs
                     }
                     Err(reason) => {
                         self.errors += 1;
@@ -471,6 +478,8 @@ impl Engine {
                 if is_iceberg {
                     self.become_table(dir, Some(TableFormat::Iceberg))
                 } else {
+                    self.objects += listing.files.len() as u64;
+                    self.bytes += listing.files.iter().map(|f| f.size).sum::<u64>();
                     self.namespace(dir, *listing)
                 }
             }
