@@ -147,6 +147,22 @@ fn find_time(root: &Path, printf: bool) -> (Duration, usize) {
     (started.elapsed(), out.stdout.iter().filter(|b| **b == b'\n').count())
 }
 
+/// The same client with no discovery logic: one flat `list` of the whole tree.
+async fn object_store_time(root: &Path) -> (Duration, u64) {
+    use futures::StreamExt;
+    let store = LakeStore::open_str(root.to_str().unwrap()).unwrap();
+    let prefix = store.key("");
+    let os = store.object_store();
+    let started = Instant::now();
+    let mut stream = os.list(Some(&prefix));
+    let mut n = 0;
+    while let Some(item) = stream.next().await {
+        item.unwrap();
+        n += 1;
+    }
+    (started.elapsed(), n)
+}
+
 struct DiscoveryRun {
     first_table: Duration,
     total: Duration,
@@ -219,6 +235,7 @@ fn bench_discovery(dir: &Path, files: usize, runs: usize) {
 
     let (mut find_names, mut find_stat, mut ls_total, mut ls_first, mut frames) =
         (vec![], vec![], vec![], vec![], vec![]);
+    let mut os_list = vec![];
     let mut last = None;
     let mut found = 0;
     for _ in 0..runs {
@@ -226,6 +243,7 @@ fn bench_discovery(dir: &Path, files: usize, runs: usize) {
         find_names.push(t);
         found = n;
         find_stat.push(find_time(&root, true).0);
+        os_list.push(rt.block_on(object_store_time(&root)).0);
         let run = rt.block_on(lakescope_time(&root));
         ls_total.push(run.total);
         ls_first.push(run.first_table);
@@ -240,11 +258,14 @@ fn bench_discovery(dir: &Path, files: usize, runs: usize) {
     );
     println!("  find -type f                      {:>10}", ms(fn_));
     println!("  find -type f -printf size,mtime   {:>10}", ms(fs));
+    let ol = median(os_list);
+    println!("  object_store flat list, same client {:>8}", ms(ol));
     println!(
-        "  lakescope discovery (total)       {:>10}   {:.2}x find, {:.2}x find -printf",
+        "  lakescope discovery (total)       {:>10}   {:.2}x find, {:.2}x find -printf, {:.2}x object_store list",
         ms(lt),
         lt.as_secs_f64() / fn_.as_secs_f64(),
-        lt.as_secs_f64() / fs.as_secs_f64()
+        lt.as_secs_f64() / fs.as_secs_f64(),
+        lt.as_secs_f64() / ol.as_secs_f64()
     );
     println!("  lakescope first table found       {:>10}", ms(median(ls_first)));
     println!("  lakescope first frame with tables {:>10}   (App + TestBackend 120x40)", ms(median(frames)));

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod detail;
 pub mod discover;
 pub mod error;
+pub mod local;
 pub mod location;
 pub mod names;
 pub mod parquet_io;

@@ -1,6 +1,6 @@
 //! The object store behind a lake: one `Arc<dyn ObjectStore>` rooted at the filesystem root or
-//! the bucket, plus the lake's key prefix. Local disks go through object_store's
-//! `LocalFileSystem` like any bucket, so no code path is special for local lakes.
+//! the bucket, plus the lake's key prefix. Local disks go through an `ObjectStore` too
+//! (`LocalStore`), so no code path above this one is special for local lakes.
 //!
 //! Credentials for cloud stores come from the environment here; profiles, endpoints and request
 //! accounting are layered on this type by the object-store work.
@@ -8,11 +8,11 @@
 use std::sync::Arc;
 
 use object_store::ObjectStore;
-use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use url::Url;
 
 use super::error::LakeError;
+use super::local::LocalStore;
 use super::location::{LakeUrl, Scheme};
 
 /// An opened lake root.
@@ -26,7 +26,7 @@ impl LakeStore {
     /// Open the store for a parsed root. Cheap: nothing is listed yet.
     pub fn open(url: LakeUrl) -> Result<Self, LakeError> {
         let store: Arc<dyn ObjectStore> = match url.scheme {
-            Scheme::File => Arc::new(LocalFileSystem::new()),
+            Scheme::File => Arc::new(LocalStore::new()),
             Scheme::S3 => Arc::new(
                 object_store::aws::AmazonS3Builder::from_env()
                     .with_url(url.store_url.as_str())
