@@ -273,3 +273,22 @@ async fn cancelling_stops_a_discovery() {
     let err = discover(store, Config::defaults().discovery, token, &mut |_| {}).await.unwrap_err();
     assert_eq!(err.to_string(), "cancelled");
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn symlinked_folders_are_listed_once_and_loops_are_flagged() {
+    let dir = lake(&["b/silver/orders/_delta_log/00000000000000000000.json", "b/raw/feed/x.csv"]);
+    let r = dir.path();
+    std::fs::create_dir_all(r.join("b/raw/deep/er")).unwrap();
+    std::os::unix::fs::symlink(r, r.join("b/raw/deep/er/back_to_root")).unwrap();
+    std::os::unix::fs::symlink(r.join("b/silver"), r.join("b/raw/silver_again")).unwrap();
+    let c = tokio::time::timeout(std::time::Duration::from_secs(30), catalog(r)).await.expect("no endless walk");
+    assert_eq!(table_paths(&c), vec!["b/raw/feed".to_string(), "b/silver/orders".to_string()]);
+    let flagged: Vec<&str> = c
+        .nodes
+        .iter()
+        .filter(|n| n.error.as_deref().is_some_and(|e| e.contains("already listed")))
+        .map(|n| n.path.as_str())
+        .collect();
+    assert_eq!(flagged.len(), 2, "{flagged:?}");
+}

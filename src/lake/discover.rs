@@ -128,6 +128,7 @@ pub async fn discover(
     spawn(Job::ListDir { dir: 0, rel: String::new() }, &mut tasks, &mut outstanding);
     let mut last_emit: Option<Instant> = None;
     let mut interval = opts.snapshot_interval;
+    let mut shown_table = false;
     let mut dirty = false;
 
     while outstanding > 0 {
@@ -158,16 +159,22 @@ pub async fn discover(
             _ = tokio::time::sleep_until(deadline.into()), if dirty && engine.root_listed() => {}
         }
         let now = Instant::now();
-        let ready = match last_emit {
-            Some(t) => now >= t + interval,
-            None => engine.root_listed() && (engine.top_level_settled() || now >= started + opts.first_snapshot_wait),
-        };
+        // The first table found is shown at once, whatever the interval.
+        let first_table = !shown_table && engine.tables_found > 0;
+        let ready = first_table && engine.root_listed()
+            || match last_emit {
+                Some(t) => now >= t + interval,
+                None => {
+                    engine.root_listed() && (engine.top_level_settled() || now >= started + opts.first_snapshot_wait)
+                }
+            };
         if dirty && ready && outstanding > 0 {
             let build = Instant::now();
             on_snapshot(Arc::new(engine.snapshot(started.elapsed(), outstanding as u64, false)));
             // A snapshot costs O(folders + tables): on a huge lake, space them out so building
             // them never takes more than a fifth of the time.
             interval = opts.snapshot_interval.max(build.elapsed() * 4);
+            shown_table |= engine.tables_found > 0;
             last_emit = Some(Instant::now());
             dirty = false;
         }
@@ -207,10 +214,11 @@ impl Event {
 #[derive(Debug, Clone, Default)]
 struct DirListing {
     subdirs: Vec<String>,
-    /// For local stores, the real path of each subfolder (symlinks resolved), to never list a
-    /// folder twice: a symlink to an ancestor would otherwise re-list the tree at every level.
-    subdir_real: Vec<Option<String>>,
     files: Vec<ListedFile>,
+    /// For local stores, the real path of the listed folder (symlinks resolved), so a folder is
+    /// never walked twice: a symlink to an ancestor would otherwise re-list the tree at every
+    /// level down to the depth limit.
+    real_path: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -275,11 +283,12 @@ async fn list_dir(store: &LakeStore, rel: &str, sniff_budget: &AtomicUsize) -> R
     let os = store.object_store();
     let listing = os.list_with_delimiter(prefix).await.map_err(|e| store_reason(&e))?;
     let mut out = DirListing::default();
-    let local = store.url.scheme == Scheme::File;
+    if store.url.scheme == Scheme::File {
+        out.real_path = real_path(&key);
+    }
     for p in &listing.common_prefixes {
         if let Some(name) = p.filename() {
             out.subdirs.push(name.to_string());
-            out.subdir_real.push(if local { real_path(p) } else { None });
         }
     }
     let mut to_sniff = Vec::new();
@@ -409,8 +418,10 @@ struct Engine {
     bytes: u64,
     folders_listed: u64,
     errors: u64,
-    /// Real paths of local folders already scheduled for listing.
+    /// Real paths of local folders already listed.
     visited: HashSet<String>,
+    /// Tables known so far (a folder or a group of files classified as one).
+    tables_found: u64,
 }
 
 impl Engine {
@@ -433,7 +444,17 @@ impl Engine {
         {
             visited.insert(real);
         }
-        Engine { store, opts, dirs: vec![root], objects: 0, bytes: 0, folders_listed: 0, errors: 0, visited }
+        Engine {
+            store,
+            opts,
+            dirs: vec![root],
+            objects: 0,
+            bytes: 0,
+            folders_listed: 0,
+            errors: 0,
+            visited,
+            tables_found: 0,
+        }
     }
 
     fn root_listed(&self) -> bool {
@@ -451,6 +472,16 @@ impl Engine {
                 self.folders_listed += 1;
                 match result {
                     Ok(listing) => {
+                        if dir != 0
+                            && let Some(real) = &listing.real_path
+                            && !self.visited.insert(real.clone())
+                        {
+                            self.dirs[dir].error = Some(
+                                "links to a folder that is already listed (a symlink loop?): not listed again".into(),
+                            );
+                            self.dirs[dir].role = Role::Namespace;
+                            return Vec::new();
+                        }
                         let (count, bytes) =
                             (listing.files.len() as u64, listing.files.iter().map(|f| f.size).sum::<u64>());
                         let jobs = self.classify(dir, listing);
@@ -545,18 +576,20 @@ impl Engine {
     }
 
     fn become_table(&mut self, dir: usize, marker: Option<TableFormat>) -> Vec<Job> {
+        self.tables_found += 1;
         let agg = TableAgg { marker, ..TableAgg::default() };
         self.dirs[dir].role = Role::Table(Box::new(agg));
         vec![Job::ListTable { dir, rel: self.dirs[dir].rel.clone() }]
     }
 
     fn table_from_group(&mut self, dir: usize, group: FileGroup, listing: &DirListing) -> Vec<Job> {
+        self.tables_found += 1;
         let mut agg = TableAgg { from_groups: true, complete: true, ..TableAgg::default() };
         *agg.data_kinds.entry(group.kind).or_default() += group.files;
         agg.files = group.files;
         agg.bytes = group.bytes;
         agg.modified_ms = Some(group.modified_ms);
-        agg.sample = Some(join_rel(&self.dirs[dir].rel, &group.first_file));
+        agg.sample = Some(group.first_file.clone());
         agg.sample_bytes = Some(group.first_file_bytes);
         agg.tiny_parquet = group.tiny_parquet.len() as u64;
         agg.tiny_example = group.tiny_parquet.first().cloned();
@@ -576,34 +609,29 @@ impl Engine {
         let rel = self.dirs[dir].rel.clone();
         self.dirs[dir].role = Role::Namespace;
         self.dirs[dir].groups = group_files(&listing.files);
+        self.tables_found += self.dirs[dir].groups.len() as u64;
         self.dirs[dir].other_files = listing.files.iter().filter(|f| !f.kind.is_data()).count() as u64;
-        for (name, real) in listing.subdirs.into_iter().zip(listing.subdir_real) {
+        for name in listing.subdirs {
             if names::is_hidden_dir(&name) {
                 continue;
             }
             let child_rel = join_rel(&rel, &name);
             let idx = self.dirs.len();
             let limited = depth + 1 > self.opts.max_depth;
-            let seen_before = match real {
-                Some(r) => !self.visited.insert(r),
-                None => false,
-            };
             self.dirs.push(Dir {
                 name,
                 rel: child_rel.clone(),
                 parent: Some(dir),
                 depth: depth + 1,
-                role: if limited || seen_before { Role::Namespace } else { Role::Unlisted },
+                role: if limited { Role::Namespace } else { Role::Unlisted },
                 subdirs: Vec::new(),
                 groups: Vec::new(),
                 other_files: 0,
-                error: seen_before.then(|| {
-                    "links to a folder that is already listed (a symlink loop?): not listed again".to_string()
-                }),
+                error: None,
                 depth_limited: limited,
             });
             self.dirs[dir].subdirs.push(idx);
-            if !limited && !seen_before {
+            if !limited {
                 jobs.push(Job::ListDir { dir: idx, rel: child_rel });
             }
         }
@@ -613,7 +641,6 @@ impl Engine {
     /// Fold a batch of a table's flat listing into its aggregates.
     fn absorb(&mut self, dir: usize, objects: &[ObjectMeta]) {
         let table_key = self.store.key(&self.dirs[dir].rel);
-        let table_rel = self.dirs[dir].rel.clone();
         let Role::Table(agg) = &mut self.dirs[dir].role else { return };
         let marker = agg.marker;
         for o in objects {
@@ -628,9 +655,8 @@ impl Engine {
             };
             let modified = o.last_modified.timestamp_millis();
             agg.modified_ms = Some(agg.modified_ms.map_or(modified, |m| m.max(modified)));
-            let mut parts: Vec<&str> = inner.split('/').collect();
-            let file = parts.pop().unwrap_or_default();
-            let first = parts.first().copied().unwrap_or("");
+            let (dirs, file) = inner.rsplit_once('/').unwrap_or(("", inner));
+            let first = dirs.split('/').next().unwrap_or("");
             let kind = names::classify_file(file);
 
             // Table-format bookkeeping folders.
@@ -638,7 +664,7 @@ impl Engine {
                 Some(TableFormat::Delta) if first == "_delta_log" => {
                     let log = agg.delta.get_or_insert_with(DeltaLogListing::default);
                     log.log_bytes += o.size;
-                    if parts.len() == 1 {
+                    if dirs == "_delta_log" {
                         if let Some(v) = names::delta_commit_version(file) {
                             log.commits += 1;
                             log.latest_version = Some(log.latest_version.map_or(v, |l| l.max(v)));
@@ -660,7 +686,7 @@ impl Engine {
                 Some(TableFormat::Iceberg) if first == "metadata" => true,
                 _ => false,
             };
-            let hidden_dir = parts.iter().any(|p| names::is_hidden_dir(p));
+            let hidden_dir = !dirs.is_empty() && dirs.split('/').any(names::is_hidden_dir);
             if meta || hidden_dir || !kind.is_data() {
                 if kind == FileKind::Unknown && !meta && !hidden_dir {
                     agg.unknown_files += 1;
@@ -672,7 +698,8 @@ impl Engine {
             *agg.data_kinds.entry(kind).or_default() += 1;
             agg.files += 1;
             agg.bytes += o.size;
-            if kind == FileKind::Parquet && o.size < MIN_PARQUET_BYTES {
+            let tiny = o.size < MIN_PARQUET_BYTES;
+            if kind == FileKind::Parquet && tiny {
                 agg.tiny_parquet += 1;
                 if agg.tiny_example.is_none() {
                     agg.tiny_example = Some((inner.to_string(), o.size));
@@ -680,20 +707,21 @@ impl Engine {
             }
             // The sample file must not depend on listing order (it differs between filesystems
             // and stores): take the smallest key, preferring files big enough to hold data.
-            let tiny = o.size < MIN_PARQUET_BYTES;
-            let candidate = join_rel(&table_rel, inner);
             let better = match &agg.sample {
                 None => true,
-                Some(cur) => (tiny, candidate.as_str()) < (agg.sample_tiny, cur.as_str()),
+                Some(cur) => (tiny, inner) < (agg.sample_tiny, cur.as_str()),
             };
             if better {
-                agg.sample = Some(candidate);
+                agg.sample = Some(inner.to_string());
                 agg.sample_bytes = Some(o.size);
                 agg.sample_tiny = tiny;
             }
-            let partition_parts =
-                if marker == Some(TableFormat::Iceberg) && first == "data" { &parts[1..] } else { &parts[..] };
-            agg.partitions.observe_dirs(partition_parts.iter().copied());
+            let partition_dirs = if marker == Some(TableFormat::Iceberg) && first == "data" {
+                dirs.strip_prefix("data").map(|d| d.trim_start_matches('/')).unwrap_or(dirs)
+            } else {
+                dirs
+            };
+            agg.partitions.observe_dirs(partition_dirs);
         }
     }
 
@@ -768,7 +796,7 @@ impl Engine {
         let d = &self.dirs[dir];
         match &d.role {
             Role::Table(agg) => {
-                let entry = self.table_entry(d.name.clone(), &d.rel, agg, ctx);
+                let entry = self.table_entry(d.name.clone(), &d.rel, &d.rel, agg, ctx);
                 let id = push_node(out, parent, d.name.clone(), NodeKind::Table, d.rel.clone());
                 let n = &mut out.nodes[id.0 as usize];
                 n.tables_below = 1;
@@ -805,12 +833,12 @@ impl Engine {
                     children.push((rank, child));
                 }
                 for g in &d.groups {
-                    let agg = group_agg(g, &d.rel);
+                    let agg = group_agg(g);
                     // One file: call the table by its file name; a group: by the words its names share.
                     let name =
                         if g.files == 1 || g.stem.is_empty() { strip_ext(&g.first_file) } else { g.stem.clone() };
                     let rel = if g.files == 1 { join_rel(&d.rel, &g.first_file) } else { d.rel.clone() };
-                    let entry = self.table_entry(name.clone(), &rel, &agg, &child_ctx);
+                    let entry = self.table_entry(name.clone(), &rel, &d.rel, &agg, &child_ctx);
                     let child = push_node(out, Some(id), name, NodeKind::Table, rel);
                     let n = &mut out.nodes[child.0 as usize];
                     n.tables_below = 1;
@@ -850,7 +878,9 @@ impl Engine {
         }
     }
 
-    fn table_entry(&self, name: String, rel: &str, agg: &TableAgg, ctx: &Ctx) -> TableEntry {
+    /// `rel` is the table's own path (a folder, or a file for a single-file table); `base` the
+    /// folder its files are listed relative to.
+    fn table_entry(&self, name: String, rel: &str, base: &str, agg: &TableAgg, ctx: &Ctx) -> TableEntry {
         let single_file = agg.from_groups && agg.files == 1 && agg.glob.is_some();
         let format = agg.marker.unwrap_or_else(|| majority_format(&agg.data_kinds));
         let mut issues = Vec::new();
@@ -901,7 +931,7 @@ impl Engine {
             partition_dirs,
             unnamed_partition_levels: agg.partitions.unnamed_levels,
             last_modified_ms: agg.modified_ms,
-            sample_file: agg.sample.clone(),
+            sample_file: agg.sample.as_ref().map(|f| join_rel(base, f)),
             sample_file_bytes: agg.sample_bytes,
             delta_log: agg.delta.clone(),
             listing_complete: agg.complete,
@@ -960,22 +990,28 @@ fn group_files(files: &[ListedFile]) -> Vec<FileGroup> {
     let mut groups: Vec<FileGroup> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for f in files.iter().filter(|f| f.kind.is_data()) {
-        let sig = names::file_signature(&f.name, f.kind);
-        let i = *index.entry(sig.key.clone()).or_insert_with(|| {
-            groups.push(FileGroup {
-                glob: sig.glob,
-                signature: sig.key,
-                stem: sig.stem,
-                kind: f.kind,
-                files: 0,
-                bytes: 0,
-                first_file: f.name.clone(),
-                first_file_bytes: f.size,
-                modified_ms: f.modified_ms,
-                tiny_parquet: Vec::new(),
-            });
-            groups.len() - 1
-        });
+        let key = names::signature_key(&f.name, f.kind);
+        let i = match index.get(&key) {
+            Some(i) => *i,
+            None => {
+                // The glob and the stem are needed once per group, not once per file.
+                let sig = names::file_signature(&f.name, f.kind);
+                groups.push(FileGroup {
+                    glob: sig.glob,
+                    signature: sig.key,
+                    stem: sig.stem,
+                    kind: f.kind,
+                    files: 0,
+                    bytes: 0,
+                    first_file: f.name.clone(),
+                    first_file_bytes: f.size,
+                    modified_ms: f.modified_ms,
+                    tiny_parquet: Vec::new(),
+                });
+                index.insert(key, groups.len() - 1);
+                groups.len() - 1
+            }
+        };
         let g = &mut groups[i];
         g.files += 1;
         g.bytes += f.size;
@@ -997,13 +1033,13 @@ fn strip_ext(name: &str) -> String {
     names::split_data_extension(name).0.to_string()
 }
 
-fn group_agg(g: &FileGroup, dir_rel: &str) -> TableAgg {
+fn group_agg(g: &FileGroup) -> TableAgg {
     let mut agg = TableAgg { from_groups: true, complete: true, glob: Some(g.glob.clone()), ..TableAgg::default() };
     agg.data_kinds.insert(g.kind, g.files);
     agg.files = g.files;
     agg.bytes = g.bytes;
     agg.modified_ms = Some(g.modified_ms);
-    agg.sample = Some(join_rel(dir_rel, &g.first_file));
+    agg.sample = Some(g.first_file.clone());
     agg.sample_bytes = Some(g.first_file_bytes);
     agg.tiny_parquet = g.tiny_parquet.len() as u64;
     agg.tiny_example = g.tiny_parquet.first().cloned();

@@ -107,9 +107,10 @@ fn meta(location: Path, m: &Metadata) -> ObjectMeta {
     }
 }
 
-fn key_of(prefix: &str, name: &str) -> Option<Path> {
-    let joined = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
-    Path::parse(joined).ok()
+/// The key of `name` inside `parent`; only the new segment is validated.
+fn key_of(parent: &Path, name: &str) -> Option<Path> {
+    let part = object_store::path::PathPart::parse(name).ok()?;
+    Some(parent.clone().join(part))
 }
 
 /// What one directory entry is, following symlinks; `None` for broken links and races.
@@ -149,7 +150,7 @@ fn entry_kind(entry: &std::fs::DirEntry) -> std::io::Result<Option<Entry>> {
 }
 
 /// Walk a tree depth-first on the calling (blocking) thread, sending chunks of results.
-fn walk(root: PathBuf, root_key: String, tx: mpsc::Sender<Vec<Result<ObjectMeta>>>) {
+fn walk(root: PathBuf, root_key: Path, tx: mpsc::Sender<Vec<Result<ObjectMeta>>>) {
     let mut chunk: Vec<Result<ObjectMeta>> = Vec::with_capacity(CHUNK);
     let mut seen_links: HashSet<(u64, u64)> = HashSet::new();
     let mut stack = vec![(root, root_key)];
@@ -197,7 +198,7 @@ fn walk(root: PathBuf, root_key: String, tx: mpsc::Sender<Vec<Result<ObjectMeta>
                         continue;
                     }
                     if let Some(child) = key_of(&key, name) {
-                        stack.push((entry.path(), child.as_ref().to_string()));
+                        stack.push((entry.path(), child));
                     }
                 }
                 Ok(None) => {}
@@ -215,7 +216,7 @@ fn walk(root: PathBuf, root_key: String, tx: mpsc::Sender<Vec<Result<ObjectMeta>
 
 fn list_one_level(prefix: Option<Path>) -> Result<ListResult> {
     let dir = fs_path(prefix.as_ref());
-    let key = prefix.map(|p| p.as_ref().to_string()).unwrap_or_default();
+    let key = prefix.unwrap_or_default();
     let mut out = ListResult { common_prefixes: Vec::new(), objects: Vec::new() };
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
@@ -264,7 +265,7 @@ impl ObjectStore for LocalStore {
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
         let root = fs_path(prefix);
-        let key = prefix.map(|p| p.as_ref().to_string()).unwrap_or_default();
+        let key = prefix.cloned().unwrap_or_default();
         let (tx, rx) = mpsc::channel(4);
         tokio::task::spawn_blocking(move || walk(root, key, tx));
         futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) })

@@ -52,41 +52,43 @@ pub fn classify_file(name: &str) -> FileKind {
     if name.starts_with('_') || name.starts_with('.') {
         return FileKind::Hidden;
     }
-    let lower = name.to_ascii_lowercase();
-    let mut base = lower.as_str();
+    // Called for every listed object: compare case-insensitively without allocating.
+    let mut base = name;
     for suffix in COMPRESSION_SUFFIXES {
-        if let Some(stripped) = base.strip_suffix(suffix) {
-            base = stripped;
+        if ends_with_ci(base, suffix) {
+            base = &base[..base.len() - suffix.len()];
             break;
         }
     }
+    let is = |exts: &[&str]| exts.iter().any(|e| ends_with_ci(base, e));
     // `x.parquet.encrypted` is Parquet with modular encryption: still a Parquet file.
-    if base.ends_with(".parquet")
-        || base.ends_with(".parq")
-        || base.ends_with(".pqt")
-        || base.ends_with(".parquet.encrypted")
-    {
+    if is(&[".parquet", ".parq", ".pqt", ".parquet.encrypted"]) {
         return FileKind::Parquet;
     }
-    if base.ends_with(".csv") || base.ends_with(".tsv") || base.ends_with(".psv") {
+    if is(&[".csv", ".tsv", ".psv"]) {
         return FileKind::Csv;
     }
-    if base.ends_with(".ndjson") || base.ends_with(".jsonl") || base.ends_with(".ldjson") {
+    if is(&[".ndjson", ".jsonl", ".ldjson"]) {
         return FileKind::NdJson;
     }
-    if base.ends_with(".json") {
+    if is(&[".json"]) {
         return FileKind::Json;
     }
-    if base.ends_with(".avro") {
+    if is(&[".avro"]) {
         return FileKind::Avro;
     }
-    if base.ends_with(".orc") {
+    if is(&[".orc"]) {
         return FileKind::Orc;
     }
     if !name.contains('.') {
         return FileKind::Unknown;
     }
     FileKind::Other
+}
+
+/// ASCII case-insensitive `ends_with`.
+fn ends_with_ci(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len() && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// Folders that are never tables nor namespaces of their own: `_temporary`, `.spark-staging`…
@@ -262,43 +264,65 @@ pub struct FileSignature {
     pub glob: String,
 }
 
-/// The signature that groups files of one dataset (`part-00000-….snappy.parquet` and
-/// `part-00001-….snappy.parquet` share `part-#-#…`), and the readable stem naming that group
-/// (`customers_2024-11-01.csv` -> key `customers_#-#-#|csv`, stem `customers`).
-pub fn file_signature(name: &str, kind: FileKind) -> FileSignature {
-    let (base, ext) = split_data_extension(name);
-    let mut key = String::with_capacity(base.len() + 8);
-    let mut glob = String::with_capacity(name.len());
-    let mut stem_tokens: Vec<&str> = Vec::new();
-    let mut token_start = 0;
+/// Walk the tokens of a file's base name (split on `-`, `_`, `.` and spaces), telling for each
+/// whether it varies between files of one dataset, and the separator that follows it.
+fn for_each_token<'a>(base: &'a str, mut f: impl FnMut(&'a str, bool, Option<char>)) {
     let bytes = base.as_bytes();
     let uuids = uuid_ranges(base);
+    let mut token_start = 0;
     for i in 0..=bytes.len() {
-        let at_sep = i == bytes.len() || matches!(bytes[i], b'-' | b'_' | b'.' | b' ');
-        if at_sep {
+        if i == bytes.len() || matches!(bytes[i], b'-' | b'_' | b'.' | b' ') {
             let token = &base[token_start..i];
             let in_uuid = uuids.iter().any(|r| r.contains(&token_start) && i <= r.end);
-            if in_uuid || is_variable_token(token) {
-                key.push('#');
-                glob.push('*');
-            } else {
-                key.push_str(&token.to_ascii_lowercase());
-                glob.push_str(token);
-                if !token.is_empty() {
-                    stem_tokens.push(token);
-                }
-            }
-            if i < bytes.len() {
-                key.push(bytes[i] as char);
-                glob.push(bytes[i] as char);
-            }
+            f(token, in_uuid || is_variable_token(token), bytes.get(i).map(|b| *b as char));
             token_start = i + 1;
         }
     }
+}
+
+/// The key that groups files of one dataset: `part-00000-….snappy.parquet` and
+/// `part-00001-….snappy.parquet` share `part-#-#…|parquet`. One allocation: it is computed for
+/// every file lying directly in a folder.
+pub fn signature_key(name: &str, kind: FileKind) -> String {
+    let (base, _) = split_data_extension(name);
+    let mut key = String::with_capacity(base.len() + 8);
+    for_each_token(base, |token, variable, sep| {
+        if variable {
+            key.push('#');
+        } else {
+            key.extend(token.chars().map(|c| c.to_ascii_lowercase()));
+        }
+        if let Some(c) = sep {
+            key.push(c);
+        }
+    });
     key.push('|');
     key.push_str(kind.as_str());
+    key
+}
+
+/// The signature of a file, with the readable stem naming its group and a glob matching the
+/// group (`customers_2024-11-01.csv` -> key `customers_#-#-#|csv`, stem `customers`, glob
+/// `customers_*-*-*.csv`).
+pub fn file_signature(name: &str, kind: FileKind) -> FileSignature {
+    let (base, ext) = split_data_extension(name);
+    let mut glob = String::with_capacity(name.len());
+    let mut stem_tokens: Vec<&str> = Vec::new();
+    for_each_token(base, |token, variable, sep| {
+        if variable {
+            glob.push('*');
+        } else {
+            glob.push_str(token);
+            if !token.is_empty() {
+                stem_tokens.push(token);
+            }
+        }
+        if let Some(c) = sep {
+            glob.push(c);
+        }
+    });
     glob.push_str(ext);
-    FileSignature { key, stem: stem_tokens.join("_"), glob }
+    FileSignature { key: signature_key(name, kind), stem: stem_tokens.join("_"), glob }
 }
 
 /// A Delta commit file name `00000000000000000012.json` -> 12.

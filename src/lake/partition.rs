@@ -144,11 +144,13 @@ pub struct PartitionStats {
 }
 
 impl PartitionStats {
-    /// Observe the folder components between a table root and a data file.
-    pub fn observe_dirs<'a>(&mut self, dirs: impl Iterator<Item = &'a str>) {
+    /// Observe the folders between a table root and a data file (`date=2024-01-01/hour=3`).
+    pub fn observe_dirs(&mut self, dirs: &str) {
+        if dirs.is_empty() {
+            return;
+        }
         let mut unnamed = 0;
-        let mut leaf = String::new();
-        for dir in dirs {
+        for dir in dirs.split('/') {
             if let Some((key, value)) = names::hive_pair(dir) {
                 let idx = match self.columns.iter().position(|c| c.name == key) {
                     Some(i) => i,
@@ -161,15 +163,11 @@ impl PartitionStats {
             } else if names::is_date_like(dir) {
                 unnamed += 1;
             }
-            if !leaf.is_empty() {
-                leaf.push('/');
-            }
-            leaf.push_str(dir);
         }
         self.unnamed_levels = self.unnamed_levels.max(unnamed);
-        if !leaf.is_empty() && !self.leaves.contains(leaf.as_str()) {
+        if !self.leaves.contains(dirs) {
             if self.leaves.len() < MAX_TRACKED_VALUES {
-                self.leaves.insert(leaf.into_boxed_str());
+                self.leaves.insert(dirs.into());
             } else {
                 self.leaves_capped = true;
             }
@@ -202,7 +200,7 @@ mod tests {
     fn stats(paths: &[&str]) -> PartitionStats {
         let mut s = PartitionStats::default();
         for p in paths {
-            s.observe_dirs(p.split('/'));
+            s.observe_dirs(p);
         }
         s
     }
