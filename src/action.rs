@@ -58,6 +58,12 @@ pub enum Action {
         label: String,
         ticket: u64,
     },
+    /// A job panicked (a bug): reported, then finished like any other.
+    #[serde(skip)]
+    JobFailed {
+        id: JobId,
+        error: String,
+    },
     /// A job ended (finished, failed or cancelled).
     #[serde(skip)]
     JobFinished {

@@ -26,6 +26,20 @@ pub async fn run(store: LakeStore, config: Config, no_color: bool) -> anyhow::Re
     // The guard exists before raw mode is switched on, so a half-done setup is undone too.
     let _guard = TerminalGuard;
     let mut terminal = ratatui::try_init().map_err(|e| anyhow::anyhow!("cannot set up the terminal: {e}"))?;
+    keep_terminal_for_job_panics();
     app.run(&mut terminal).await?;
     Ok(())
+}
+
+/// ratatui's panic hook restores the terminal on any panic. A panic in a job (a worker thread)
+/// is caught and shown as an error while the app goes on, so it must neither tear the terminal
+/// down nor print over the screen; a panic on the UI thread still restores before printing.
+fn keep_terminal_for_job_panics() {
+    let restore_and_report = std::panic::take_hook();
+    let ui_thread = std::thread::current().id();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == ui_thread {
+            restore_and_report(info);
+        }
+    }));
 }

@@ -25,6 +25,15 @@ pub enum JobKind {
     Detail,
 }
 
+impl JobKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            JobKind::Discovery => "listing the lake",
+            JobKind::Detail => "reading a table",
+        }
+    }
+}
+
 /// What a running job can use: its id, its cancel token, and the way back to the app.
 #[derive(Clone)]
 pub struct JobContext {
@@ -66,10 +75,17 @@ impl JobManager {
         let tx = self.tx.clone();
         let token = cancel.clone();
         tokio::spawn(async move {
+            // A job that panics is reported as failed, never left "running" forever.
+            let guarded = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(fut));
             tokio::select! {
                 biased;
                 _ = token.cancelled() => {}
-                _ = fut => {}
+                result = guarded => {
+                    if let Err(panic) = result {
+                        let error = crate::lake::discover::panic_message(&panic);
+                        let _ = tx.send(Action::JobFailed { id, error });
+                    }
+                }
             };
             // Not "which branch won": a cancel can land while the job's own future is being
             // polled, and the job then returns early through its own check of the token.
@@ -105,5 +121,35 @@ impl JobManager {
 impl Drop for JobManager {
     fn drop(&mut self) {
         self.cancel_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_job_is_reported_and_finished() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut jobs = JobManager::new(tx);
+        let id = jobs.spawn(|_ctx| async move {
+            let v: Vec<u8> = Vec::new();
+            let _ = v[3];
+        });
+        let first = rx.recv().await.unwrap();
+        assert!(
+            matches!(&first, Action::JobFailed { id: i, error } if *i == id && error.contains("index out of bounds")),
+            "{first:?}"
+        );
+        assert_eq!(rx.recv().await.unwrap(), Action::JobFinished { id, cancelled: false });
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_job_says_so() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut jobs = JobManager::new(tx);
+        let id = jobs.spawn(|ctx| async move { ctx.cancel.cancelled().await });
+        jobs.cancel(id);
+        assert_eq!(rx.recv().await.unwrap(), Action::JobFinished { id, cancelled: true });
     }
 }

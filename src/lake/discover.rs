@@ -120,8 +120,14 @@ pub async fn discover(
         let permits = permits.clone();
         let sniff_budget = sniff_budget.clone();
         tasks.spawn(async move {
-            let Ok(_permit) = permits.acquire_owned().await else { return };
-            run_job(job, &store, &tx, &sniff_budget).await;
+            let _permit = permits.acquire_owned().await.ok();
+            // Every job must send its final event, or `outstanding` never reaches zero and the
+            // discovery would wait forever: a panic becomes an error on that folder.
+            let fallback = job.failed();
+            let run = std::panic::AssertUnwindSafe(run_job(job, &store, &tx, &sniff_budget));
+            if let Err(panic) = futures::FutureExt::catch_unwind(run).await {
+                let _ = tx.send(fallback(format!("internal error: {}", panic_message(&panic)))).await;
+            }
         });
     };
 
@@ -193,6 +199,31 @@ enum Job {
     ProbeIceberg { dir: usize, rel: String },
     /// The whole subtree of a table, flat.
     ListTable { dir: usize, rel: String },
+}
+
+impl Job {
+    /// The final event reporting this job as failed.
+    fn failed(&self) -> impl FnOnce(String) -> Event + Send + 'static {
+        let job = match self {
+            Job::ListDir { dir, .. } => (0, *dir),
+            Job::ProbeIceberg { dir, .. } => (1, *dir),
+            Job::ListTable { dir, .. } => (2, *dir),
+        };
+        move |reason| match job {
+            (0, dir) => Event::Listed { dir, result: Err(reason) },
+            (1, dir) => Event::IcebergProbed { dir, is_iceberg: false },
+            (_, dir) => Event::TableDone { dir, error: Some(reason) },
+        }
+    }
+}
+
+/// The text of a caught panic.
+pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string())
 }
 
 /// What jobs report back.
@@ -1061,4 +1092,81 @@ fn majority_format(kinds: &HashMap<FileKind, u64>) -> TableFormat {
 
 fn join_rel(a: &str, b: &str) -> String {
     if a.is_empty() { b.to_string() } else { format!("{a}/{b}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ops::Range;
+
+    use async_trait::async_trait;
+    use bytes::Bytes;
+    use futures::stream::BoxStream;
+    use object_store::path::Path;
+    use object_store::{
+        CopyOptions, GetOptions, GetResult, ListResult, MultipartUpload, ObjectStore, PutMultipartOptions, PutOptions,
+        PutPayload, PutResult, Result,
+    };
+
+    use super::*;
+    use crate::lake::LakeUrl;
+    use crate::lake::local::LocalStore;
+
+    /// A local store whose folder listing panics for one folder (a stand-in for a bug).
+    #[derive(Debug)]
+    struct PanicsOn(&'static str, LocalStore);
+
+    impl std::fmt::Display for PanicsOn {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "PanicsOn")
+        }
+    }
+
+    #[async_trait]
+    impl ObjectStore for PanicsOn {
+        async fn put_opts(&self, l: &Path, p: PutPayload, o: PutOptions) -> Result<PutResult> {
+            self.1.put_opts(l, p, o).await
+        }
+        async fn put_multipart_opts(&self, l: &Path, o: PutMultipartOptions) -> Result<Box<dyn MultipartUpload>> {
+            self.1.put_multipart_opts(l, o).await
+        }
+        async fn get_opts(&self, l: &Path, o: GetOptions) -> Result<GetResult> {
+            self.1.get_opts(l, o).await
+        }
+        async fn get_ranges(&self, l: &Path, r: &[Range<u64>]) -> Result<Vec<Bytes>> {
+            self.1.get_ranges(l, r).await
+        }
+        fn delete_stream(&self, l: BoxStream<'static, Result<Path>>) -> BoxStream<'static, Result<Path>> {
+            self.1.delete_stream(l)
+        }
+        fn list(&self, p: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
+            self.1.list(p)
+        }
+        async fn list_with_delimiter(&self, p: Option<&Path>) -> Result<ListResult> {
+            if p.is_some_and(|p| p.as_ref().ends_with(self.0)) {
+                panic!("listing {} blew up", self.0);
+            }
+            self.1.list_with_delimiter(p).await
+        }
+        async fn copy_opts(&self, f: &Path, t: &Path, o: CopyOptions) -> Result<()> {
+            self.1.copy_opts(f, t, o).await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_listing_is_an_error_on_its_folder_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["b/raw/ok/x.csv", "b/raw/boom/y.csv"] {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "a\n1\n").unwrap();
+        }
+        let url = LakeUrl::parse(dir.path().to_str().unwrap()).unwrap();
+        let store = Arc::new(LakeStore::from_parts(url, Arc::new(PanicsOn("boom", LocalStore::new()))));
+        let mut ignore = |_| {};
+        let run = discover(store, DiscoveryOptions::default(), CancellationToken::new(), &mut ignore);
+        let catalog = tokio::time::timeout(Duration::from_secs(20), run).await.expect("no hang").unwrap();
+        let boom = catalog.nodes.iter().find(|n| n.name == "boom").unwrap();
+        assert!(boom.error.as_deref().unwrap().contains("internal error: listing boom blew up"), "{:?}", boom.error);
+        assert_eq!(catalog.table_count(), 1, "the healthy sibling is still found");
+    }
 }

@@ -267,7 +267,14 @@ impl ObjectStore for LocalStore {
         let root = fs_path(prefix);
         let key = prefix.cloned().unwrap_or_default();
         let (tx, rx) = mpsc::channel(4);
-        tokio::task::spawn_blocking(move || walk(root, key, tx));
+        tokio::task::spawn_blocking(move || {
+            let report = tx.clone();
+            let shown = root.display().to_string();
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| walk(root, key, tx))).is_err() {
+                let source = format!("internal error while listing {shown}").into();
+                let _ = report.blocking_send(vec![Err(object_store::Error::Generic { store: "LocalStore", source })]);
+            }
+        });
         futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) })
             .flat_map(futures::stream::iter)
             .boxed()

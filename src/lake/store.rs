@@ -49,6 +49,11 @@ impl LakeStore {
         Ok(LakeStore { url, store })
     }
 
+    /// A lake over a store built elsewhere (a wrapped or instrumented store, a test double).
+    pub fn from_parts(url: LakeUrl, store: Arc<dyn ObjectStore>) -> Self {
+        LakeStore { url, store }
+    }
+
     /// Parse and open in one step.
     pub fn open_str(root: &str) -> Result<Self, LakeError> {
         Self::open(LakeUrl::parse(root)?)

@@ -276,6 +276,17 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
             state.jobs.push(JobStatus { id, kind, label, ticket });
         }
+        Action::JobFailed { id, error } => {
+            let job = state.jobs.iter().find(|j| j.id == id).cloned();
+            let what = job.as_ref().map(|j| j.kind.describe()).unwrap_or("running a job");
+            let text = format!("internal error while {what}: {error} (please report it)");
+            if let Some(j) = job.filter(|j| j.kind == JobKind::Detail)
+                && let Some(slot) = state.details.get_mut(&j.label)
+            {
+                *slot = DetailSlot::Failed(text.clone());
+            }
+            state.error(text);
+        }
         Action::JobFinished { id, cancelled } => {
             let Some(pos) = state.jobs.iter().position(|j| j.id == id) else { return effects };
             let job = state.jobs.remove(pos);
@@ -348,6 +359,7 @@ fn is_user_action(a: &Action) -> bool {
         Action::Tick
             | Action::JobStarted { .. }
             | Action::JobFinished { .. }
+            | Action::JobFailed { .. }
             | Action::CatalogUpdated { .. }
             | Action::DiscoveryFinished { .. }
             | Action::DetailLoaded { .. }

@@ -432,3 +432,17 @@ fn a_superseded_listing_ending_does_not_end_the_new_one() {
     update(&mut s, Action::JobFinished { id: JobId(2), cancelled: false });
     assert!(!s.discovering);
 }
+
+#[test]
+fn a_job_that_panicked_is_reported_on_its_entry() {
+    let mut s = loaded(&demo_specs(), false);
+    press(&mut s, &[Action::Enter, Action::Down, Action::Down, Action::Enter]);
+    let loc = "file:///lake/acme/silver/customers/".to_string();
+    update(&mut s, Action::JobStarted { id: JobId(4), kind: JobKind::Detail, label: loc.clone(), ticket: 1 });
+    update(&mut s, Action::JobFailed { id: JobId(4), error: "index out of bounds".into() });
+    update(&mut s, Action::JobFinished { id: JobId(4), cancelled: false });
+    let Some(DetailSlot::Failed(text)) = s.details.get(&loc) else { panic!("{:?}", s.details.get(&loc)) };
+    assert!(text.contains("internal error while reading a table: index out of bounds"), "{text}");
+    assert!(s.message.as_ref().unwrap().text.contains("please report"));
+    assert!(!s.jobs.iter().any(|j| j.id == JobId(4)));
+}
