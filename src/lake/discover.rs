@@ -388,7 +388,9 @@ struct FileGroup {
     first_file_bytes: u64,
     glob: String,
     modified_ms: i64,
-    tiny_parquet: Vec<(String, u64)>,
+    /// Parquet files too small to be valid: how many, and the first one's name and size.
+    tiny_parquet: u64,
+    tiny_example: Option<(String, u64)>,
 }
 
 /// Aggregates of one table's listing.
@@ -622,8 +624,8 @@ impl Engine {
         agg.modified_ms = Some(group.modified_ms);
         agg.sample = Some(group.first_file.clone());
         agg.sample_bytes = Some(group.first_file_bytes);
-        agg.tiny_parquet = group.tiny_parquet.len() as u64;
-        agg.tiny_example = group.tiny_parquet.first().cloned();
+        agg.tiny_parquet = group.tiny_parquet;
+        agg.tiny_example = group.tiny_example.clone();
         for f in &listing.files {
             if !f.kind.is_data() {
                 agg.meta_files += 1;
@@ -1037,7 +1039,8 @@ fn group_files(files: &[ListedFile]) -> Vec<FileGroup> {
                     first_file: f.name.clone(),
                     first_file_bytes: f.size,
                     modified_ms: f.modified_ms,
-                    tiny_parquet: Vec::new(),
+                    tiny_parquet: 0,
+                    tiny_example: None,
                 });
                 index.insert(key, groups.len() - 1);
                 groups.len() - 1
@@ -1052,7 +1055,10 @@ fn group_files(files: &[ListedFile]) -> Vec<FileGroup> {
             g.first_file_bytes = f.size;
         }
         if f.kind == FileKind::Parquet && f.size < MIN_PARQUET_BYTES {
-            g.tiny_parquet.push((f.name.clone(), f.size));
+            g.tiny_parquet += 1;
+            if g.tiny_example.is_none() {
+                g.tiny_example = Some((f.name.clone(), f.size));
+            }
         }
     }
     groups.sort_by(|a, b| a.signature.cmp(&b.signature));
@@ -1072,8 +1078,8 @@ fn group_agg(g: &FileGroup) -> TableAgg {
     agg.modified_ms = Some(g.modified_ms);
     agg.sample = Some(g.first_file.clone());
     agg.sample_bytes = Some(g.first_file_bytes);
-    agg.tiny_parquet = g.tiny_parquet.len() as u64;
-    agg.tiny_example = g.tiny_parquet.first().cloned();
+    agg.tiny_parquet = g.tiny_parquet;
+    agg.tiny_example = g.tiny_example.clone();
     agg
 }
 

@@ -484,19 +484,21 @@ fn run_command(state: &mut AppState, cmd: &str) -> Vec<Effect> {
 /// prefetch) the other tables visible in the current column. Loads no longer wanted are
 /// cancelled, so fast scrolling keeps only the newest request.
 fn reconcile_details(state: &mut AppState) -> Vec<Effect> {
-    let mut wanted: Vec<TableEntry> = Vec::new();
-    if let Some(t) = state.selected_table() {
-        wanted.push(t.clone());
+    // Runs after every action (spinner ticks included): work with ids, clone only what starts.
+    let catalog = state.catalog.clone();
+    let mut wanted: Vec<&TableEntry> = Vec::new();
+    if let Some(t) = state.nav.selected(&catalog).and_then(|id| catalog.node(id).table.as_deref()) {
+        wanted.push(t);
     }
     if state.prefetch_details {
         let level = state.nav.current();
-        let entries = Nav::entries(&state.catalog, level);
+        let entries = Nav::entries(&catalog, level);
         let end = (level.offset + state.list_rows()).min(entries.len());
         for id in entries.get(level.offset..end).unwrap_or(&[]) {
-            if let Some(t) = state.catalog.node(*id).table.as_deref()
+            if let Some(t) = catalog.node(*id).table.as_deref()
                 && !wanted.iter().any(|w| w.location == t.location)
             {
-                wanted.push(t.clone());
+                wanted.push(t);
             }
         }
     }
@@ -528,7 +530,7 @@ fn reconcile_details(state: &mut AppState) -> Vec<Effect> {
             continue;
         }
         state.details.insert(t.location.clone(), DetailSlot::Loading(None));
-        effects.push(Effect::LoadDetail { ticket: state.ticket, table: Box::new(t) });
+        effects.push(Effect::LoadDetail { ticket: state.ticket, table: Box::new(t.clone()) });
         in_flight += 1;
     }
     effects
