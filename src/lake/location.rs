@@ -160,10 +160,10 @@ pub fn join(prefix: &Path, rel: &str) -> Path {
 }
 
 fn expand_tilde(input: &str) -> PathBuf {
-    if input == "~" || input.starts_with("~/") {
-        if let Some(home) = dirs::home_dir() {
-            return home.join(input.trim_start_matches('~').trim_start_matches('/'));
-        }
+    if (input == "~" || input.starts_with("~/"))
+        && let Some(home) = dirs::home_dir()
+    {
+        return home.join(input.trim_start_matches('~').trim_start_matches('/'));
     }
     PathBuf::from(input)
 }

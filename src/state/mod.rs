@@ -217,16 +217,17 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Top => state.nav.move_to(&state.catalog, 0, rows),
         Action::Bottom => state.nav.move_to(&state.catalog, isize::MAX, rows),
         Action::Enter => {
-            if state.focus == Focus::List && !state.nav.descend(&state.catalog, rows) {
-                if let Some(t) = state.selected_table() {
-                    let loc = t.location.clone();
-                    // Enter on a table whose load failed or was cancelled tries again.
-                    if matches!(state.details.get(&loc), Some(DetailSlot::Failed(_) | DetailSlot::Cancelled)) {
-                        state.details.remove(&loc);
-                    }
-                    state.focus = Focus::Detail;
-                    state.detail_scroll = 0;
+            if state.focus == Focus::List
+                && !state.nav.descend(&state.catalog, rows)
+                && let Some(t) = state.selected_table()
+            {
+                let loc = t.location.clone();
+                // Enter on a table whose load failed or was cancelled tries again.
+                if matches!(state.details.get(&loc), Some(DetailSlot::Failed(_) | DetailSlot::Cancelled)) {
+                    state.details.remove(&loc);
                 }
+                state.focus = Focus::Detail;
+                state.detail_scroll = 0;
             }
         }
         Action::Back => {
