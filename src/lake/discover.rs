@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
+use object_store::list::PaginatedListOptions;
 use object_store::{ObjectMeta, ObjectStoreExt};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
@@ -153,7 +154,7 @@ pub async fn discover(
                 if ev.is_final() {
                     outstanding -= 1;
                 }
-                if let Event::Listed { dir: 0, result: Err(reason) } = &ev {
+                if let Event::Listed { dir: 0, result: Err(reason), .. } = &ev {
                     tasks.abort_all();
                     return Err(LakeError::Listing { location: store.display(), reason: reason.clone() });
                 }
@@ -210,7 +211,7 @@ impl Job {
             Job::ListTable { dir, .. } => (2, *dir),
         };
         move |reason| match job {
-            (0, dir) => Event::Listed { dir, result: Err(reason) },
+            (0, dir) => Event::Listed { dir, result: Err(reason), last: true },
             (1, dir) => Event::IcebergProbed { dir, is_iceberg: false },
             (_, dir) => Event::TableDone { dir, error: Some(reason) },
         }
@@ -229,27 +230,123 @@ pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 /// What jobs report back.
 #[derive(Debug)]
 enum Event {
-    Listed { dir: usize, result: Result<DirListing, String> },
-    IcebergProbed { dir: usize, is_iceberg: bool },
-    TableBatch { dir: usize, objects: Vec<ObjectMeta> },
-    TableDone { dir: usize, error: Option<String> },
+    /// One page of a folder's delimited listing; `last` ends the job.
+    Listed {
+        dir: usize,
+        result: Result<DirPage, String>,
+        last: bool,
+    },
+    IcebergProbed {
+        dir: usize,
+        is_iceberg: bool,
+    },
+    TableBatch {
+        dir: usize,
+        objects: Vec<ObjectMeta>,
+    },
+    TableDone {
+        dir: usize,
+        error: Option<String>,
+    },
 }
 
 impl Event {
     /// The last event of a job: the job no longer counts as outstanding.
     fn is_final(&self) -> bool {
-        !matches!(self, Event::TableBatch { .. })
+        match self {
+            Event::Listed { result, last, .. } => *last || result.is_err(),
+            Event::TableBatch { .. } => false,
+            _ => true,
+        }
     }
 }
 
+/// One page of a folder listing, as a job sends it.
 #[derive(Debug, Clone, Default)]
-struct DirListing {
+struct DirPage {
     subdirs: Vec<String>,
     files: Vec<ListedFile>,
     /// For local stores, the real path of the listed folder (symlinks resolved), so a folder is
     /// never walked twice: a symlink to an ancestor would otherwise re-list the tree at every
     /// level down to the depth limit.
     real_path: Option<String>,
+}
+
+/// A folder's listing as its pages arrive: subfolder names and file groups, never one entry per
+/// file, so a prefix of 100,000 objects costs its groups, not its objects.
+#[derive(Debug, Clone, Default)]
+struct DirAccum {
+    subdirs: Vec<String>,
+    groups: Vec<FileGroup>,
+    group_index: HashMap<String, usize>,
+    /// Files that are not table data (README, _SUCCESS…).
+    other_files: u64,
+    other_bytes: u64,
+    objects: u64,
+    bytes: u64,
+}
+
+impl DirAccum {
+    fn add(&mut self, page: DirPage) {
+        self.subdirs.extend(page.subdirs);
+        for f in &page.files {
+            self.objects += 1;
+            self.bytes += f.size;
+            if f.kind.is_data() {
+                self.add_data_file(f);
+            } else {
+                self.other_files += 1;
+                self.other_bytes += f.size;
+            }
+        }
+    }
+
+    fn add_data_file(&mut self, f: &ListedFile) {
+        let key = names::signature_key(&f.name, f.kind);
+        let i = match self.group_index.get(&key) {
+            Some(i) => *i,
+            None => {
+                // The glob and the stem are needed once per group, not once per file.
+                let sig = names::file_signature(&f.name, f.kind);
+                self.groups.push(FileGroup {
+                    glob: sig.glob,
+                    signature: sig.key,
+                    stem: sig.stem,
+                    kind: f.kind,
+                    files: 0,
+                    bytes: 0,
+                    first_file: f.name.clone(),
+                    first_file_bytes: f.size,
+                    modified_ms: f.modified_ms,
+                    tiny_parquet: 0,
+                    tiny_example: None,
+                });
+                self.group_index.insert(key, self.groups.len() - 1);
+                self.groups.len() - 1
+            }
+        };
+        let g = &mut self.groups[i];
+        g.files += 1;
+        g.bytes += f.size;
+        g.modified_ms = g.modified_ms.max(f.modified_ms);
+        if f.name < g.first_file {
+            g.first_file = f.name.clone();
+            g.first_file_bytes = f.size;
+        }
+        if f.kind == FileKind::Parquet && f.size < MIN_PARQUET_BYTES {
+            g.tiny_parquet += 1;
+            if g.tiny_example.is_none() {
+                g.tiny_example = Some((f.name.clone(), f.size));
+            }
+        }
+    }
+
+    /// Groups in a stable order (pages and local walks come in any order).
+    fn sorted_groups(&self) -> Vec<FileGroup> {
+        let mut g = self.groups.clone();
+        g.sort_by(|a, b| a.signature.cmp(&b.signature));
+        g
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -262,10 +359,7 @@ struct ListedFile {
 
 async fn run_job(job: Job, store: &LakeStore, tx: &mpsc::Sender<Event>, sniff_budget: &AtomicUsize) {
     match job {
-        Job::ListDir { dir, rel } => {
-            let result = list_dir(store, &rel, sniff_budget).await;
-            let _ = tx.send(Event::Listed { dir, result }).await;
-        }
+        Job::ListDir { dir, rel } => list_dir(store, dir, &rel, tx, sniff_budget).await,
         Job::ProbeIceberg { dir, rel } => {
             let meta_rel = if rel.is_empty() { "metadata".to_string() } else { format!("{rel}/metadata") };
             let key = store.key(&meta_rel);
@@ -308,14 +402,52 @@ async fn run_job(job: Job, store: &LakeStore, tx: &mpsc::Sender<Event>, sniff_bu
     }
 }
 
-async fn list_dir(store: &LakeStore, rel: &str, sniff_budget: &AtomicUsize) -> Result<DirListing, String> {
+/// List one folder with a delimiter, sending each page as it arrives: on S3, GCS and Azure one
+/// request per page of 1,000 keys; on a local disk one directory read.
+async fn list_dir(store: &LakeStore, dir: usize, rel: &str, tx: &mpsc::Sender<Event>, sniff_budget: &AtomicUsize) {
     let key = store.key(rel);
-    let prefix = if key.as_ref().is_empty() { None } else { Some(&key) };
+    let Some(paged) = store.paged() else {
+        let prefix = if key.as_ref().is_empty() { None } else { Some(&key) };
+        let result = match store.object_store().list_with_delimiter(prefix).await {
+            Ok(listing) => Ok(to_page(store, &key, listing, sniff_budget).await),
+            Err(e) => Err(store.explain(&store_reason(&e))),
+        };
+        let _ = tx.send(Event::Listed { dir, result, last: true }).await;
+        return;
+    };
+    // Paginated listings take the prefix as a string and do not add the trailing delimiter.
+    let prefix = if key.as_ref().is_empty() { None } else { Some(format!("{}/", key.as_ref())) };
+    let mut token: Option<String> = None;
+    loop {
+        let opts = PaginatedListOptions { delimiter: Some("/".into()), page_token: token.take(), ..Default::default() };
+        match paged.list_paginated(prefix.as_deref(), opts).await {
+            Ok(page) => {
+                let last = page.page_token.is_none();
+                let result = Ok(to_page(store, &key, page.result, sniff_budget).await);
+                if tx.send(Event::Listed { dir, result, last }).await.is_err() || last {
+                    return;
+                }
+                token = page.page_token;
+            }
+            Err(e) => {
+                let _ = tx.send(Event::Listed { dir, result: Err(store.explain(&store_reason(&e))), last: true }).await;
+                return;
+            }
+        }
+    }
+}
+
+/// A page of a delimited listing, with extension-less files sniffed for Parquet magic.
+async fn to_page(
+    store: &LakeStore,
+    key: &object_store::path::Path,
+    listing: object_store::ListResult,
+    sniff_budget: &AtomicUsize,
+) -> DirPage {
     let os = store.object_store();
-    let listing = os.list_with_delimiter(prefix).await.map_err(|e| store_reason(&e))?;
-    let mut out = DirListing::default();
+    let mut out = DirPage::default();
     if store.url.scheme == Scheme::File {
-        out.real_path = real_path(&key);
+        out.real_path = real_path(key);
     }
     for p in &listing.common_prefixes {
         if let Some(name) = p.filename() {
@@ -368,7 +500,7 @@ async fn list_dir(store: &LakeStore, rel: &str, sniff_budget: &AtomicUsize) -> R
             out.files[idx].kind = FileKind::Parquet;
         }
     }
-    Ok(out)
+    out
 }
 
 /// The canonical path of a local folder key (`work/lake/x` -> `/data/lake/x` through symlinks).
@@ -423,8 +555,10 @@ struct TableAgg {
 #[derive(Debug, Clone)]
 enum Role {
     Unlisted,
+    /// Pages of its listing are arriving.
+    Listing(Box<DirAccum>),
     /// Waiting for the Iceberg probe of its `metadata/` folder.
-    Probing(Box<DirListing>),
+    Probing(Box<DirAccum>),
     Namespace,
     Table(Box<TableAgg>),
 }
@@ -491,60 +625,87 @@ impl Engine {
     }
 
     fn root_listed(&self) -> bool {
-        !matches!(self.dirs[0].role, Role::Unlisted | Role::Probing(_))
+        !matches!(self.dirs[0].role, Role::Unlisted | Role::Listing(_) | Role::Probing(_))
     }
 
     /// Every child of the root knows what it is (so the bucket layout will not flip).
     fn top_level_settled(&self) -> bool {
-        self.dirs[0].subdirs.iter().all(|&d| !matches!(self.dirs[d].role, Role::Unlisted | Role::Probing(_)))
+        self.dirs[0]
+            .subdirs
+            .iter()
+            .all(|&d| !matches!(self.dirs[d].role, Role::Unlisted | Role::Listing(_) | Role::Probing(_)))
     }
 
     fn apply(&mut self, ev: Event) -> Vec<Job> {
         match ev {
-            Event::Listed { dir, result } => {
-                self.folders_listed += 1;
+            Event::Listed { dir, result, last } => {
+                if last || result.is_err() {
+                    self.folders_listed += 1;
+                }
                 match result {
-                    Ok(listing) => {
-                        if dir != 0
-                            && let Some(real) = &listing.real_path
-                            && !self.visited.insert(real.clone())
-                        {
-                            self.dirs[dir].error = Some(
-                                "links to a folder that is already listed (a symlink loop?): not listed again".into(),
-                            );
-                            self.dirs[dir].role = Role::Namespace;
+                    Ok(page) => {
+                        let mut accum = match std::mem::replace(&mut self.dirs[dir].role, Role::Unlisted) {
+                            Role::Listing(a) => a,
+                            _ => {
+                                // First page: a folder reached a second time through a symlink
+                                // is not walked again.
+                                if dir != 0
+                                    && let Some(real) = &page.real_path
+                                    && !self.visited.insert(real.clone())
+                                {
+                                    self.dirs[dir].error = Some(
+                                        "links to a folder that is already listed (a symlink loop?): not listed again"
+                                            .into(),
+                                    );
+                                    self.dirs[dir].role = Role::Namespace;
+                                    return Vec::new();
+                                }
+                                Box::default()
+                            }
+                        };
+                        let (before_objects, before_bytes) = (accum.objects, accum.bytes);
+                        accum.add(page);
+                        // Counted as pages arrive (a running count), taken back if the folder
+                        // turns out to be a table that is listed again flat.
+                        self.objects += accum.objects - before_objects;
+                        self.bytes += accum.bytes - before_bytes;
+                        if !last {
+                            self.dirs[dir].role = Role::Listing(accum);
                             return Vec::new();
                         }
-                        let (count, bytes) =
-                            (listing.files.len() as u64, listing.files.iter().map(|f| f.size).sum::<u64>());
-                        let jobs = self.classify(dir, listing);
-                        // A folder that became a flat-listed table is counted by that listing.
-                        let relisted = jobs.iter().any(|j| {
-                            matches!(j, Job::ListTable { dir: d, .. } | Job::ProbeIceberg { dir: d, .. } if *d == dir)
-                        });
-                        if !relisted {
-                            self.objects += count;
-                            self.bytes += bytes;
+                        let (count, bytes) = (accum.objects, accum.bytes);
+                        let jobs = self.classify(dir, accum);
+                        let relisted = jobs.iter().any(|j| matches!(j, Job::ListTable { dir: d, .. } if *d == dir));
+                        if relisted {
+                            self.objects -= count;
+                            self.bytes -= bytes;
                         }
                         jobs
                     }
                     Err(reason) => {
                         self.errors += 1;
+                        let partial = std::mem::replace(&mut self.dirs[dir].role, Role::Namespace);
                         self.dirs[dir].error = Some(format!("cannot list this folder: {reason}"));
-                        self.dirs[dir].role = Role::Namespace;
+                        // Pages already read stay browsable.
+                        if let Role::Listing(accum) = partial {
+                            let jobs = self.namespace(dir, accum);
+                            self.dirs[dir].error =
+                                Some(format!("listing stopped early, showing what was read: {reason}"));
+                            return jobs;
+                        }
                         Vec::new()
                     }
                 }
             }
             Event::IcebergProbed { dir, is_iceberg } => {
                 let role = std::mem::replace(&mut self.dirs[dir].role, Role::Unlisted);
-                let Role::Probing(listing) = role else { return Vec::new() };
+                let Role::Probing(accum) = role else { return Vec::new() };
                 if is_iceberg {
+                    self.objects -= accum.objects;
+                    self.bytes -= accum.bytes;
                     self.become_table(dir, Some(TableFormat::Iceberg))
                 } else {
-                    self.objects += listing.files.len() as u64;
-                    self.bytes += listing.files.iter().map(|f| f.size).sum::<u64>();
-                    self.namespace(dir, *listing)
+                    self.namespace(dir, accum)
                 }
             }
             Event::TableBatch { dir, objects } => {
@@ -566,37 +727,37 @@ impl Engine {
         }
     }
 
-    /// Decide what a freshly listed folder is.
-    fn classify(&mut self, dir: usize, listing: DirListing) -> Vec<Job> {
-        let has = |n: &str| listing.subdirs.iter().any(|s| s == n);
+    /// Decide what a fully listed folder is.
+    fn classify(&mut self, dir: usize, accum: Box<DirAccum>) -> Vec<Job> {
+        let has = |n: &str| accum.subdirs.iter().any(|s| s == n);
         if has("_delta_log") {
             return self.become_table(dir, Some(TableFormat::Delta));
         }
         if has(".hoodie") {
             return self.become_table(dir, Some(TableFormat::Hudi));
         }
-        if has("metadata") && (has("data") || listing.files.iter().all(|f| !f.kind.is_data())) {
+        if has("metadata") && (has("data") || accum.groups.is_empty()) {
             let rel = self.dirs[dir].rel.clone();
-            self.dirs[dir].role = Role::Probing(Box::new(listing));
+            self.dirs[dir].role = Role::Probing(accum);
             return vec![Job::ProbeIceberg { dir, rel }];
         }
-        let visible: Vec<&String> = listing.subdirs.iter().filter(|s| !names::is_hidden_dir(s)).collect();
+        let visible: Vec<&String> = accum.subdirs.iter().filter(|s| !names::is_hidden_dir(s)).collect();
         if visible.iter().any(|s| names::hive_pair(s).is_some()) {
             return self.become_table(dir, None);
         }
         let container = self.is_container(dir);
-        let groups = group_files(&listing.files);
         let all_partition_like = visible.iter().all(|s| names::is_partition_dir(s));
+        let groups = accum.groups.len();
         if !container && all_partition_like {
-            if groups.len() == 1 && visible.is_empty() {
-                return self.table_from_group(dir, groups.into_iter().next().expect("one group"), &listing);
+            if groups == 1 && visible.is_empty() {
+                return self.table_from_group(dir, &accum);
             }
-            if (groups.len() <= 1 && !visible.is_empty()) && self.dirs[dir].depth > 0 {
+            if groups <= 1 && !visible.is_empty() && self.dirs[dir].depth > 0 {
                 // Data (if any) beside bare date/number folders: one dataset partitioned by date.
                 return self.become_table(dir, None);
             }
         }
-        self.namespace(dir, listing)
+        self.namespace(dir, accum)
     }
 
     /// Containers hold tables but are never one: the lake root and zones.
@@ -615,8 +776,10 @@ impl Engine {
         vec![Job::ListTable { dir, rel: self.dirs[dir].rel.clone() }]
     }
 
-    fn table_from_group(&mut self, dir: usize, group: FileGroup, listing: &DirListing) -> Vec<Job> {
+    /// A folder whose files are all one group is that table (`events/part-*.parquet`).
+    fn table_from_group(&mut self, dir: usize, accum: &DirAccum) -> Vec<Job> {
         self.tables_found += 1;
+        let group = &accum.groups[0];
         let mut agg = TableAgg { from_groups: true, complete: true, ..TableAgg::default() };
         *agg.data_kinds.entry(group.kind).or_default() += group.files;
         agg.files = group.files;
@@ -626,25 +789,24 @@ impl Engine {
         agg.sample_bytes = Some(group.first_file_bytes);
         agg.tiny_parquet = group.tiny_parquet;
         agg.tiny_example = group.tiny_example.clone();
-        for f in &listing.files {
-            if !f.kind.is_data() {
-                agg.meta_files += 1;
-                agg.meta_bytes += f.size;
-            }
-        }
+        agg.meta_files = accum.other_files;
+        agg.meta_bytes = accum.other_bytes;
         self.dirs[dir].role = Role::Table(Box::new(agg));
         Vec::new()
     }
 
-    fn namespace(&mut self, dir: usize, listing: DirListing) -> Vec<Job> {
+    fn namespace(&mut self, dir: usize, accum: Box<DirAccum>) -> Vec<Job> {
         let mut jobs = Vec::new();
         let depth = self.dirs[dir].depth;
         let rel = self.dirs[dir].rel.clone();
         self.dirs[dir].role = Role::Namespace;
-        self.dirs[dir].groups = group_files(&listing.files);
+        self.dirs[dir].groups = accum.sorted_groups();
         self.tables_found += self.dirs[dir].groups.len() as u64;
-        self.dirs[dir].other_files = listing.files.iter().filter(|f| !f.kind.is_data()).count() as u64;
-        for name in listing.subdirs {
+        self.dirs[dir].other_files = accum.other_files;
+        let mut subdirs = accum.subdirs;
+        subdirs.sort();
+        subdirs.dedup();
+        for name in subdirs {
             if names::is_hidden_dir(&name) {
                 continue;
             }
@@ -779,6 +941,12 @@ impl Engine {
         let root = &self.dirs[0];
         match &root.role {
             Role::Unlisted | Role::Probing(_) => {}
+            // The root's first pages: show what they hold while the rest arrives.
+            Role::Listing(_) => {
+                let ctx = Ctx { bucket: root.name.clone(), zone: None };
+                let b = self.emit_dir(&mut out, 0, None, &ctx, true);
+                out.buckets.push(b);
+            }
             Role::Table(_) => {
                 let bucket = push_node(&mut out, None, root.name.clone(), NodeKind::Bucket, String::new());
                 out.buckets.push(bucket);
@@ -840,7 +1008,7 @@ impl Engine {
                 n.table = Some(Box::new(entry));
                 id
             }
-            Role::Unlisted | Role::Probing(_) | Role::Namespace => {
+            Role::Unlisted | Role::Probing(_) | Role::Namespace | Role::Listing(_) => {
                 let zone_rank = names::zone_rank(&d.name, &self.opts.zones);
                 let kind = if as_bucket {
                     NodeKind::Bucket
@@ -865,7 +1033,33 @@ impl Engine {
                     };
                     children.push((rank, child));
                 }
-                for g in &d.groups {
+                // A folder still being listed shows the folders and files of its first pages.
+                let partial = match &d.role {
+                    Role::Listing(accum) => Some(accum),
+                    _ => None,
+                };
+                if let Some(accum) = partial {
+                    let mut names_seen: Vec<&String> =
+                        accum.subdirs.iter().filter(|n| !names::is_hidden_dir(n)).collect();
+                    names_seen.sort();
+                    names_seen.dedup();
+                    for name in names_seen {
+                        let rank = names::zone_rank(name, &self.opts.zones);
+                        let kind = if rank.is_some() { NodeKind::Zone } else { NodeKind::Folder };
+                        let child = push_node(out, Some(id), name.clone(), kind, join_rel(&d.rel, name));
+                        out.nodes[child.0 as usize].pending = true;
+                        children.push((rank, child));
+                    }
+                }
+                let sorted;
+                let groups: &[FileGroup] = match partial {
+                    Some(accum) => {
+                        sorted = accum.sorted_groups();
+                        &sorted
+                    }
+                    None => &d.groups,
+                };
+                for g in groups {
                     let agg = group_agg(g);
                     // One file: call the table by its file name; a group: by the words its names share.
                     let name =
@@ -904,7 +1098,7 @@ impl Engine {
                 n.bytes_below = bytes;
                 n.other_files = d.other_files;
                 n.error = d.error.clone();
-                n.pending = pending || matches!(d.role, Role::Unlisted | Role::Probing(_));
+                n.pending = pending || matches!(d.role, Role::Unlisted | Role::Listing(_) | Role::Probing(_));
                 n.depth_limited = d.depth_limited;
                 id
             }
@@ -1017,52 +1211,6 @@ fn dedupe_names(out: &mut Catalog, ids: &[NodeId]) {
             }
         }
     }
-}
-
-fn group_files(files: &[ListedFile]) -> Vec<FileGroup> {
-    let mut groups: Vec<FileGroup> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for f in files.iter().filter(|f| f.kind.is_data()) {
-        let key = names::signature_key(&f.name, f.kind);
-        let i = match index.get(&key) {
-            Some(i) => *i,
-            None => {
-                // The glob and the stem are needed once per group, not once per file.
-                let sig = names::file_signature(&f.name, f.kind);
-                groups.push(FileGroup {
-                    glob: sig.glob,
-                    signature: sig.key,
-                    stem: sig.stem,
-                    kind: f.kind,
-                    files: 0,
-                    bytes: 0,
-                    first_file: f.name.clone(),
-                    first_file_bytes: f.size,
-                    modified_ms: f.modified_ms,
-                    tiny_parquet: 0,
-                    tiny_example: None,
-                });
-                index.insert(key, groups.len() - 1);
-                groups.len() - 1
-            }
-        };
-        let g = &mut groups[i];
-        g.files += 1;
-        g.bytes += f.size;
-        g.modified_ms = g.modified_ms.max(f.modified_ms);
-        if f.name < g.first_file {
-            g.first_file = f.name.clone();
-            g.first_file_bytes = f.size;
-        }
-        if f.kind == FileKind::Parquet && f.size < MIN_PARQUET_BYTES {
-            g.tiny_parquet += 1;
-            if g.tiny_example.is_none() {
-                g.tiny_example = Some((f.name.clone(), f.size));
-            }
-        }
-    }
-    groups.sort_by(|a, b| a.signature.cmp(&b.signature));
-    groups
 }
 
 /// A file's name without its data extension, to name a single-file table.

@@ -34,6 +34,10 @@ pub enum LakeError {
 /// in the message so far (object_store and delta-rs both repeat their sources) and any backtrace
 /// a library appended to its message (delta-kernel does when `RUST_BACKTRACE` is set).
 pub fn describe(err: &(dyn StdError + 'static)) -> String {
+    super::redact::redact(&describe_raw(err))
+}
+
+fn describe_raw(err: &(dyn StdError + 'static)) -> String {
     let mut out = clean(&err.to_string());
     let mut source = err.source();
     while let Some(s) = source {

@@ -2,7 +2,9 @@
 //! it holds (`discover` into a `catalog`), what a table looks like inside (`detail`), and a demo
 //! lake to try it all on (`demo`). Could become its own crate; nothing here imports ratatui.
 
+pub mod aws_profile;
 pub mod catalog;
+pub mod cloud;
 pub mod demo;
 pub mod detail;
 pub mod discover;
@@ -12,9 +14,12 @@ pub mod location;
 pub mod names;
 pub mod parquet_io;
 pub mod partition;
+pub mod redact;
+pub mod requests;
 pub mod store;
 
 pub use catalog::{Catalog, Node, NodeId, NodeKind, TableEntry, TableFormat};
+pub use cloud::StoreOptions;
 pub use detail::{TableDetail, load_detail};
 pub use discover::{DiscoveryOptions, discover};
 pub use error::LakeError;

@@ -1,67 +1,111 @@
 //! The object store behind a lake: one `Arc<dyn ObjectStore>` rooted at the filesystem root or
-//! the bucket, plus the lake's key prefix. Local disks go through an `ObjectStore` too
-//! (`LocalStore`), so no code path above this one is special for local lakes.
-//!
-//! Credentials for cloud stores come from the environment here; profiles, endpoints and request
-//! accounting are layered on this type by the object-store work.
+//! the bucket, plus the lake's key prefix, its request accounting, and what is needed to explain
+//! a failure (bucket, endpoint, credential source). Local disks go through an `ObjectStore` too
+//! (`LocalStore`, counted by `CountingStore`), so nothing above this is special for local lakes.
 
 use std::sync::Arc;
 
 use object_store::ObjectStore;
+use object_store::aws::AmazonS3;
+use object_store::list::PaginatedListStore;
 use object_store::path::Path;
 use url::Url;
 
+use super::cloud::{self, CredentialReport, StoreOptions};
 use super::error::LakeError;
 use super::local::LocalStore;
 use super::location::{LakeUrl, Scheme};
+use super::redact;
+use super::requests::{CountingStore, RequestStats};
+
+/// How a lake's store is reached, for the requests panel and for error messages.
+#[derive(Debug, Clone, Default)]
+pub struct StoreInfo {
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub credentials: CredentialReport,
+    pub retries: String,
+}
 
 /// An opened lake root.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LakeStore {
     pub url: LakeUrl,
     store: Arc<dyn ObjectStore>,
+    paged: Option<Arc<dyn PaginatedListStore>>,
+    s3: Option<Arc<AmazonS3>>,
+    pub stats: Arc<RequestStats>,
+    pub info: StoreInfo,
+}
+
+impl std::fmt::Debug for LakeStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LakeStore({})", self.display())
+    }
 }
 
 impl LakeStore {
     /// Open the store for a parsed root. Cheap: nothing is listed yet.
-    pub fn open(url: LakeUrl) -> Result<Self, LakeError> {
-        let store: Arc<dyn ObjectStore> = match url.scheme {
-            Scheme::File => Arc::new(LocalStore::new()),
-            Scheme::S3 => Arc::new(
-                object_store::aws::AmazonS3Builder::from_env()
-                    .with_url(url.store_url.as_str())
-                    .build()
-                    .map_err(|e| bad_store(&url, &e))?,
-            ),
-            Scheme::Gcs => Arc::new(
-                object_store::gcp::GoogleCloudStorageBuilder::from_env()
-                    .with_url(url.store_url.as_str())
-                    .build()
-                    .map_err(|e| bad_store(&url, &e))?,
-            ),
-            Scheme::Azure => Arc::new(
-                object_store::azure::MicrosoftAzureBuilder::from_env()
-                    .with_url(url.store_url.as_str())
-                    .build()
-                    .map_err(|e| bad_store(&url, &e))?,
-            ),
-        };
-        Ok(LakeStore { url, store })
+    pub fn open(url: LakeUrl, opts: &StoreOptions) -> Result<Self, LakeError> {
+        let stats = RequestStats::new();
+        match url.scheme {
+            Scheme::File => Ok(LakeStore {
+                store: Arc::new(CountingStore::new(Arc::new(LocalStore::new()), stats.clone())),
+                paged: None,
+                s3: None,
+                stats,
+                info: StoreInfo {
+                    credentials: CredentialReport { source: "local files".into(), tried: vec![] },
+                    ..StoreInfo::default()
+                },
+                url,
+            }),
+            _ => {
+                let bucket = url.bucket.clone().ok_or_else(|| LakeError::BadRoot {
+                    input: url.display(),
+                    reason: "no bucket in the URL".into(),
+                })?;
+                let c = cloud::open(&url, &bucket, opts, &stats)?;
+                Ok(LakeStore {
+                    store: c.store,
+                    paged: Some(c.paged),
+                    s3: c.s3,
+                    stats,
+                    info: StoreInfo {
+                        endpoint: c.endpoint,
+                        region: c.region,
+                        credentials: c.credentials,
+                        retries: opts.describe_retries(),
+                    },
+                    url,
+                })
+            }
+        }
     }
 
-    /// A lake over a store built elsewhere (a wrapped or instrumented store, a test double).
-    pub fn from_parts(url: LakeUrl, store: Arc<dyn ObjectStore>) -> Self {
-        LakeStore { url, store }
-    }
-
-    /// Parse and open in one step.
+    /// Parse and open with default options.
     pub fn open_str(root: &str) -> Result<Self, LakeError> {
-        Self::open(LakeUrl::parse(root)?)
+        Self::open(LakeUrl::parse(root)?, &StoreOptions::default())
+    }
+
+    /// A lake over a store built elsewhere (a wrapped store, a test double).
+    pub fn from_parts(url: LakeUrl, store: Arc<dyn ObjectStore>) -> Self {
+        LakeStore { url, store, paged: None, s3: None, stats: RequestStats::new(), info: StoreInfo::default() }
     }
 
     /// The store rooted at "/" (filesystem root or bucket root), as delta-rs wants it.
     pub fn object_store(&self) -> Arc<dyn ObjectStore> {
         Arc::clone(&self.store)
+    }
+
+    /// Page-by-page delimited listings, for stores that have them (S3, GCS, Azure).
+    pub fn paged(&self) -> Option<&Arc<dyn PaginatedListStore>> {
+        self.paged.as_ref()
+    }
+
+    /// The S3 client (to sign requests object_store has no API for).
+    pub fn s3(&self) -> Option<&Arc<AmazonS3>> {
+        self.s3.as_ref()
     }
 
     /// Key of a path relative to the lake root.
@@ -87,8 +131,14 @@ impl LakeStore {
     pub fn display(&self) -> String {
         self.url.display()
     }
-}
 
-fn bad_store(url: &LakeUrl, err: &object_store::Error) -> LakeError {
-    LakeError::BadRoot { input: url.display(), reason: super::error::store_reason(err) }
+    /// A failure's text, explained for a person (cloud stores) and with secrets masked.
+    pub fn explain(&self, text: &str) -> String {
+        match (&self.url.scheme, &self.url.bucket) {
+            (Scheme::File, _) | (_, None) => redact::redact(text),
+            (scheme, Some(bucket)) => {
+                cloud::explain(text, *scheme, bucket, self.info.endpoint.as_deref(), &self.info.credentials)
+            }
+        }
+    }
 }
