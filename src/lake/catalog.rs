@@ -33,7 +33,7 @@ impl NodeKind {
 
 /// What a table is. Iceberg, Hudi, Avro and ORC are detected and labelled; lakescope reads the
 /// others.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TableFormat {
     Delta,

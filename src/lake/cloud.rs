@@ -29,9 +29,11 @@ use super::redact;
 use super::requests::{CountingConnector, RequestStats};
 
 /// How to reach a cloud store (from the command line and named lakes in the config).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoreOptions {
     pub profile: Option<String>,
+    /// Keys given by the program itself (tests, benchmarks), never by a file.
+    pub static_keys: Option<StaticKeys>,
     pub region: Option<String>,
     pub endpoint: Option<String>,
     pub allow_http: bool,
@@ -45,10 +47,24 @@ pub struct StoreOptions {
     pub buckets: Vec<String>,
 }
 
+/// An access key pair; its Debug output never shows the values.
+#[derive(Clone, PartialEq)]
+pub struct StaticKeys {
+    pub key_id: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for StaticKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StaticKeys(****)")
+    }
+}
+
 impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             profile: None,
+            static_keys: None,
             region: None,
             endpoint: None,
             allow_http: false,
@@ -160,6 +176,15 @@ pub fn check_endpoint(endpoint: &str, allowed: bool) -> Result<bool, LakeError> 
 
 /// Resolve S3 credentials in the AWS CLI's order; returns the profile to apply, if any.
 fn resolve_aws(opts: &StoreOptions) -> Result<(Option<AwsProfile>, CredentialReport), LakeError> {
+    if let Some(k) = &opts.static_keys {
+        let profile = AwsProfile {
+            name: "static".into(),
+            access_key_id: Some(k.key_id.clone()),
+            secret_access_key: Some(k.secret.clone()),
+            ..AwsProfile::default()
+        };
+        return Ok((Some(profile), CredentialReport { source: "keys given by the caller".into(), tried: vec![] }));
+    }
     let (config_file, creds_file) = aws_profile::config_paths();
     let files = format!("{} and {}", config_file.display(), creds_file.display());
     let mut report = CredentialReport::default();
@@ -387,11 +412,9 @@ pub fn explain(
         Some(e) => format!("{}://{bucket} at {e}", provider.as_str()),
         None => format!("{}://{bucket}", provider.as_str()),
     };
-    let creds = if credentials.tried.is_empty()
-        || credentials.source.starts_with("instance")
-        || credentials.source.starts_with("GCE")
-        || credentials.source.starts_with("managed")
-    {
+    // A fallback source (metadata servers) means nothing else was found: list what was tried.
+    let fallback = ["instance", "GCE", "managed"].iter().any(|f| credentials.source.starts_with(f));
+    let creds = if fallback {
         let mut all = credentials.tried.clone();
         all.push(credentials.source.clone());
         format!("tried: {}", all.join("; "))

@@ -594,7 +594,8 @@ struct Engine {
 impl Engine {
     fn new(store: Arc<LakeStore>, opts: DiscoveryOptions) -> Self {
         let root = Dir {
-            name: store.url.name.clone(),
+            // A cloud root is shown as its bucket (`s3://acme/prod` is in bucket acme).
+            name: store.url.bucket.clone().unwrap_or_else(|| store.url.name.clone()),
             rel: String::new(),
             parent: None,
             depth: 0,
@@ -984,6 +985,10 @@ impl Engine {
     /// The root directly holds zones or tables (or nothing else): it is the one bucket.
     fn root_is_bucket(&self) -> bool {
         let root = &self.dirs[0];
+        // A cloud root is inside one bucket: that bucket is the bucket.
+        if self.store.url.scheme != Scheme::File {
+            return true;
+        }
         if !root.groups.is_empty() || root.subdirs.is_empty() || root.error.is_some() {
             return true;
         }

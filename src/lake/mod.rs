@@ -11,6 +11,7 @@ pub mod discover;
 pub mod error;
 pub mod local;
 pub mod location;
+pub mod log_cache;
 pub mod names;
 pub mod parquet_io;
 pub mod partition;

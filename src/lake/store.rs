@@ -15,6 +15,7 @@ use super::cloud::{self, CredentialReport, StoreOptions};
 use super::error::LakeError;
 use super::local::LocalStore;
 use super::location::{LakeUrl, Scheme};
+use super::log_cache::LogCache;
 use super::redact;
 use super::requests::{CountingStore, RequestStats};
 
@@ -32,6 +33,8 @@ pub struct StoreInfo {
 pub struct LakeStore {
     pub url: LakeUrl,
     store: Arc<dyn ObjectStore>,
+    /// The same store behind a cache of immutable Delta log files, for delta-rs.
+    delta: Arc<dyn ObjectStore>,
     paged: Option<Arc<dyn PaginatedListStore>>,
     s3: Option<Arc<AmazonS3>>,
     pub stats: Arc<RequestStats>,
@@ -49,38 +52,41 @@ impl LakeStore {
     pub fn open(url: LakeUrl, opts: &StoreOptions) -> Result<Self, LakeError> {
         let stats = RequestStats::new();
         match url.scheme {
-            Scheme::File => Ok(LakeStore {
-                store: Arc::new(CountingStore::new(Arc::new(LocalStore::new()), stats.clone())),
-                paged: None,
-                s3: None,
-                stats,
-                info: StoreInfo {
+            Scheme::File => {
+                let info = StoreInfo {
                     credentials: CredentialReport { source: "local files".into(), tried: vec![] },
                     ..StoreInfo::default()
-                },
-                url,
-            }),
+                };
+                let store = Arc::new(CountingStore::new(Arc::new(LocalStore::new()), stats.clone()));
+                Ok(LakeStore::assemble(url, store, None, None, stats, info))
+            }
             _ => {
                 let bucket = url.bucket.clone().ok_or_else(|| LakeError::BadRoot {
                     input: url.display(),
                     reason: "no bucket in the URL".into(),
                 })?;
                 let c = cloud::open(&url, &bucket, opts, &stats)?;
-                Ok(LakeStore {
-                    store: c.store,
-                    paged: Some(c.paged),
-                    s3: c.s3,
-                    stats,
-                    info: StoreInfo {
-                        endpoint: c.endpoint,
-                        region: c.region,
-                        credentials: c.credentials,
-                        retries: opts.describe_retries(),
-                    },
-                    url,
-                })
+                let info = StoreInfo {
+                    endpoint: c.endpoint,
+                    region: c.region,
+                    credentials: c.credentials,
+                    retries: opts.describe_retries(),
+                };
+                Ok(LakeStore::assemble(url, c.store, Some(c.paged), c.s3, stats, info))
             }
         }
+    }
+
+    fn assemble(
+        url: LakeUrl,
+        store: Arc<dyn ObjectStore>,
+        paged: Option<Arc<dyn PaginatedListStore>>,
+        s3: Option<Arc<AmazonS3>>,
+        stats: Arc<RequestStats>,
+        info: StoreInfo,
+    ) -> Self {
+        let delta: Arc<dyn ObjectStore> = Arc::new(LogCache::new(store.clone()));
+        LakeStore { url, store, delta, paged, s3, stats, info }
     }
 
     /// Parse and open with default options.
@@ -90,7 +96,12 @@ impl LakeStore {
 
     /// A lake over a store built elsewhere (a wrapped store, a test double).
     pub fn from_parts(url: LakeUrl, store: Arc<dyn ObjectStore>) -> Self {
-        LakeStore { url, store, paged: None, s3: None, stats: RequestStats::new(), info: StoreInfo::default() }
+        Self::assemble(url, store, None, None, RequestStats::new(), StoreInfo::default())
+    }
+
+    /// The store delta-rs reads: the lake's store with immutable log files cached.
+    pub fn delta_store(&self) -> Arc<dyn ObjectStore> {
+        Arc::clone(&self.delta)
     }
 
     /// The store rooted at "/" (filesystem root or bucket root), as delta-rs wants it.

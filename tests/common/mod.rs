@@ -17,6 +17,8 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 /// Generous: a debug build on a loaded 2-core CI machine. Tests wait for "idle", never sleep.
+pub mod s3;
+
 pub const SETTLE: Duration = Duration::from_secs(60);
 
 /// The demo lake, written once per test process. Its path always has the same length
