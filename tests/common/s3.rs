@@ -127,7 +127,17 @@ pub fn start_on(port: u16, env: &[(&str, &str)]) -> Option<Moto> {
     let stdin = child.stdin.take().unwrap();
     let endpoint = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(60);
-    while http(port, "GET", "/", b"").is_none() {
+    // With IAM enforcement every request counts against INITIAL_NO_AUTH_ACTION_COUNT: wait for
+    // the port alone then, not for an answer to a request.
+    let counts_requests = env.iter().any(|(k, _)| *k == "INITIAL_NO_AUTH_ACTION_COUNT");
+    let ready = || {
+        if counts_requests {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        } else {
+            http(port, "GET", "/", b"").is_some()
+        }
+    };
+    while !ready() {
         assert!(Instant::now() < deadline, "moto did not start on {endpoint}; log: {}", log.display());
         std::thread::sleep(Duration::from_millis(100));
     }
