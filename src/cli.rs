@@ -11,7 +11,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::lake::{Catalog, LakeStore, NodeKind, demo, discover};
+use crate::lake::{Catalog, LakeStore, LakeUrl, NodeKind, StoreOptions, demo, discover};
 use crate::units;
 
 #[derive(Debug, Parser)]
@@ -43,6 +43,63 @@ pub struct GlobalArgs {
     /// ASCII borders and markers, for terminals without Unicode.
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// AWS profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, then `default`).
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// S3-compatible endpoint (MinIO, Ceph, R2, SeaweedFS, moto…); requests are path-style.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Region of the bucket (default: the profile's, then AWS_REGION).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Allow a plain-HTTP endpoint; only ever to a loopback address.
+    #[arg(long, global = true)]
+    pub allow_http: bool,
+    /// Send unsigned requests (public buckets).
+    #[arg(long, global = true)]
+    pub no_sign_request: bool,
+}
+
+/// A lake to open: its URL, how to reach it, and its name when it is a configured lake.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub root: String,
+    pub options: StoreOptions,
+    pub name: Option<String>,
+    pub read_only: bool,
+}
+
+impl Target {
+    /// `ROOT` as typed: a configured lake's name (unless a folder of that name exists here), or a
+    /// path / URL. Command-line flags override the configuration.
+    pub fn resolve(arg: &str, config: &Config, flags: &GlobalArgs) -> Target {
+        let named = config.lakes.get(arg).filter(|_| !std::path::Path::new(arg).exists());
+        let mut t = match named {
+            Some(lake) => Target {
+                root: lake.url.clone(),
+                options: config.lake_options(lake),
+                name: Some(arg.to_string()),
+                read_only: lake.read_only,
+            },
+            None => Target { root: arg.to_string(), options: config.store.clone(), name: None, read_only: false },
+        };
+        if let Some(p) = &flags.profile {
+            t.options.profile = Some(p.clone());
+        }
+        if let Some(e) = &flags.endpoint {
+            t.options.endpoint = Some(e.clone());
+        }
+        if let Some(r) = &flags.region {
+            t.options.region = Some(r.clone());
+        }
+        t.options.allow_http |= flags.allow_http;
+        t.options.anonymous |= flags.no_sign_request;
+        t
+    }
+
+    pub fn open(&self) -> Result<LakeStore, crate::lake::LakeError> {
+        LakeStore::open(LakeUrl::parse(&self.root)?, &self.options)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,14 +126,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the lakes named in the config file.
+    Lakes {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The outcome of a headless command: its exit code.
 pub type ExitCode = i32;
 
 /// Discover a lake, reporting progress on stderr when it is a terminal.
-async fn discover_for_cli(root: &str, config: &Config) -> anyhow::Result<(Arc<LakeStore>, Arc<Catalog>)> {
-    let store = Arc::new(LakeStore::open_str(root)?);
+async fn discover_for_cli(target: &Target, config: &Config) -> anyhow::Result<(Arc<LakeStore>, Arc<Catalog>)> {
+    let store = Arc::new(target.open()?);
     let interactive = std::io::stderr().is_terminal();
     let mut on_snapshot = move |c: Arc<Catalog>| {
         if interactive && !c.progress.complete {
@@ -100,8 +162,8 @@ struct TableRow<'a> {
     table: &'a crate::lake::TableEntry,
 }
 
-pub async fn tables(root: &str, json: bool, config: &Config) -> anyhow::Result<ExitCode> {
-    let (_, catalog) = discover_for_cli(root, config).await?;
+pub async fn tables(target: &Target, json: bool, config: &Config) -> anyhow::Result<ExitCode> {
+    let (_, catalog) = discover_for_cli(target, config).await?;
     let mut out = std::io::stdout().lock();
     if json {
         let rows: Vec<TableRow> = catalog.tables().map(|(_, t)| TableRow { table: t }).collect();
@@ -188,8 +250,9 @@ struct LsRow {
     issues: Vec<String>,
 }
 
-pub async fn ls(root: &str, path: Option<&str>, json: bool, config: &Config) -> anyhow::Result<ExitCode> {
-    let (_, catalog) = discover_for_cli(root, config).await?;
+pub async fn ls(target: &Target, path: Option<&str>, json: bool, config: &Config) -> anyhow::Result<ExitCode> {
+    let root = target.root.as_str();
+    let (_, catalog) = discover_for_cli(target, config).await?;
     let names: Vec<String> = path.unwrap_or("").split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
     let parent = if names.is_empty() {
         None
@@ -255,6 +318,44 @@ pub async fn ls(root: &str, path: Option<&str>, json: bool, config: &Config) -> 
             writeln!(out, "! {}: {i}", r.name)?;
         }
     }
+    Ok(0)
+}
+
+/// The configured lakes, without anything secret (there is nothing secret in them).
+pub fn lakes(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let rows: Vec<serde_json::Value> = config
+            .lakes
+            .iter()
+            .map(|(name, l)| {
+                let mut v = serde_json::to_value(l).unwrap_or_default();
+                v["name"] = serde_json::Value::String(name.clone());
+                v
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &rows)?;
+        writeln!(out)?;
+        return Ok(0);
+    }
+    if config.lakes.is_empty() {
+        let path = crate::config::default_config_path().map(|p| p.display().to_string()).unwrap_or_default();
+        writeln!(out, "no lakes configured; add [lakes.NAME] sections with a url to {path}")?;
+        return Ok(0);
+    }
+    let rows: Vec<[String; 4]> = config
+        .lakes
+        .iter()
+        .map(|(name, l)| {
+            [
+                name.clone(),
+                l.url.clone(),
+                l.profile.clone().unwrap_or_else(|| "-".into()),
+                format!("{}{}", if l.read_only { "read-only " } else { "" }, l.description.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    print_table(&mut out, &["NAME", "URL", "PROFILE", "NOTES"], &rows, &[])?;
     Ok(0)
 }
 

@@ -4,9 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use lakescope::cli::{self, Cli, Command};
+use lakescope::cli::{self, Cli, Command, Target};
 use lakescope::config::{self, Config};
-use lakescope::lake::LakeStore;
 use lakescope::tui;
 
 fn main() -> ExitCode {
@@ -28,25 +27,42 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Cli) -> anyhow::Result<i32> {
+    // Secrets in the environment are masked in every message from here on.
+    lakescope::lake::redact::register_env();
     let mut config = Config::load(args.global.config.as_deref())?;
     if let Some(t) = &args.global.theme {
         config.theme = t.clone();
     }
     config.ascii |= args.global.ascii;
+    let g = &args.global;
     match args.command {
-        Some(Command::Tables { root, json }) => cli::tables(&root, json, &config).await,
-        Some(Command::Ls { root, path, json }) => cli::ls(&root, path.as_deref(), json, &config).await,
+        Some(Command::Tables { root, json }) => cli::tables(&Target::resolve(&root, &config, g), json, &config).await,
+        Some(Command::Ls { root, path, json }) => {
+            cli::ls(&Target::resolve(&root, &config, g), path.as_deref(), json, &config).await
+        }
+        Some(Command::Lakes { json }) => cli::lakes(&config, json),
         Some(Command::Demo { dir, generate_only }) => {
             let root = cli::demo(dir.as_deref()).await?;
             if generate_only {
                 return Ok(0);
             }
-            open(&root, config).await
+            let target = Target::resolve(&root, &config, g);
+            open(&target, config).await
         }
-        None => match args.root {
-            Some(root) => open(&root, config).await,
+        None => match &args.root {
+            Some(root) => {
+                let target = Target::resolve(root, &config, g);
+                open(&target, config).await
+            }
+            None if !config.lakes.is_empty() => {
+                let Some(name) = tui::pick_lake(&config, config::no_color())? else { return Ok(0) };
+                let target = Target::resolve(&name, &config, g);
+                open(&target, config).await
+            }
             None => {
-                eprintln!("usage: lakescope ROOT   (a path, file://, s3://, gs:// or az:// URL)");
+                eprintln!(
+                    "usage: lakescope ROOT   (a path, file://, s3://, gs:// or az:// URL, or a lake named in the config)"
+                );
                 eprintln!("       lakescope demo   (generate a demo lake and open it)");
                 eprintln!("       lakescope --help");
                 Ok(2)
@@ -55,8 +71,8 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
     }
 }
 
-async fn open(root: &str, config: Config) -> anyhow::Result<i32> {
-    let store = LakeStore::open_str(root)?;
+async fn open(target: &Target, config: Config) -> anyhow::Result<i32> {
+    let store = target.open()?;
     tui::run(store, config, config::no_color()).await?;
     Ok(0)
 }

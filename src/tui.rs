@@ -2,9 +2,13 @@
 //! terminal restored on every way out — normal quit, error, or panic (ratatui's panic hook
 //! restores before the message prints).
 
+use crossterm::event::{self, Event, KeyEventKind};
+
 use crate::app::App;
-use crate::config::Config;
+use crate::config::keymap::Layer;
+use crate::config::{self, Config};
 use crate::lake::LakeStore;
+use crate::state::picker::{Picked, Picker, PickerEntry};
 
 /// Restores the terminal when dropped, so an early return or `?` cannot leave it raw.
 struct TerminalGuard;
@@ -42,4 +46,44 @@ fn keep_terminal_for_job_panics() {
             restore_and_report(info);
         }
     }));
+}
+
+/// Let the user choose one of the configured lakes; `None` when they quit.
+pub fn pick_lake(config: &Config, no_color: bool) -> anyhow::Result<Option<String>> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!("choosing a lake needs a terminal; name one: `lakescope NAME` (see `lakescope lakes`)");
+    }
+    let theme = config::load_theme(&config.theme, no_color)?;
+    let mut picker = Picker {
+        entries: config
+            .lakes
+            .iter()
+            .map(|(name, l)| PickerEntry {
+                name: name.clone(),
+                url: l.url.clone(),
+                note: format!(
+                    "{}{}",
+                    if l.read_only { "read-only  " } else { "" },
+                    l.description.clone().unwrap_or_default()
+                ),
+            })
+            .collect(),
+        cursor: 0,
+    };
+    let _guard = TerminalGuard;
+    let mut terminal = ratatui::try_init().map_err(|e| anyhow::anyhow!("cannot set up the terminal: {e}"))?;
+    loop {
+        terminal.draw(|f| crate::ui::picker::draw(f, &picker, &theme, config.ascii))?;
+        let Event::Key(key) = event::read()? else { continue };
+        if key.kind != KeyEventKind::Press {
+            continue;
+        }
+        let Some(action) = config.keymap.lookup(Layer::Browser, &key) else { continue };
+        match picker.update(action) {
+            Picked::Open => {}
+            Picked::Lake(name) => return Ok(Some(name)),
+            Picked::Quit => return Ok(None),
+        }
+    }
 }

@@ -195,3 +195,77 @@ fn the_browser_without_a_terminal_says_so_instead_of_panicking() {
     assert!(err.contains("needs a terminal") && err.contains("tables ROOT --json"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+fn config_with_lakes(dir: &std::path::Path) -> std::path::PathBuf {
+    let cfg = dir.join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[lakes.demo]\nurl = \"{}\"\ndescription = \"the demo lake\"\n\n[lakes.prod]\nurl = \"s3://acme-lake\"\nprofile = \"prod\"\nread_only = true\n",
+            demo_lake().display()
+        ),
+    )
+    .unwrap();
+    cfg
+}
+
+#[test]
+fn named_lakes_are_listed_and_opened_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_with_lakes(dir.path());
+    let v = json(lakescope().args(["--config", cfg.to_str().unwrap(), "lakes", "--json"]));
+    let names: Vec<&str> = v.as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["demo", "prod"]);
+    assert_eq!(v[1]["read_only"], true);
+    assert_eq!(v[1]["profile"], "prod");
+    // `tables demo` opens the lake named demo.
+    let v = json(lakescope().args(["--config", cfg.to_str().unwrap(), "tables", "demo", "--json"]));
+    assert_eq!(v.as_array().unwrap().len(), 9);
+    // A name that is neither a lake nor a path is an error about the path.
+    let out = lakescope()
+        .args(["--config", cfg.to_str().unwrap(), "tables", "staging"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lake root staging does not exist"));
+}
+
+#[test]
+fn plain_http_endpoints_are_refused_unless_allowed_and_loopback() {
+    let out = lakescope()
+        .args(["tables", "s3://b", "--endpoint", "http://127.0.0.1:9"])
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "y")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("allow it with --allow-http"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = lakescope()
+        .args(["tables", "s3://b", "--endpoint", "http://10.1.2.3:9000", "--allow-http"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only allowed to a loopback address"));
+}
+
+#[test]
+fn an_unknown_profile_is_named_with_the_files_looked_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = lakescope()
+        .args(["tables", "s3://b", "--profile", "nope"])
+        .env("AWS_CONFIG_FILE", dir.path().join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("credentials"))
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no profile \"nope\"") && err.contains("credentials"), "{err}");
+}

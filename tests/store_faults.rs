@@ -243,3 +243,56 @@ async fn secrets_never_appear_in_output_errors_or_records() {
         assert!(!out.contains(SECRET) && !out.contains(TOKEN), "output {i} leaks a secret:\n{out}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_reaches_an_endpoint_through_flags_and_profiles() {
+    let Some(moto) = moto() else { return };
+    let b = bucket("flags");
+    moto.create_bucket(&b);
+    upload_dir(&moto.store(&format!("s3://{b}")), &demo_lake().join("acme-lake/gold"), "gold").await;
+    // Endpoint and keys from a named profile in the shared files.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config"),
+        format!("[profile moto]\nregion = us-east-1\nendpoint_url = {}\n", moto.endpoint),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("credentials"),
+        "[moto]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let out = Command::new(cargo_bin("lakescope"))
+        .args(["tables", &format!("s3://{b}"), "--profile", "moto", "--allow-http", "--json"])
+        .env("AWS_CONFIG_FILE", dir.path().join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("credentials"))
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("LAKESCOPE_CONFIG", "")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["name"], "daily_revenue");
+    assert_eq!(v[0]["bucket"], b);
+    assert!(v[0]["location"].as_str().unwrap().starts_with(&format!("s3://{b}/gold/daily_revenue")));
+    // The same through --endpoint and environment keys.
+    let out = Command::new(cargo_bin("lakescope"))
+        .args([
+            "ls",
+            &format!("s3://{b}"),
+            "gold",
+            "--endpoint",
+            &moto.endpoint,
+            "--allow-http",
+            "--region",
+            "us-east-1",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("LAKESCOPE_CONFIG", "")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("daily_revenue"));
+}

@@ -19,12 +19,13 @@ struct Pty {
 impl Pty {
     /// Run lakescope on `root` in an 80x24 pseudo-terminal, then `stty -a` in the same terminal.
     fn start(root: &Path) -> Pty {
+        Self::start_args(&root.display().to_string())
+    }
+
+    /// Run `lakescope --ascii ARGS` the same way.
+    fn start_args(args: &str) -> Pty {
         let bin = assert_cmd::cargo::cargo_bin("lakescope");
-        let script = format!(
-            "stty rows 24 cols 80; {} --ascii {}; echo LAKESCOPE_EXIT=$?; stty -a",
-            bin.display(),
-            root.display()
-        );
+        let script = format!("stty rows 24 cols 80; {} --ascii {args}; echo LAKESCOPE_EXIT=$?; stty -a", bin.display());
         let mut child = Command::new("script")
             .args(["-qfec", &script, "/dev/null"])
             .env("TERM", "xterm-256color")
@@ -143,4 +144,27 @@ fn lakescope_pid(root: &Path) -> Option<u32> {
         std::thread::sleep(Duration::from_millis(20));
     }
     None
+}
+
+#[test]
+fn without_a_root_a_picker_offers_the_configured_lakes() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[lakes.alpha]\nurl = \"/nonexistent/alpha\"\n\n[lakes.demo]\nurl = \"{}\"\n",
+            common::demo_lake().display()
+        ),
+    )
+    .unwrap();
+    let mut pty = Pty::start_args(&format!("--config {}", cfg.display()));
+    pty.wait_for("choose a lake");
+    pty.wait_for("alpha");
+    pty.send(b"j\r");
+    pty.wait_for("acme-lake");
+    pty.send(b"q");
+    let out = pty.finish();
+    assert!(out.contains("LAKESCOPE_EXIT=0"), "{out}");
+    assert_restored(&out);
 }

@@ -5,13 +5,13 @@
 pub mod keymap;
 pub mod theme;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::lake::DiscoveryOptions;
+use crate::lake::{DiscoveryOptions, StoreOptions};
 use keymap::{Keymap, Layer, RawBinding};
 use theme::Theme;
 
@@ -36,8 +36,46 @@ pub enum ConfigError {
 struct RawConfig {
     ui: Option<RawUi>,
     discovery: Option<RawDiscovery>,
+    store: Option<RawStore>,
+    #[serde(default)]
+    lakes: BTreeMap<String, LakeConfig>,
     #[serde(default)]
     keymap: HashMap<Layer, Vec<RawBinding>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStore {
+    max_retries: Option<usize>,
+    retry_timeout_secs: Option<u64>,
+    request_timeout_secs: Option<u64>,
+    connect_timeout_secs: Option<u64>,
+}
+
+/// A named lake: `[lakes.prod] url = "s3://acme-lake" profile = "prod" read_only = true`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LakeConfig {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    #[serde(default)]
+    pub allow_http: bool,
+    /// Unsigned requests (public buckets).
+    #[serde(default)]
+    pub anonymous: bool,
+    /// Refuse every action that writes to this lake (compaction, vacuum…).
+    #[serde(default)]
+    pub read_only: bool,
+    /// Buckets to show for an account root (`gs://`, `az://`) where they cannot be listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -63,6 +101,10 @@ pub struct Config {
     pub ascii: bool,
     pub prefetch_details: bool,
     pub discovery: DiscoveryOptions,
+    /// Retries and timeouts for every store (named lakes add their own settings).
+    pub store: StoreOptions,
+    /// Named lakes, by name.
+    pub lakes: BTreeMap<String, LakeConfig>,
     pub keymap: Keymap,
     /// The user file that was read, if any.
     pub source: Option<PathBuf>,
@@ -147,7 +189,55 @@ impl Config {
             path: user.map(|(p, _)| p.to_path_buf()).unwrap_or_else(|| builtin.to_path_buf()),
             message: format!("keymap: {message}"),
         })?;
-        Ok(Config { theme, ascii, prefetch_details, discovery, keymap, source: user.map(|(p, _)| p.to_path_buf()) })
+        let mut store = StoreOptions::default();
+        let st = |f: &dyn Fn(&RawStore) -> Option<u64>| {
+            user_raw
+                .as_ref()
+                .and_then(|(_, r)| r.store.as_ref().and_then(f))
+                .or_else(|| defaults.store.as_ref().and_then(f))
+        };
+        if let Some(v) = st(&|s| s.max_retries.map(|v| v as u64)) {
+            store.max_retries = v as usize;
+        }
+        if let Some(v) = st(&|s| s.retry_timeout_secs) {
+            store.retry_timeout = Duration::from_secs(v);
+        }
+        if let Some(v) = st(&|s| s.request_timeout_secs) {
+            store.request_timeout = Duration::from_secs(v);
+        }
+        if let Some(v) = st(&|s| s.connect_timeout_secs) {
+            store.connect_timeout = Duration::from_secs(v);
+        }
+        let lakes = user_raw.as_ref().map(|(_, r)| r.lakes.clone()).unwrap_or_default();
+        for (name, lake) in &lakes {
+            if lake.url.trim().is_empty() {
+                let path = user.map(|(p, _)| p.to_path_buf()).unwrap_or_default();
+                return Err(ConfigError::Invalid { path, message: format!("lakes.{name}: url is empty") });
+            }
+        }
+        Ok(Config {
+            theme,
+            ascii,
+            prefetch_details,
+            discovery,
+            store,
+            lakes,
+            keymap,
+            source: user.map(|(p, _)| p.to_path_buf()),
+        })
+    }
+
+    /// Store options for a named lake: the `[store]` settings plus the lake's own.
+    pub fn lake_options(&self, lake: &LakeConfig) -> StoreOptions {
+        StoreOptions {
+            profile: lake.profile.clone(),
+            region: lake.region.clone(),
+            endpoint: lake.endpoint.clone(),
+            allow_http: lake.allow_http,
+            anonymous: lake.anonymous,
+            buckets: lake.buckets.clone(),
+            ..self.store.clone()
+        }
     }
 }
 
@@ -243,6 +333,34 @@ desc = "leave"
         assert_eq!(c.keymap.lookup(Layer::Browser, &x), Some(Action::Quit));
         let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
         assert_eq!(c.keymap.lookup(Layer::Browser, &q), Some(Action::Quit));
+    }
+
+    #[test]
+    fn named_lakes_and_store_settings() {
+        let text = r#"
+[store]
+max_retries = 1
+request_timeout_secs = 5
+
+[lakes.prod]
+url = "s3://acme-lake"
+profile = "prod"
+read_only = true
+
+[lakes.local]
+url = "/data/lake"
+description = "the NAS"
+"#;
+        let c = Config::from_texts(Some((Path::new("user.toml"), text))).unwrap();
+        assert_eq!(c.lakes.keys().collect::<Vec<_>>(), vec!["local", "prod"]);
+        let prod = &c.lakes["prod"];
+        assert!(prod.read_only);
+        let o = c.lake_options(prod);
+        assert_eq!((o.profile.as_deref(), o.max_retries), (Some("prod"), 1));
+        assert_eq!(o.request_timeout, Duration::from_secs(5));
+        let err = Config::from_texts(Some((Path::new("u.toml"), "[lakes.x]\nurl = \"s3://a\"\nprofil = \"p\"\n")))
+            .unwrap_err();
+        assert!(err.to_string().contains("profil"), "{err}");
     }
 
     #[test]

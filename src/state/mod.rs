@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod input;
+pub mod picker;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod detail;
+pub mod picker;
 pub mod popups;
 pub mod status;
 
@@ -38,12 +39,17 @@ impl View<'_> {
 
     /// A bordered block with a title, highlighted when it has focus.
     pub fn block(&self, title: &str, focused: bool) -> Block<'static> {
+        Self::bordered(self.theme, self.state.ascii, title, focused)
+    }
+
+    /// The same block, for views drawn without an app state (the lake picker).
+    pub fn bordered(theme: &Theme, ascii: bool, title: &str, focused: bool) -> Block<'static> {
         let block = Block::default()
             .borders(Borders::ALL)
-            .border_style(self.style(if focused { Role::BorderFocus } else { Role::Border }))
+            .border_style(theme.style(if focused { Role::BorderFocus } else { Role::Border }))
             .title(format!(" {title} "))
-            .title_style(self.style(if focused { Role::Title } else { Role::Normal }));
-        if self.state.ascii { block.border_set(ASCII_BORDER) } else { block.border_type(BorderType::Rounded) }
+            .title_style(theme.style(if focused { Role::Title } else { Role::Normal }));
+        if ascii { block.border_set(ASCII_BORDER) } else { block.border_type(BorderType::Rounded) }
     }
 }
 
