@@ -105,8 +105,18 @@ fn install() -> Result<PathBuf, String> {
     if bin.exists() { Ok(bin) } else { Err(format!("{} missing after install", bin.display())) }
 }
 
+/// A port nothing listens on, never handed out twice in this process: a test keeping an
+/// endpoint "down" must not see another test's server appear on it.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap();
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// Start a moto server on `port` with extra environment; `None` when moto is unavailable.
