@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::jobs::{JobId, JobKind};
+use crate::lake::requests::RequestSummary;
 use crate::lake::{Catalog, TableDetail};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,6 +40,8 @@ pub enum Action {
     Refresh,
     /// Switch to the next built-in theme.
     CycleTheme,
+    /// Toggle the requests panel: what was sent to the store.
+    Requests,
 
     // --- internal ---------------------------------------------------------------------------
     /// A key typed while a text line (filter or command) has focus.
@@ -95,6 +98,9 @@ pub enum Action {
     /// Spinner tick while jobs run.
     #[serde(skip)]
     Tick,
+    /// Fresh request counters from the lake's store.
+    #[serde(skip)]
+    RequestsCounted(Box<RequestSummary>),
 }
 
 /// Editing keys of a one-line text input.

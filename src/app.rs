@@ -47,7 +47,9 @@ impl App {
         if !themes.contains(&config.theme) {
             themes.push(config.theme.clone());
         }
-        let state = AppState::new(store.display(), config.theme.clone(), themes, config.prefetch_details, config.ascii);
+        let mut state =
+            AppState::new(store.display(), config.theme.clone(), themes, config.prefetch_details, config.ascii);
+        state.store_info = store_info(&store);
         Ok(App { state, store: Arc::new(store), config, theme, no_color, jobs: JobManager::new(tx), rx, dirty: true })
     }
 
@@ -62,10 +64,32 @@ impl App {
         if let Action::JobFinished { id, .. } = &action {
             self.jobs.finished(*id);
         }
+        let counts_may_change = matches!(
+            action,
+            Action::Tick
+                | Action::Requests
+                | Action::JobFinished { .. }
+                | Action::CatalogUpdated { .. }
+                | Action::DetailLoaded { .. }
+                | Action::DiscoveryFinished { .. }
+        );
         let effects = state::update(&mut self.state, action);
         self.dirty = true;
         self.run_effects(effects);
         self.sync_theme();
+        if counts_may_change {
+            self.count_requests();
+        }
+    }
+
+    /// Copy the store's request counters into the state (the latest requests only when the
+    /// panel shows them).
+    fn count_requests(&mut self) {
+        let recent = if self.state.mode == Mode::Requests { crate::lake::requests::RECENT } else { 0 };
+        let summary = self.store.stats.summary(recent);
+        if summary != self.state.requests {
+            state::update(&mut self.state, Action::RequestsCounted(Box::new(summary)));
+        }
     }
 
     fn run_effects(&mut self, effects: Vec<Effect>) {
@@ -106,7 +130,7 @@ impl App {
     pub fn action_for_key(&self, key: KeyEvent) -> Option<Action> {
         match self.state.mode {
             Mode::Filter | Mode::Command => input_key(key).map(Action::Input),
-            Mode::Help => self.config.keymap.lookup(Layer::Help, &key),
+            Mode::Help | Mode::Requests => self.config.keymap.lookup(Layer::Help, &key),
             Mode::Browse => self.config.keymap.lookup(Layer::Browser, &key),
         }
     }
@@ -204,6 +228,23 @@ impl App {
         self.jobs.cancel_all();
         Ok(())
     }
+}
+
+/// How the lake's store is reached, as label/value rows for the requests panel.
+fn store_info(store: &LakeStore) -> Vec<(String, String)> {
+    let i = &store.info;
+    let mut rows = vec![("lake".to_string(), store.display())];
+    if let Some(e) = &i.endpoint {
+        rows.push(("endpoint".into(), e.clone()));
+    }
+    if let Some(r) = &i.region {
+        rows.push(("region".into(), r.clone()));
+    }
+    rows.push(("credentials".into(), i.credentials.source.clone()));
+    if !i.retries.is_empty() {
+        rows.push(("retries".into(), i.retries.clone()));
+    }
+    rows
 }
 
 /// Editing keys while a text line has focus.

@@ -178,3 +178,28 @@ async fn quit_stops_the_app() {
     // Jobs were cancelled: the app goes idle quickly.
     settle(&mut app).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_requests_panel_counts_what_was_sent() {
+    let mut app = app(demo_lake(), 120, 40);
+    settle(&mut app).await;
+    keys(&mut app, "l j j l j");
+    settle(&mut app).await;
+    keys(&mut app, "i");
+    assert_eq!(app.state.mode, Mode::Requests);
+    let r = &app.state.requests;
+    use lakescope::lake::requests::RequestKind;
+    assert!(r.of(RequestKind::List).count >= 10, "{r:?}");
+    assert!(r.of(RequestKind::Get).count >= 1, "the Delta log was read: {r:?}");
+    assert_eq!(r.recent.len() as u64, r.total.count, "every request is listed");
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("credentials local files"), "{text}");
+    assert!(
+        text.lines().any(|l| l.contains("LIST") && l.contains(&r.of(RequestKind::List).count.to_string())),
+        "{text}"
+    );
+    assert!(text.contains("_delta_log/00000000000000000012.json"), "{text}");
+    assert!(text.lines().next().unwrap().contains(&format!("{} req", r.total.count)), "title bar: {text}");
+    keys(&mut app, "<esc>");
+    assert_eq!(app.state.mode, Mode::Browse);
+}

@@ -8,13 +8,15 @@ use common::*;
 
 fn check(name: &str, text: &str) {
     let mut settings = insta::Settings::clone_current();
-    settings.add_filter(r"lsdemo-[A-Za-z0-9]{6}", "lsdemo-XXXXXX");
+    settings.add_filter(r"sdemo-[A-Za-z0-9]{6}", "sdemo-XXXXXX");
+    // Request counts are checked exactly by their own tests.
+    settings.add_filter(r"(· |- )\d+ req", "${1}N req");
     settings.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "YYYY-MM-DD hh:mm");
     // Log bytes follow commit timings: `+15 other · 45.6 KiB`, `checkpoint(s) · 45.6 KiB`.
     // The Delta log's size follows commit timings (`log/meta 15 files · 45.6 KiB`), and so does
     // the lake total in the title bar.
     settings.add_filter(r"(log/meta +\d+ files(?: ·| -) )\d+(\.\d)? (B|KiB|MiB)", "$1[log]");
-    settings.add_filter(r"(objects(?: ·| -) )\d+(\.\d)? (KiB|MiB)", "$1[size]");
+    settings.add_filter(r"((?:objects|obj)(?: ·| -) )\d+(\.\d)? (KiB|MiB)", "$1[size]");
     settings.set_snapshot_path("snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| insta::assert_snapshot!(name, text));

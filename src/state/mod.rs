@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::action::{Action, InputKey};
 use crate::jobs::{JobId, JobKind};
+use crate::lake::requests::RequestSummary;
 use crate::lake::{Catalog, NodeId, TableDetail, TableEntry};
 use browser::Nav;
 use input::{Edit, LineInput};
@@ -36,6 +37,7 @@ pub enum Mode {
     Filter,
     Command,
     Help,
+    Requests,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +98,11 @@ pub struct AppState {
     pub message: Option<Message>,
     pub theme: String,
     pub themes: Vec<String>,
+    /// Requests sent to the lake's store so far (refreshed while jobs run and on demand).
+    pub requests: RequestSummary,
+    /// How the store is reached: endpoint, credential source, retries (for the requests panel).
+    pub store_info: Vec<(String, String)>,
+    pub requests_scroll: u16,
     pub prefetch_details: bool,
     pub ascii: bool,
     pub width: u16,
@@ -122,6 +129,9 @@ impl AppState {
             message: None,
             theme,
             themes,
+            requests: RequestSummary::default(),
+            store_info: Vec::new(),
+            requests_scroll: 0,
             prefetch_details,
             ascii,
             width: 80,
@@ -189,6 +199,16 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         state.message = None;
     }
     match action {
+        Action::Help | Action::Cancel | Action::Requests if state.mode == Mode::Requests => state.mode = Mode::Browse,
+        Action::Up | Action::Down if state.mode == Mode::Requests => {
+            state.requests_scroll =
+                if action == Action::Up { state.requests_scroll.saturating_sub(1) } else { state.requests_scroll + 1 };
+        }
+        Action::Requests => {
+            state.mode = Mode::Requests;
+            state.requests_scroll = 0;
+        }
+        Action::RequestsCounted(summary) => state.requests = *summary,
         Action::Quit => {
             state.quit = true;
             return vec![Effect::Quit];
@@ -366,6 +386,7 @@ fn is_user_action(a: &Action) -> bool {
             | Action::DiscoveryFinished { .. }
             | Action::DetailLoaded { .. }
             | Action::Resize { .. }
+            | Action::RequestsCounted(_)
     )
 }
 
@@ -424,7 +445,7 @@ fn input(state: &mut AppState, key: InputKey, effects: &mut Vec<Effect>) {
             Edit::Cancel => state.mode = Mode::Browse,
             Edit::Changed | Edit::Moved => {}
         },
-        Mode::Browse | Mode::Help => {}
+        Mode::Browse | Mode::Help | Mode::Requests => {}
     }
 }
 

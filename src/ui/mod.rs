@@ -90,8 +90,10 @@ pub fn draw(frame: &mut Frame, view: &View) {
     status::title_bar(frame, title, view);
     browser::columns(frame, body, view);
     status::status_bar(frame, status, view);
-    if view.state.mode == Mode::Help {
-        popups::help(frame, centered(area, 90, 90), view);
+    match view.state.mode {
+        Mode::Help => popups::help(frame, centered(area, 90, 90), view),
+        Mode::Requests => popups::requests(frame, centered(area, 94, 90), view),
+        _ => {}
     }
 }
 

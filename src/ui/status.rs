@@ -20,16 +20,28 @@ pub fn title_bar(frame: &mut Frame, area: Rect, view: &View) {
     let c = &state.catalog;
     let width = area.width as usize;
     let dot = view.glyphs().dot;
-    let mut totals = [
-        units::plural(c.buckets.len() as u64, "bucket"),
-        units::plural(c.table_count(), "table"),
-        units::plural(c.progress.objects, "object"),
-        units::bytes(c.progress.bytes),
-    ]
-    .join(dot);
-    if c.progress.errors > 0 {
-        totals.push_str(&format!("{dot}{}", units::plural(c.progress.errors, "error")));
-    }
+    let r = &state.requests.total;
+    let totals = |short: bool| {
+        let n = |count: u64, long: &str, brief: &str| {
+            if short { format!("{} {brief}", units::count(count)) } else { units::plural(count, long) }
+        };
+        let mut parts = vec![
+            n(c.buckets.len() as u64, "bucket", "bkt"),
+            n(c.table_count(), "table", "tbl"),
+            n(c.progress.objects, "object", "obj"),
+            units::bytes(c.progress.bytes),
+        ];
+        if c.progress.errors > 0 {
+            parts.push(n(c.progress.errors, "error", "err"));
+        }
+        if r.count > 0 {
+            parts.push(format!("{} req", units::count(r.count)));
+        }
+        parts.join(dot)
+    };
+    // Narrow terminals get the short words, so the lake's path keeps some room.
+    let long = totals(false);
+    let totals = if long.width() + 40 > width { totals(true) } else { long };
     let app = " lakescope ";
     let room = width.saturating_sub(app.width() + totals.width() + 3);
     let root = truncate_left(&state.root, room, view.glyphs().ellipsis);
