@@ -117,7 +117,7 @@ fn sigterm_and_hangup_restore_the_terminal() {
         let lake = common::demo_lake();
         let pty = Pty::start(lake);
         pty.wait_for("acme-lake");
-        let pid = lakescope_pid(lake).expect("the lakescope process");
+        let pid = lakescope_pid(&pty).expect("the lakescope process");
         let status = Command::new("kill").args([&format!("-{signal}"), &pid.to_string()]).status().unwrap();
         assert!(status.success());
         let out = pty.finish();
@@ -126,19 +126,32 @@ fn sigterm_and_hangup_restore_the_terminal() {
     }
 }
 
-/// The pid of the lakescope process browsing `root` (found through /proc).
-fn lakescope_pid(root: &Path) -> Option<u32> {
+/// The pid of the lakescope process running under this PTY's `script` (a descendant of it:
+/// other tests may be running lakescope on the same lake at the same time).
+fn lakescope_pid(pty: &Pty) -> Option<u32> {
+    let parent_of = |pid: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // pid (comm) state ppid …; comm may hold spaces, so split after the last ')'.
+        stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+    };
+    let root = pty.child.id();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         for entry in std::fs::read_dir("/proc").ok()?.flatten() {
             let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
             let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
-            let args: Vec<String> =
-                cmdline.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-            if args.first().is_some_and(|a| a.ends_with("/lakescope"))
-                && args.iter().any(|a| a == &root.display().to_string())
-            {
-                return Some(pid);
+            let exe =
+                cmdline.split(|b| *b == 0).next().map(|a| String::from_utf8_lossy(a).into_owned()).unwrap_or_default();
+            if !exe.ends_with("/lakescope") {
+                continue;
+            }
+            let mut p = pid;
+            for _ in 0..8 {
+                match parent_of(p) {
+                    Some(pp) if pp == root => return Some(pid),
+                    Some(pp) if pp > 1 => p = pp,
+                    _ => break,
+                }
             }
         }
         std::thread::sleep(Duration::from_millis(20));
