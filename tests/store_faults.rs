@@ -145,9 +145,15 @@ async fn a_missing_bucket_is_named() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("bucket no-such-bucket-here does not exist"));
 }
 
-/// A moto server enforcing IAM, with a bucket and a key pair that has no permissions.
-fn iam_moto() -> Option<(common::s3::Moto, String, String, String)> {
-    let server = start_on(free_port(), &[("INITIAL_NO_AUTH_ACTION_COUNT", "4")])?;
+/// Keys created on an IAM-enforcing moto: one with no permissions, one allowed everything.
+struct IamKeys {
+    weak: (String, String),
+    admin: (String, String),
+}
+
+/// A moto server enforcing IAM, with a bucket and two key pairs.
+fn iam_moto() -> Option<(common::s3::Moto, String, IamKeys)> {
+    let server = start_on(free_port(), &[("INITIAL_NO_AUTH_ACTION_COUNT", "7")])?;
     let b = bucket("private");
     let out = Command::new(python())
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/moto_iam.py"))
@@ -156,9 +162,9 @@ fn iam_moto() -> Option<(common::s3::Moto, String, String, String)> {
         .expect("python with boto3 (installed with moto)");
     assert!(out.status.success(), "IAM setup: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    let mut parts = text.split_whitespace();
-    let (id, secret) = (parts.next().unwrap().to_string(), parts.next().unwrap().to_string());
-    Some((server, b, id, secret))
+    let p: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+    let keys = IamKeys { weak: (p[0].clone(), p[1].clone()), admin: (p[2].clone(), p[3].clone()) };
+    Some((server, b, keys))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,7 +172,8 @@ async fn refused_credentials_and_access_denied_are_named() {
     if moto().is_none() {
         return;
     }
-    let Some((server, b, id, secret)) = iam_moto() else { return };
+    let Some((server, b, iam)) = iam_moto() else { return };
+    let (id, secret) = iam.weak.clone();
     let open = |key_id: &str, secret: &str| {
         let mut o = options(&server.endpoint);
         o.static_keys = Some(StaticKeys { key_id: key_id.into(), secret: secret.into() });
@@ -295,4 +302,31 @@ async fn the_binary_reaches_an_endpoint_through_flags_and_profiles() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("daily_revenue"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_root_lists_its_buckets_with_a_signed_request() {
+    if moto().is_none() {
+        return;
+    }
+    let Some((server, b, iam)) = iam_moto() else { return };
+    let account = |key: &(String, String)| {
+        let mut o = options(&server.endpoint);
+        o.static_keys = Some(StaticKeys { key_id: key.0.clone(), secret: key.1.clone() });
+        LakeStore::open(LakeUrl::parse("s3://").unwrap(), &o).unwrap()
+    };
+    // moto verifies SigV4 signatures for IAM users: a listing that works proves the signing.
+    let mut app = s3_app(account(&iam.admin));
+    settle(&mut app).await;
+    assert_eq!(column(&app), vec![b.clone()], "{}", message(&app));
+    keys(&mut app, "l l");
+    settle(&mut app).await;
+    let t = app.state.selected_table().expect("the bucket's table").clone();
+    assert_eq!(t.location, format!("s3://{b}/raw/orders.csv"));
+    assert!(matches!(app.state.detail_of(&t.location), Some(lakescope::state::DetailSlot::Ready(_))));
+    // A key without permission: ListBuckets is refused, and said so.
+    let mut app = s3_app(account(&iam.weak));
+    settle(&mut app).await;
+    let msg = message(&app);
+    assert!(msg.contains("access denied") && msg.contains("s3://"), "{msg}");
 }

@@ -83,7 +83,7 @@ async fn delta_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDeta
         |e: deltalake::DeltaTableError| LakeError::Read { location: table.location.clone(), reason: describe(&e) };
     let dt = deltalake::DeltaTableBuilder::from_url(url.clone())
         .map_err(delta_err)?
-        .with_storage_backend(store.delta_store(), url)
+        .with_storage_backend(store.delta_store_for(&url)?, url)
         .load()
         .await
         .map_err(delta_err)?;

@@ -985,9 +985,10 @@ impl Engine {
     /// The root directly holds zones or tables (or nothing else): it is the one bucket.
     fn root_is_bucket(&self) -> bool {
         let root = &self.dirs[0];
-        // A cloud root is inside one bucket: that bucket is the bucket.
+        // A cloud root is inside one bucket: that bucket is the bucket; an account root
+        // (`s3://`) lists buckets, each its own.
         if self.store.url.scheme != Scheme::File {
-            return true;
+            return !self.store.url.is_account();
         }
         if !root.groups.is_empty() || root.subdirs.is_empty() || root.error.is_some() {
             return true;

@@ -105,9 +105,13 @@ impl LakeUrl {
             url.host_str().unwrap_or_default().to_string()
         };
         if bucket.is_empty() {
-            return Err(LakeError::BadRoot {
-                input: input.to_string(),
-                reason: "no bucket in the URL (listing all buckets arrives with the object-store issue)".into(),
+            // `s3://` alone: the whole account, one bucket per top-level entry.
+            return Ok(LakeUrl {
+                scheme,
+                store_url: Url::parse(&format!("{}://account/", scheme.as_str())).expect("static url"),
+                bucket: None,
+                prefix: Path::default(),
+                name: format!("{}://", scheme.as_str()),
             });
         }
         let prefix = Path::from_url_path(url.path())
@@ -125,8 +129,29 @@ impl LakeUrl {
         join(&self.prefix, rel)
     }
 
+    /// Is this a whole account (`s3://` with no bucket)?
+    pub fn is_account(&self) -> bool {
+        self.scheme != Scheme::File && self.bucket.is_none()
+    }
+
     /// The URL of a path relative to the lake root (percent-encoded per segment).
     pub fn url_of(&self, rel: &str, is_dir: bool) -> Url {
+        if self.is_account() {
+            // The first segment is the bucket.
+            let rel = rel.trim_matches('/');
+            let (bucket, rest) = rel.split_once('/').unwrap_or((rel, ""));
+            let mut url =
+                Url::parse(&format!("{}://{bucket}/", self.scheme.as_str())).unwrap_or_else(|_| self.store_url.clone());
+            {
+                let mut segs = url.path_segments_mut().expect("bucket urls have a path");
+                segs.pop_if_empty();
+                segs.extend(rest.split('/').filter(|s| !s.is_empty()));
+                if is_dir {
+                    segs.push("");
+                }
+            }
+            return url;
+        }
         let mut url = self.store_url.clone();
         {
             let mut segs = url.path_segments_mut().expect("store urls have a path");
@@ -144,6 +169,7 @@ impl LakeUrl {
     pub fn display(&self) -> String {
         match self.scheme {
             Scheme::File => format!("/{}", self.prefix.as_ref()),
+            _ if self.is_account() => format!("{}://", self.scheme.as_str()),
             _ => self.url_of("", true).to_string(),
         }
     }
@@ -197,6 +223,16 @@ mod tests {
         assert_eq!(u.key("orders").as_ref(), "prod/silver/orders");
         let az = LakeUrl::parse("abfss://lake@acct.dfs.core.windows.net/raw").unwrap();
         assert_eq!(az.bucket.as_deref(), Some("lake"));
+    }
+
+    #[test]
+    fn an_account_root_has_no_bucket() {
+        let u = LakeUrl::parse("s3://").unwrap();
+        assert!(u.is_account());
+        assert_eq!(u.display(), "s3://");
+        assert_eq!(u.url_of("acme/silver/orders", true).as_str(), "s3://acme/silver/orders/");
+        assert_eq!(u.key("acme/silver").as_ref(), "acme/silver");
+        assert!(!LakeUrl::parse("s3://acme").unwrap().is_account());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! it holds (`discover` into a `catalog`), what a table looks like inside (`detail`), and a demo
 //! lake to try it all on (`demo`). Could become its own crate; nothing here imports ratatui.
 
+pub mod account;
 pub mod aws_profile;
 pub mod catalog;
 pub mod cloud;
@@ -9,6 +10,7 @@ pub mod demo;
 pub mod detail;
 pub mod discover;
 pub mod error;
+pub mod list_buckets;
 pub mod local;
 pub mod location;
 pub mod log_cache;

@@ -11,6 +11,7 @@ use object_store::list::PaginatedListStore;
 use object_store::path::Path;
 use url::Url;
 
+use super::account::AccountStore;
 use super::cloud::{self, CredentialReport, StoreOptions};
 use super::error::LakeError;
 use super::local::LocalStore;
@@ -37,6 +38,8 @@ pub struct LakeStore {
     delta: Arc<dyn ObjectStore>,
     paged: Option<Arc<dyn PaginatedListStore>>,
     s3: Option<Arc<AmazonS3>>,
+    /// For account roots (`s3://`): the per-bucket stores.
+    account: Option<Arc<AccountStore>>,
     pub stats: Arc<RequestStats>,
     pub info: StoreInfo,
 }
@@ -59,6 +62,18 @@ impl LakeStore {
                 };
                 let store = Arc::new(CountingStore::new(Arc::new(LocalStore::new()), stats.clone()));
                 Ok(LakeStore::assemble(url, store, None, None, stats, info))
+            }
+            _ if url.is_account() => {
+                let account = Arc::new(AccountStore::new(&url, opts, stats.clone()));
+                let info = StoreInfo {
+                    credentials: CredentialReport { source: "per bucket, as configured".into(), tried: vec![] },
+                    endpoint: opts.endpoint.clone(),
+                    region: opts.region.clone(),
+                    retries: opts.describe_retries(),
+                };
+                let mut s = LakeStore::assemble(url, account.clone(), Some(account.clone()), None, stats, info);
+                s.account = Some(account);
+                Ok(s)
             }
             _ => {
                 let bucket = url.bucket.clone().ok_or_else(|| LakeError::BadRoot {
@@ -86,7 +101,7 @@ impl LakeStore {
         info: StoreInfo,
     ) -> Self {
         let delta: Arc<dyn ObjectStore> = Arc::new(LogCache::new(store.clone()));
-        LakeStore { url, store, delta, paged, s3, stats, info }
+        LakeStore { url, store, delta, paged, s3, account: None, stats, info }
     }
 
     /// Parse and open with default options.
@@ -99,9 +114,19 @@ impl LakeStore {
         Self::assemble(url, store, None, None, RequestStats::new(), StoreInfo::default())
     }
 
-    /// The store delta-rs reads: the lake's store with immutable log files cached.
-    pub fn delta_store(&self) -> Arc<dyn ObjectStore> {
-        Arc::clone(&self.delta)
+    /// The store delta-rs reads for a table at `location`: the store rooted at the table's
+    /// bucket (or filesystem root), with immutable log files cached.
+    pub fn delta_store_for(&self, location: &Url) -> Result<Arc<dyn ObjectStore>, LakeError> {
+        match &self.account {
+            None => Ok(Arc::clone(&self.delta)),
+            Some(account) => {
+                let bucket = location.host_str().unwrap_or_default();
+                account.bucket(bucket).map(|b| b.delta).map_err(|e| LakeError::Read {
+                    location: location.to_string(),
+                    reason: super::error::store_reason(&e),
+                })
+            }
+        }
     }
 
     /// The store rooted at "/" (filesystem root or bucket root), as delta-rs wants it.
