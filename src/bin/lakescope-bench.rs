@@ -1,6 +1,13 @@
 //! lakescope-bench: speed and memory measurements, each next to a peer measured in the same run
 //! on the same data. Run with `cargo run --profile bench --bin lakescope-bench -- discovery`.
 //!
+//! s3-listing: a prefix of N objects (default 100,000) on a moto S3 server started on
+//! 127.0.0.1 (moto_server on PATH, or in target/tmp/moto-venv). Peer: a plain paginated
+//! delimited listing of the same prefix with the same client (object_store's S3 store with the
+//! same HTTP client and accounting). Reported: LIST requests issued against the minimum number of
+//! pages (ceil(N / 1000) for the prefix, plus one per parent level), time to the first entries
+//! (first page of the peer; first snapshot holding objects for lakescope), and wall time.
+//!
 //! discovery: a generated local lake of N files (default 100,000) in a realistic layout (2
 //! buckets x 4 zones x 25 tables: CSV drops, hive-partitioned Parquet, Delta tables with logs).
 //! Peers: `find ROOT -type f` (names only) and `find ROOT -type f -printf '%s %T@'` (names, size
@@ -59,6 +66,7 @@ static ALLOC: Counting = Counting;
 
 fn usage() -> ! {
     eprintln!("usage: lakescope-bench discovery [--files N] [--runs R] [--dir DIR]");
+    eprintln!("       lakescope-bench s3-listing [--files N] [--runs R]");
     std::process::exit(2)
 }
 
@@ -73,8 +81,156 @@ fn main() {
             let dir = flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench"));
             bench_discovery(&dir, files, runs.max(1));
         }
+        "s3-listing" => {
+            let files: usize = flag("--files").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(100_000);
+            let runs: usize = flag("--runs").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(3);
+            bench_s3_listing(files, runs.max(1));
+        }
         _ => usage(),
     }
+}
+
+/// A moto server on a free loopback port, killed when dropped.
+struct Moto {
+    child: std::process::Child,
+    endpoint: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_moto() -> Moto {
+    let venv = PathBuf::from("target/tmp/moto-venv/bin/moto_server");
+    let bin = if venv.exists() { venv } else { PathBuf::from("moto_server") };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(&bin)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {} (install moto: see .ci/run): {e}", bin.display()));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "moto did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    Moto { child, endpoint: format!("http://127.0.0.1:{port}") }
+}
+
+fn bench_s3_listing(files: usize, runs: usize) {
+    use futures::StreamExt;
+    use lakescope::lake::cloud::StaticKeys;
+    use lakescope::lake::requests::RequestKind;
+    use lakescope::lake::{LakeUrl, StoreOptions};
+    use object_store::list::PaginatedListOptions;
+    use object_store::{ObjectStoreExt, PutPayload};
+
+    let moto = start_moto();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let opts = StoreOptions {
+        endpoint: Some(moto.endpoint.clone()),
+        allow_http: true,
+        region: Some("us-east-1".into()),
+        static_keys: Some(StaticKeys { key_id: "testing".into(), secret: "testing".into() }),
+        ..StoreOptions::default()
+    };
+    let open = || LakeStore::open(LakeUrl::parse("s3://bench").unwrap(), &opts).unwrap();
+    // Create the bucket and fill raw/clicks/ with N small objects.
+    let port = moto.endpoint.rsplit(':').next().unwrap();
+    {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+        s.write_all(format!("PUT /bench HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"), "create bucket: {answer}");
+    }
+    let started = Instant::now();
+    rt.block_on(async {
+        let store = open();
+        let os = store.object_store();
+        futures::stream::iter(0..files)
+            .map(|i| {
+                let os = os.clone();
+                let key = store.key(&format!("raw/clicks/clicks_{i:06}.json"));
+                async move { os.put(&key, PutPayload::from_static(b"{\"a\":1}\n")).await.unwrap() }
+            })
+            .buffer_unordered(64)
+            .count()
+            .await;
+    });
+    eprintln!("uploaded {files} objects to moto in {:.1} s", started.elapsed().as_secs_f64());
+
+    let min_pages = files.div_ceil(1000) as u64 + 2; // the prefix, plus the root and raw/
+    let (mut peer_first, mut peer_total, mut ls_first, mut ls_total) = (vec![], vec![], vec![], vec![]);
+    let (mut peer_requests, mut ls_requests) = (0, 0);
+    for _ in 0..runs {
+        // Peer: the same client, delimited pages of the root, raw/ and raw/clicks/.
+        let store = open();
+        let paged = store.paged().unwrap().clone();
+        let t = Instant::now();
+        let mut first = None;
+        rt.block_on(async {
+            for prefix in [None, Some("raw/"), Some("raw/clicks/")] {
+                let mut token = None;
+                loop {
+                    let o = PaginatedListOptions {
+                        delimiter: Some("/".into()),
+                        page_token: token.take(),
+                        ..Default::default()
+                    };
+                    let page = paged.list_paginated(prefix, o).await.unwrap();
+                    if prefix == Some("raw/clicks/") && first.is_none() {
+                        first = Some(t.elapsed());
+                    }
+                    match page.page_token {
+                        Some(p) => token = Some(p),
+                        None => break,
+                    }
+                }
+            }
+        });
+        peer_total.push(t.elapsed());
+        peer_first.push(first.unwrap());
+        peer_requests = store.stats.count(RequestKind::List);
+
+        // lakescope: discovery of the bucket, snapshots as it goes.
+        let store = Arc::new(open());
+        let t = Instant::now();
+        let mut first = None;
+        let mut on_snapshot = |c: Arc<Catalog>| {
+            if first.is_none() && c.progress.objects > 0 {
+                first = Some(t.elapsed());
+            }
+        };
+        let mut o = Config::defaults().discovery;
+        o.snapshot_interval = Duration::from_millis(20);
+        let c = rt.block_on(discover(store.clone(), o, CancellationToken::new(), &mut on_snapshot)).unwrap();
+        ls_total.push(t.elapsed());
+        ls_first.push(first.unwrap_or(t.elapsed()));
+        ls_requests = store.stats.count(RequestKind::List);
+        assert_eq!(c.progress.objects, files as u64);
+    }
+    let (pt, lt) = (median(peer_total), median(ls_total));
+    println!("listing a prefix of {files} objects on the test S3 server (moto), {runs} runs, medians");
+    println!("  minimum LIST pages (prefix + 2 parents)  {min_pages:>8}");
+    println!(
+        "  plain paginated listing: LIST requests   {peer_requests:>8}   first page {}   total {}",
+        ms(median(peer_first)),
+        ms(pt)
+    );
+    println!(
+        "  lakescope discovery: LIST requests       {ls_requests:>8}   first entries {}   total {}",
+        ms(median(ls_first)),
+        ms(lt)
+    );
+    println!("  lakescope / plain listing, wall time     {:>8.2}x", lt.as_secs_f64() / pt.as_secs_f64());
 }
 
 /// Tables of the generated lake: (bucket, zone, name, kind).

@@ -378,7 +378,14 @@ pub fn azure(url: &LakeUrl, opts: &StoreOptions, stats: &Arc<RequestStats>) -> R
         .with_client_options(client_options(opts, false))
         .with_http_connector(CountingConnector { stats: stats.clone() })
         .build()
-        .map_err(|e| LakeError::BadRoot { input: url.display(), reason: super::error::store_reason(&e) })?;
+        .map_err(|e| {
+            let mut reason = super::error::store_reason(&e);
+            if reason.contains("Account must be specified") {
+                reason = "no storage account: set AZURE_STORAGE_ACCOUNT_NAME, or use abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/"
+                    .into();
+            }
+            LakeError::BadRoot { input: url.display(), reason }
+        })?;
     let az = Arc::new(az);
     Ok(CloudStore { store: az.clone(), paged: az, s3: None, endpoint: None, region: None, credentials: report })
 }
@@ -421,7 +428,18 @@ pub fn explain(
     } else {
         format!("credentials from {}", credentials.source)
     };
-    let reason = if lower.contains("nosuchbucket")
+    let credential_failure = lower.contains("169.254.169.254")
+        || lower.contains("metadata") && (lower.contains("token") || lower.contains("credential"))
+        || lower.contains("error performing token request")
+        || lower.contains("error getting token");
+    let auth_failure = lower.contains("403")
+        || lower.contains("401")
+        || lower.contains("forbidden")
+        || lower.contains("unauthenticated");
+    let reason = if credential_failure || (fallback && auth_failure) {
+        // Nothing was configured and the metadata fallback did not give usable credentials.
+        format!("no credentials found for {target} ({creds})")
+    } else if lower.contains("nosuchbucket")
         || lower.contains("bucket does not exist")
         || lower.contains("containernotfound")
         || (lower.contains("404") && lower.contains("bucket"))
@@ -441,8 +459,6 @@ pub fn explain(
         || lower.contains("authorizationpermissionmismatch")
     {
         format!("access denied to {target}: the credentials lack permission to list or read it ({creds})")
-    } else if lower.contains("169.254.169.254") || lower.contains("metadata") && lower.contains("token") {
-        format!("no credentials found for {target} ({creds})")
     } else if lower.contains("connection refused")
         || lower.contains("tcp connect error")
         || lower.contains("dns error")
@@ -502,5 +518,14 @@ mod tests {
             &nothing,
         );
         assert!(m.starts_with("no credentials found for s3://acme") && m.contains("AWS_ACCESS_KEY_ID not set"), "{m}");
+        let gce = CredentialReport {
+            source: "GCE metadata server".into(),
+            tried: vec!["GOOGLE_APPLICATION_CREDENTIALS (not set)".into()],
+        };
+        let m = explain("Client error with status 403 Forbidden", Scheme::Gcs, "b", None, &gce);
+        assert!(
+            m.starts_with("no credentials found for gs://b") && m.contains("GOOGLE_APPLICATION_CREDENTIALS"),
+            "{m}"
+        );
     }
 }
