@@ -41,6 +41,13 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
             cli::ls(&Target::resolve(&root, &config, g), path.as_deref(), json, &config).await
         }
         Some(Command::Lakes { json }) => cli::lakes(&config, json),
+        Some(Command::Parquet { file, row_group, pages, json }) => {
+            cli::parquet::parquet(&Target::resolve(&file, &config, g), row_group, pages, json).await
+        }
+        Some(Command::Head { file, row_group, limit, columns, json }) => {
+            let limit_bytes = config.inspector.preview_memory_mib.saturating_mul(1024 * 1024);
+            cli::parquet::head(&Target::resolve(&file, &config, g), row_group, limit, &columns, json, limit_bytes).await
+        }
         Some(Command::Demo { dir, generate_only }) => {
             let root = cli::demo(dir.as_deref()).await?;
             if generate_only {

@@ -37,6 +37,7 @@ struct RawConfig {
     ui: Option<RawUi>,
     discovery: Option<RawDiscovery>,
     store: Option<RawStore>,
+    inspector: Option<RawInspector>,
     #[serde(default)]
     lakes: BTreeMap<String, LakeConfig>,
     #[serde(default)]
@@ -50,6 +51,22 @@ struct RawStore {
     retry_timeout_secs: Option<u64>,
     request_timeout_secs: Option<u64>,
     connect_timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInspector {
+    preview_memory_mib: Option<u64>,
+    footer_concurrency: Option<usize>,
+}
+
+/// Settings of the Parquet inspector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InspectorOptions {
+    /// Decompressed bytes one row-group preview may hold, in MiB.
+    pub preview_memory_mib: u64,
+    /// Footers read at once for a dataset's file list.
+    pub footer_concurrency: usize,
 }
 
 /// A named lake: `[lakes.prod] url = "s3://acme-lake" profile = "prod" read_only = true`.
@@ -105,6 +122,7 @@ pub struct Config {
     pub store: StoreOptions,
     /// Named lakes, by name.
     pub lakes: BTreeMap<String, LakeConfig>,
+    pub inspector: InspectorOptions,
     pub keymap: Keymap,
     /// The user file that was read, if any.
     pub source: Option<PathBuf>,
@@ -208,6 +226,16 @@ impl Config {
         if let Some(v) = st(&|s| s.connect_timeout_secs) {
             store.connect_timeout = Duration::from_secs(v);
         }
+        let ins = |f: &dyn Fn(&RawInspector) -> Option<u64>| {
+            user_raw
+                .as_ref()
+                .and_then(|(_, r)| r.inspector.as_ref().and_then(f))
+                .or_else(|| defaults.inspector.as_ref().and_then(f))
+        };
+        let inspector = InspectorOptions {
+            preview_memory_mib: ins(&|i| i.preview_memory_mib).unwrap_or(256).max(1),
+            footer_concurrency: ins(&|i| i.footer_concurrency.map(|v| v as u64)).unwrap_or(8).clamp(1, 256) as usize,
+        };
         let lakes = user_raw.as_ref().map(|(_, r)| r.lakes.clone()).unwrap_or_default();
         for (name, lake) in &lakes {
             if lake.url.trim().is_empty() {
@@ -221,6 +249,7 @@ impl Config {
             prefetch_details,
             discovery,
             store,
+            inspector,
             lakes,
             keymap,
             source: user.map(|(p, _)| p.to_path_buf()),

@@ -14,6 +14,8 @@ use crate::config::Config;
 use crate::lake::{Catalog, LakeStore, LakeUrl, NodeKind, StoreOptions, demo, discover};
 use crate::units;
 
+pub mod parquet;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "lakescope",
@@ -123,6 +125,32 @@ pub enum Command {
     /// List every table of a lake with its format, bucket, zone and size.
     Tables {
         root: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inspect a Parquet file (footer, schema, row groups, column chunks) or a folder of them
+    /// (files, storage by column, schema drift). Reads the footer with one ranged GET.
+    Parquet {
+        file: String,
+        /// Row group whose column chunks (and page index) are shown (default 0).
+        #[arg(long)]
+        row_group: Option<usize>,
+        /// Also read and show the page index of that row group.
+        #[arg(long)]
+        pages: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print rows of one row group of a Parquet file, reading only that row group's chunks.
+    Head {
+        file: String,
+        #[arg(long, default_value_t = 0)]
+        row_group: usize,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Top-level columns to read, comma-separated (default: all).
+        #[arg(long, value_delimiter = ',')]
+        columns: Vec<String>,
         #[arg(long)]
         json: bool,
     },
@@ -387,7 +415,7 @@ pub async fn demo(dir: Option<&str>) -> anyhow::Result<String> {
 }
 
 /// Print aligned columns; `right` lists the columns aligned to the right.
-fn print_table<const N: usize>(
+pub(crate) fn print_table<const N: usize>(
     out: &mut impl Write,
     header: &[&str; N],
     rows: &[[String; N]],
