@@ -10,8 +10,11 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::jobs::{JobId, JobKind};
+use crate::lake::parquet_dataset::DatasetSummary;
+use crate::lake::parquet_meta::{PageIndexInfo, ParquetSummary};
 use crate::lake::requests::RequestSummary;
 use crate::lake::{Catalog, TableDetail};
+use crate::state::inspector::SharedFooter;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -42,6 +45,14 @@ pub enum Action {
     CycleTheme,
     /// Toggle the requests panel: what was sent to the store.
     Requests,
+    /// Open the Parquet inspector on the selected table (files, footers, row groups, preview).
+    Inspect,
+    /// Next / previous tab of the inspector.
+    NextTab,
+    PrevTab,
+    /// Scroll the preview grid one column left / right (reads the columns brought on screen).
+    ColumnLeft,
+    ColumnRight,
 
     // --- internal ---------------------------------------------------------------------------
     /// A key typed while a text line (filter or command) has focus.
@@ -91,6 +102,40 @@ pub enum Action {
         ticket: u64,
         location: String,
         result: Result<Arc<TableDetail>, String>,
+    },
+    /// Progress of a dataset's footer reads.
+    #[serde(skip)]
+    DatasetProgress {
+        seq: u64,
+        done: usize,
+        total: usize,
+    },
+    #[serde(skip)]
+    DatasetLoaded {
+        seq: u64,
+        result: Result<Arc<DatasetSummary>, String>,
+    },
+    #[serde(skip)]
+    FooterLoaded {
+        seq: u64,
+        result: Result<(Arc<ParquetSummary>, SharedFooter), String>,
+    },
+    /// Decoded preview rows (appended), with what reading them cost so far.
+    #[serde(skip)]
+    PreviewRows {
+        seq: u64,
+        columns: Vec<String>,
+        skipped: Vec<String>,
+        rows: Vec<Vec<String>>,
+        done: bool,
+        error: Option<String>,
+        bytes_read: u64,
+        requests: u64,
+    },
+    #[serde(skip)]
+    PagesLoaded {
+        seq: u64,
+        result: Result<Option<Arc<Vec<PageIndexInfo>>>, String>,
     },
     /// Run a command typed on the command line (also used by tests).
     #[serde(skip)]

@@ -37,7 +37,11 @@ pub struct App {
     rx: UnboundedReceiver<Action>,
     /// Something changed since the last frame.
     dirty: bool,
+    /// The inspector's open row-group reader (generation, reader, rows decoded, footer bytes).
+    preview: Option<(u64, PreviewHandle)>,
 }
+
+type PreviewHandle = Arc<tokio::sync::Mutex<(crate::lake::parquet_preview::Preview, usize, u64)>>;
 
 impl App {
     pub fn new(store: LakeStore, config: Config, no_color: bool) -> Result<App, ConfigError> {
@@ -50,7 +54,17 @@ impl App {
         let mut state =
             AppState::new(store.display(), config.theme.clone(), themes, config.prefetch_details, config.ascii);
         state.store_info = store_info(&store);
-        Ok(App { state, store: Arc::new(store), config, theme, no_color, jobs: JobManager::new(tx), rx, dirty: true })
+        Ok(App {
+            state,
+            store: Arc::new(store),
+            config,
+            theme,
+            no_color,
+            jobs: JobManager::new(tx),
+            rx,
+            dirty: true,
+            preview: None,
+        })
     }
 
     /// Start the first listing. Must run inside a tokio runtime.
@@ -107,6 +121,53 @@ impl App {
                     let id = self.jobs.spawn(move |ctx| jobs::detail::run(ctx, store, *table, ticket));
                     self.dispatch(Action::JobStarted { id, kind: JobKind::Detail, label, ticket });
                 }
+                Effect::LoadDataset { seq, table } => {
+                    let store = self.store.clone();
+                    let label = table.name.clone();
+                    let conc = self.config.inspector.footer_concurrency;
+                    let id = self.jobs.spawn(move |ctx| jobs::inspect::dataset(ctx, store, *table, seq, conc));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: self.state.ticket });
+                }
+                Effect::LoadFooter { seq, rel, size } => {
+                    let store = self.store.clone();
+                    let label = rel.clone();
+                    let id = self.jobs.spawn(move |ctx| jobs::inspect::footer(ctx, store, rel, size, seq));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: self.state.ticket });
+                }
+                Effect::LoadPages { seq, rel, size, footer, row_group } => {
+                    let store = self.store.clone();
+                    let label = format!("page index of {rel}");
+                    let id = self
+                        .jobs
+                        .spawn(move |ctx| jobs::inspect::pages(ctx, store, rel, size, footer.0, row_group, seq));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: self.state.ticket });
+                }
+                Effect::OpenPreview { seq, rel, size, footer, row_group, columns, want } => {
+                    let limit = self.config.inspector.preview_memory_mib.saturating_mul(1024 * 1024);
+                    match jobs::inspect::open_preview(&self.store, &rel, size, &footer.0, row_group, columns, limit) {
+                        Ok(p) => {
+                            let handle: PreviewHandle = Arc::new(tokio::sync::Mutex::new((p, 0, footer.0.bytes_read)));
+                            self.preview = Some((seq, handle));
+                            self.run_effects(vec![Effect::MorePreview { seq, want }]);
+                        }
+                        Err(error) => self.dispatch(Action::PreviewRows {
+                            seq,
+                            columns: vec![],
+                            skipped: vec![],
+                            rows: vec![],
+                            done: true,
+                            error: Some(error),
+                            bytes_read: 0,
+                            requests: 0,
+                        }),
+                    }
+                }
+                Effect::MorePreview { seq, want } => {
+                    let Some((g, handle)) = self.preview.as_ref().filter(|(g, _)| *g == seq).cloned() else { continue };
+                    let label = format!("row group preview {g}");
+                    let id = self.jobs.spawn(move |ctx| jobs::inspect::preview_step(ctx, handle, seq, want));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: self.state.ticket });
+                }
                 Effect::CancelJob(id) => self.jobs.cancel(id),
                 Effect::Quit => self.jobs.cancel_all(),
             }
@@ -131,6 +192,7 @@ impl App {
         match self.state.mode {
             Mode::Filter | Mode::Command => input_key(key).map(Action::Input),
             Mode::Help | Mode::Requests => self.config.keymap.lookup(Layer::Help, &key),
+            Mode::Browse if self.state.inspector.is_some() => self.config.keymap.lookup(Layer::Inspector, &key),
             Mode::Browse => self.config.keymap.lookup(Layer::Browser, &key),
         }
     }

@@ -203,3 +203,27 @@ async fn the_requests_panel_counts_what_was_sent() {
     keys(&mut app, "<esc>");
     assert_eq!(app.state.mode, Mode::Browse);
 }
+
+#[tokio::test]
+async fn the_inspector_opens_a_dataset_a_file_and_previews_a_row_group_with_keys() {
+    let mut app = app(demo_lake(), 100, 30);
+    app.start();
+    settle(&mut app).await;
+    keys(&mut app, "l j l");
+    assert_eq!(selected(&app).as_deref(), Some("events"));
+    keys(&mut app, "p");
+    settle(&mut app).await;
+    let text = screen(&app, 100, 30);
+    assert!(text.contains("events › files") && text.contains("183 files"), "{text}");
+    keys(&mut app, "<enter>");
+    settle(&mut app).await;
+    let text = screen(&app, 100, 30);
+    assert!(text.contains("footer") && text.contains("(read: 1 request"), "{text}");
+    keys(&mut app, "<backtab>");
+    settle(&mut app).await;
+    let text = screen(&app, 100, 30);
+    assert!(text.contains("rows decoded") && text.contains("event_id"), "{text}");
+    // Back twice: to the files, then to the browser.
+    keys(&mut app, "h h");
+    assert!(app.state.inspector.is_none());
+}

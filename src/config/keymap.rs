@@ -15,6 +15,7 @@ use crate::action::Action;
 pub enum Layer {
     Global,
     Browser,
+    Inspector,
     Help,
 }
 
@@ -23,6 +24,7 @@ impl Layer {
         match self {
             Layer::Global => "everywhere",
             Layer::Browser => "browser",
+            Layer::Inspector => "Parquet inspector",
             Layer::Help => "help",
         }
     }

@@ -7,6 +7,7 @@
 
 pub mod detail;
 pub mod discovery;
+pub mod inspect;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -23,6 +24,7 @@ pub struct JobId(pub u64);
 pub enum JobKind {
     Discovery,
     Detail,
+    Inspect,
 }
 
 impl JobKind {
@@ -30,6 +32,7 @@ impl JobKind {
         match self {
             JobKind::Discovery => "listing the lake",
             JobKind::Detail => "reading a table",
+            JobKind::Inspect => "reading Parquet",
         }
     }
 }

@@ -587,6 +587,8 @@ struct Engine {
     errors: u64,
     /// Real paths of local folders already listed.
     visited: HashSet<String>,
+    /// Real path of a local root, to tell a folder from a link to another folder of the lake.
+    root_real: Option<String>,
     /// Tables known so far (a folder or a group of files classified as one).
     tables_found: u64,
 }
@@ -607,12 +609,15 @@ impl Engine {
             depth_limited: false,
         };
         let mut visited = HashSet::new();
+        let mut root_real = None;
         if store.url.scheme == Scheme::File
             && let Some(real) = real_path(&store.url.prefix)
         {
-            visited.insert(real);
+            visited.insert(real.clone());
+            root_real = Some(real);
         }
         Engine {
+            root_real,
             store,
             opts,
             dirs: vec![root],
@@ -650,6 +655,23 @@ impl Engine {
                             _ => {
                                 // First page: a folder reached a second time through a symlink
                                 // is not walked again.
+                                // A link to another folder of this lake is listed under its own
+                                // name only, whichever of the two is reached first.
+                                let alias = match (&page.real_path, &self.root_real) {
+                                    (Some(real), Some(root)) if dir != 0 => {
+                                        let own = format!("{root}/{}", self.dirs[dir].rel);
+                                        *real != own && (real == root || real.starts_with(&format!("{root}/")))
+                                    }
+                                    _ => false,
+                                };
+                                if alias {
+                                    self.dirs[dir].error = Some(
+                                        "links to a folder that is already listed (a symlink loop?): not listed again"
+                                            .into(),
+                                    );
+                                    self.dirs[dir].role = Role::Namespace;
+                                    return Vec::new();
+                                }
                                 if dir != 0
                                     && let Some(real) = &page.real_path
                                     && !self.visited.insert(real.clone())

@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod input;
+pub mod inspector;
 pub mod picker;
 
 use std::collections::HashMap;
@@ -25,8 +26,45 @@ pub const CHROME_ROWS: u16 = 4;
 /// Work the app must start or stop for the state.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    StartDiscovery { ticket: u64 },
-    LoadDetail { ticket: u64, table: Box<TableEntry> },
+    StartDiscovery {
+        ticket: u64,
+    },
+    LoadDetail {
+        ticket: u64,
+        table: Box<TableEntry>,
+    },
+    /// List a dataset's files (or read a Delta table's) and read their footers.
+    LoadDataset {
+        seq: u64,
+        table: Box<TableEntry>,
+    },
+    LoadFooter {
+        seq: u64,
+        rel: String,
+        size: Option<u64>,
+    },
+    /// Start decoding a row group (only `columns`) until `want` rows are there.
+    OpenPreview {
+        seq: u64,
+        rel: String,
+        size: Option<u64>,
+        footer: inspector::SharedFooter,
+        row_group: usize,
+        columns: Vec<usize>,
+        want: usize,
+    },
+    /// Decode more rows of the open preview.
+    MorePreview {
+        seq: u64,
+        want: usize,
+    },
+    LoadPages {
+        seq: u64,
+        rel: String,
+        size: Option<u64>,
+        footer: inspector::SharedFooter,
+        row_group: usize,
+    },
     CancelJob(JobId),
     Quit,
 }
@@ -103,6 +141,9 @@ pub struct AppState {
     /// How the store is reached: endpoint, credential source, retries (for the requests panel).
     pub store_info: Vec<(String, String)>,
     pub requests_scroll: u16,
+    /// The Parquet inspector, when open (it replaces the browser's columns).
+    pub inspector: Option<inspector::Inspector>,
+    pub inspector_seq: u64,
     pub prefetch_details: bool,
     pub ascii: bool,
     pub width: u16,
@@ -132,6 +173,8 @@ impl AppState {
             requests: RequestSummary::default(),
             store_info: Vec::new(),
             requests_scroll: 0,
+            inspector: None,
+            inspector_seq: 0,
             prefetch_details,
             ascii,
             width: 80,
@@ -198,6 +241,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     if is_user_action(&action) && state.message.as_ref().is_some_and(|m| m.level == MessageLevel::Info) {
         state.message = None;
     }
+    if inspector::takes(state, &action) {
+        return inspector::update(state, action);
+    }
     match action {
         Action::Help | Action::Cancel | Action::Requests if state.mode == Mode::Requests => state.mode = Mode::Browse,
         Action::Up | Action::Down if state.mode == Mode::Requests => {
@@ -237,6 +283,64 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::PageDown => state.nav.move_by(&state.catalog, rows as isize, rows),
         Action::Top => state.nav.move_to(&state.catalog, 0, rows),
         Action::Bottom => state.nav.move_to(&state.catalog, isize::MAX, rows),
+        Action::Inspect => {
+            if let Some(t) = state.selected_table().cloned() {
+                effects.extend(inspector::open(state, t));
+            }
+        }
+        Action::Enter if state.focus == Focus::Detail => {
+            if let Some(t) = state.selected_table().cloned() {
+                effects.extend(inspector::open(state, t));
+            }
+        }
+        Action::NextTab | Action::PrevTab | Action::ColumnLeft | Action::ColumnRight => {}
+        Action::DatasetProgress { seq, done, total } => {
+            if let Some(d) = state.inspector.as_mut().and_then(|i| i.dataset.as_mut()).filter(|d| d.seq == seq) {
+                d.progress = (done, total);
+            }
+        }
+        Action::DatasetLoaded { seq, result } => {
+            if let Some(d) = state.inspector.as_mut().and_then(|i| i.dataset.as_mut()).filter(|d| d.seq == seq) {
+                d.summary = match result {
+                    Ok(s) => inspector::Slot::Ready(s),
+                    Err(e) => inspector::Slot::Failed(e),
+                };
+            }
+        }
+        Action::FooterLoaded { seq, result } => {
+            if let Some(f) = state.inspector.as_mut().and_then(|i| i.file.as_mut()).filter(|f| f.seq == seq) {
+                f.footer = match result {
+                    Ok(r) => inspector::Slot::Ready(r),
+                    Err(e) => inspector::Slot::Failed(e),
+                };
+            }
+        }
+        Action::PreviewRows { seq, columns, skipped, rows, done, error, bytes_read, requests } => {
+            if let Some(f) = state.inspector.as_mut().and_then(|i| i.file.as_mut()).filter(|f| f.preview.seq == seq) {
+                let p = &mut f.preview;
+                p.columns = columns;
+                p.skipped = skipped;
+                p.rows.extend(rows);
+                p.done = done;
+                p.loading = false;
+                p.bytes_read = bytes_read;
+                p.requests = requests;
+                if error.is_some() {
+                    p.error = error;
+                    p.done = true;
+                }
+            }
+        }
+        Action::PagesLoaded { seq, result } => {
+            if let Some(f) = state.inspector.as_mut().and_then(|i| i.file.as_mut()).filter(|f| f.pages_seq == seq)
+                && let Some((_, slot)) = f.pages.as_mut()
+            {
+                *slot = match result {
+                    Ok(p) => inspector::Slot::Ready(p),
+                    Err(e) => inspector::Slot::Failed(e),
+                };
+            }
+        }
         Action::Enter => {
             if state.focus == Focus::List
                 && !state.nav.descend(&state.catalog, rows)
@@ -322,6 +426,11 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                     }
                 }
                 JobKind::Discovery => {}
+                JobKind::Inspect => {
+                    if cancelled && let Some(f) = state.inspector.as_mut().and_then(|i| i.file.as_mut()) {
+                        f.preview.loading = false;
+                    }
+                }
                 JobKind::Detail => {
                     if let Some(slot) = state.details.get_mut(&job.label)
                         && *slot == DetailSlot::Loading(Some(id))
@@ -387,6 +496,11 @@ fn is_user_action(a: &Action) -> bool {
             | Action::DetailLoaded { .. }
             | Action::Resize { .. }
             | Action::RequestsCounted(_)
+            | Action::DatasetProgress { .. }
+            | Action::DatasetLoaded { .. }
+            | Action::FooterLoaded { .. }
+            | Action::PreviewRows { .. }
+            | Action::PagesLoaded { .. }
     )
 }
 

@@ -109,6 +109,8 @@ pub fn key(token: &str) -> KeyEvent {
         "<right>" => (KeyCode::Right, KeyModifiers::NONE),
         "<bs>" => (KeyCode::Backspace, KeyModifiers::NONE),
         "<pgdn>" => (KeyCode::PageDown, KeyModifiers::NONE),
+        "<tab>" => (KeyCode::Tab, KeyModifiers::NONE),
+        "<backtab>" => (KeyCode::BackTab, KeyModifiers::SHIFT),
         "<c-c>" => (KeyCode::Char('c'), KeyModifiers::CONTROL),
         t if t.chars().count() == 1 => {
             let c = t.chars().next().unwrap();
