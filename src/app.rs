@@ -90,6 +90,11 @@ impl App {
         let effects = state::update(&mut self.state, action);
         self.dirty = true;
         self.run_effects(effects);
+        // The row-group reader holds its chunks in memory: let it go with the view it served.
+        let shown = self.state.inspector.as_ref().and_then(|i| i.file.as_ref()).map(|f| f.preview.seq);
+        if self.preview.as_ref().is_some_and(|(seq, _)| Some(*seq) != shown) {
+            self.preview = None;
+        }
         self.sync_theme();
         if counts_may_change {
             self.count_requests();
@@ -126,13 +131,13 @@ impl App {
                     let label = table.name.clone();
                     let conc = self.config.inspector.footer_concurrency;
                     let id = self.jobs.spawn(move |ctx| jobs::inspect::dataset(ctx, store, *table, seq, conc));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: self.state.ticket });
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: seq });
                 }
                 Effect::LoadFooter { seq, rel, size } => {
                     let store = self.store.clone();
                     let label = rel.clone();
                     let id = self.jobs.spawn(move |ctx| jobs::inspect::footer(ctx, store, rel, size, seq));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: self.state.ticket });
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: seq });
                 }
                 Effect::LoadPages { seq, rel, size, footer, row_group } => {
                     let store = self.store.clone();
@@ -140,7 +145,7 @@ impl App {
                     let id = self
                         .jobs
                         .spawn(move |ctx| jobs::inspect::pages(ctx, store, rel, size, footer.0, row_group, seq));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: self.state.ticket });
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: seq });
                 }
                 Effect::OpenPreview { seq, rel, size, footer, row_group, columns, want } => {
                     let limit = self.config.inspector.preview_memory_mib.saturating_mul(1024 * 1024);
@@ -166,7 +171,7 @@ impl App {
                     let Some((g, handle)) = self.preview.as_ref().filter(|(g, _)| *g == seq).cloned() else { continue };
                     let label = format!("row group preview {g}");
                     let id = self.jobs.spawn(move |ctx| jobs::inspect::preview_step(ctx, handle, seq, want));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: self.state.ticket });
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: seq });
                 }
                 Effect::CancelJob(id) => self.jobs.cancel(id),
                 Effect::Quit => self.jobs.cancel_all(),

@@ -42,7 +42,8 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
         }
         Some(Command::Lakes { json }) => cli::lakes(&config, json),
         Some(Command::Parquet { file, row_group, pages, json }) => {
-            cli::parquet::parquet(&Target::resolve(&file, &config, g), row_group, pages, json).await
+            let concurrency = config.inspector.footer_concurrency;
+            cli::parquet::parquet(&Target::resolve(&file, &config, g), row_group, pages, json, concurrency).await
         }
         Some(Command::Head { file, row_group, limit, columns, json }) => {
             let limit_bytes = config.inspector.preview_memory_mib.saturating_mul(1024 * 1024);

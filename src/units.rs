@@ -1,5 +1,8 @@
-//! Human-readable numbers for views and CLI text: byte sizes, counts with separators, durations
-//! and ages. Pure functions, no locale.
+//! Human-readable numbers and text for views and CLI output: byte sizes, counts with separators,
+//! durations and ages, cutting text to a terminal width and aligning columns. Pure functions, no
+//! locale.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// `0 B`, `999 B`, `1.0 KiB`, `12.3 MiB`, `1.5 TiB`.
 pub fn bytes(n: u64) -> String {
@@ -50,6 +53,71 @@ pub fn timestamp_ms(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|| "-".to_string())
+}
+
+/// Cut `s` to `width` terminal cells, marking the cut with `ellipsis`.
+pub fn truncate(s: &str, width: usize, ellipsis: &str) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let budget = width.saturating_sub(ellipsis.width());
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > budget {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push_str(ellipsis);
+    }
+    out
+}
+
+/// Rows of cells as aligned lines, header first, two spaces between columns. Columns listed in
+/// `right` are right-aligned; no cell is wider than `max_cell` (cut with `ellipsis`); the last
+/// column is not padded when left-aligned.
+pub fn align_columns<R: AsRef<[String]>>(
+    header: &[&str],
+    rows: &[R],
+    right: &[usize],
+    max_cell: usize,
+    ellipsis: &str,
+) -> Vec<String> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for r in rows {
+        for (i, c) in r.as_ref().iter().enumerate().take(widths.len()) {
+            widths[i] = widths[i].max(c.width().min(max_cell));
+        }
+    }
+    let n = widths.len();
+    let line = |cells: &mut dyn Iterator<Item = &str>| -> String {
+        let mut s = String::new();
+        for (i, c) in cells.enumerate().take(n) {
+            let c = truncate(c, widths[i], ellipsis);
+            let pad = " ".repeat(widths[i].saturating_sub(c.width()));
+            let last = i == n - 1;
+            if right.contains(&i) {
+                s.push_str(&pad);
+                s.push_str(&c);
+            } else {
+                s.push_str(&c);
+                if !last {
+                    s.push_str(&pad);
+                }
+            }
+            if !last {
+                s.push_str("  ");
+            }
+        }
+        s
+    };
+    let mut out = vec![line(&mut header.iter().copied())];
+    out.extend(rows.iter().map(|r| line(&mut r.as_ref().iter().map(String::as_str))));
+    out
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use lakescope::config::Config;
-use lakescope::lake::TableFormat;
+use lakescope::lake::{LakeStore, TableFormat};
 use lakescope::state::{DetailSlot, Focus, Mode};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -222,8 +222,37 @@ async fn the_inspector_opens_a_dataset_a_file_and_previews_a_row_group_with_keys
     keys(&mut app, "<backtab>");
     settle(&mut app).await;
     let text = screen(&app, 100, 30);
-    assert!(text.contains("rows decoded") && text.contains("event_id"), "{text}");
+    assert!(text.contains("42/42 rows") && text.contains("event_id"), "{text}");
+    // Keys typed ahead of a slow footer count: open another file and tab to its preview at once.
+    keys(&mut app, "h j <enter> <backtab>");
+    settle(&mut app).await;
+    let text = screen(&app, 100, 30);
+    assert!(text.contains("part-00001") && text.contains("48/48 rows"), "{text}");
     // Back twice: to the files, then to the browser.
     keys(&mut app, "h h");
     assert!(app.state.inspector.is_none());
+}
+
+#[tokio::test]
+async fn the_inspector_lists_a_delta_tables_current_files_from_its_log() {
+    let mut app = app(demo_lake(), 100, 30);
+    app.start();
+    settle(&mut app).await;
+    type_text(&mut app, ":cd acme-lake/silver/orders");
+    keys(&mut app, "<enter>");
+    assert_eq!(selected(&app).as_deref(), Some("orders"));
+    keys(&mut app, "p");
+    settle(&mut app).await;
+    let ins = app.state.inspector.as_ref().unwrap();
+    let Some(lakescope::state::inspector::Slot::Ready(s)) = ins.dataset.as_ref().map(|d| d.summary.clone()) else {
+        panic!("{:?}", ins.dataset)
+    };
+    // The demo's orders table: its live files only (the log's adds minus its removes).
+    let detail = lakescope::lake::load_detail(&LakeStore::open_str(demo_lake().to_str().unwrap()).unwrap(), &ins.table)
+        .await
+        .unwrap();
+    let delta = detail.delta.unwrap();
+    assert_eq!(s.files.len() as u64, delta.files);
+    assert_eq!(Some(s.rows), delta.rows);
+    assert!(s.files.iter().all(|f| f.error.is_none()));
 }

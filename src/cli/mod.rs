@@ -421,36 +421,8 @@ pub(crate) fn print_table<const N: usize>(
     rows: &[[String; N]],
     right: &[usize],
 ) -> std::io::Result<()> {
-    use unicode_width::UnicodeWidthStr;
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(c.width());
-        }
-    }
-    let line = |cells: Vec<&str>| -> String {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            let pad = widths[i].saturating_sub(c.width());
-            let last = i == N - 1;
-            if right.contains(&i) {
-                s.push_str(&" ".repeat(pad));
-                s.push_str(c);
-            } else {
-                s.push_str(c);
-                if !last {
-                    s.push_str(&" ".repeat(pad));
-                }
-            }
-            if !last {
-                s.push_str("  ");
-            }
-        }
-        s
-    };
-    writeln!(out, "{}", line(header.to_vec()))?;
-    for r in rows {
-        writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
+    for line in units::align_columns(header, rows, right, usize::MAX, "~") {
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }

@@ -17,11 +17,14 @@ use crate::units;
 
 /// Split `FILE` into the store of its folder and the file itself.
 pub fn open_file(target: &Target) -> Result<(LakeStore, ParquetFile), LakeError> {
-    let arg = target.root.trim_end_matches('/');
+    let arg = target.root.as_str();
     let (parent, name) = match arg.rsplit_once('/') {
-        Some((p, n)) if !p.is_empty() && !p.ends_with(':') && !p.ends_with("//") => (p.to_string(), n.to_string()),
-        Some((p, n)) if p.ends_with("//") => (format!("{p}{n}"), String::new()),
-        Some((_, n)) => ("/".to_string(), n.to_string()),
+        // `s3://bucket` names no object.
+        Some((p, _)) if p.ends_with(':') || p.ends_with(":/") => {
+            return Err(LakeError::Read { location: arg.to_string(), reason: "a bucket, not a Parquet file".into() });
+        }
+        Some(("", n)) => ("/".to_string(), n.to_string()),
+        Some((p, n)) => (p.to_string(), n.to_string()),
         None => (".".to_string(), arg.to_string()),
     };
     let store = LakeStore::open(LakeUrl::parse(&parent)?, &target.options)?;
@@ -34,22 +37,30 @@ pub fn open_file(target: &Target) -> Result<(LakeStore, ParquetFile), LakeError>
     Ok((store, file))
 }
 
-fn is_local_dir(arg: &str) -> bool {
-    let p = arg.strip_prefix("file://").unwrap_or(arg);
-    !arg.contains("://") || arg.starts_with("file://") && std::path::Path::new(p).is_dir()
+/// A folder (local path or `file://`), a bare bucket, or any URL ending in `/`: a dataset rather
+/// than a file.
+fn names_a_folder(arg: &str) -> bool {
+    let local = arg.strip_prefix("file://").unwrap_or(arg);
+    let bucket_only = arg.split_once("://").is_some_and(|(_, rest)| !rest.is_empty() && !rest.contains('/'));
+    arg.ends_with('/') || bucket_only || (!local.contains("://") && std::path::Path::new(local).is_dir())
 }
 
-pub async fn parquet(target: &Target, row_group: Option<usize>, pages: bool, json: bool) -> anyhow::Result<ExitCode> {
-    let local_dir = is_local_dir(&target.root) && std::path::Path::new(&target.root).is_dir();
-    if local_dir || target.root.ends_with('/') {
-        return dataset(target, json).await;
+pub async fn parquet(
+    target: &Target,
+    row_group: Option<usize>,
+    pages: bool,
+    json: bool,
+    concurrency: usize,
+) -> anyhow::Result<ExitCode> {
+    if names_a_folder(&target.root) {
+        return dataset(target, json, concurrency).await;
     }
     let (_store, file) = open_file(target)?;
     let footer = match parquet_meta::read_footer(&file).await {
         Ok(f) => f,
-        Err(LakeError::Read { reason, .. }) if reason.contains("is gone") && target.root.contains("://") => {
-            // Not an object: maybe a prefix holding a dataset.
-            return dataset(target, json).await;
+        // In an object store a folder is a prefix, not an object: read it as a dataset.
+        Err(LakeError::Read { reason, .. }) if reason == parquet_meta::GONE && target.root.contains("://") => {
+            return dataset(target, json, concurrency).await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -139,12 +150,7 @@ fn print_summary(out: &mut impl Write, s: &ParquetSummary, row_group: Option<usi
     }
     writeln!(out, "\nschema")?;
     for n in &s.schema {
-        let ty = match (&n.physical, &n.logical) {
-            (Some(p), Some(l)) => format!("{p} {l}"),
-            (Some(p), None) => p.clone(),
-            (None, Some(l)) => format!("group {l}"),
-            (None, None) => "group".to_string(),
-        };
+        let ty = n.type_text();
         writeln!(out, "  {}{} {} {}", "  ".repeat(n.depth), n.name, n.repetition, ty)?;
     }
     writeln!(out, "\nrow groups")?;
@@ -190,13 +196,7 @@ fn print_summary(out: &mut impl Write, s: &ParquetSummary, row_group: Option<usi
                         st.and_then(|s| s.min.clone()).unwrap_or("-".into()),
                         st.and_then(|s| s.max.clone()).unwrap_or("-".into())
                     ),
-                    format!(
-                        "{}{}{}{}",
-                        if c.dictionary_page { "D" } else { "-" },
-                        if c.column_index { "C" } else { "-" },
-                        if c.offset_index { "O" } else { "-" },
-                        if c.bloom_filter { "B" } else { "-" }
-                    ),
+                    c.flags(),
                 ]
             })
             .collect();
@@ -306,11 +306,20 @@ pub async fn head(
     Ok(0)
 }
 
-async fn dataset(target: &Target, json: bool) -> anyhow::Result<ExitCode> {
+async fn dataset(target: &Target, json: bool, concurrency: usize) -> anyhow::Result<ExitCode> {
     let store = Arc::new(target.open()?);
-    let summary: DatasetSummary =
-        parquet_dataset::summarize_prefix(&store, "", 8, &tokio_util::sync::CancellationToken::new(), |_, _| {})
-            .await?;
+    // One footer per file: on a big dataset say how far it is (on a terminal only).
+    let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let progress = |done: usize, total: usize| {
+        if interactive && (done.is_multiple_of(64) || done == total) {
+            eprint!("\rreading footers… {} of {} ", units::count(done as u64), units::count(total as u64));
+        }
+    };
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let summary: DatasetSummary = parquet_dataset::summarize_prefix(&store, "", concurrency, &cancel, progress).await?;
+    if interactive {
+        eprint!("\r\x1b[K");
+    }
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &summary)?;

@@ -73,7 +73,7 @@ pub async fn dataset(ctx: JobContext, store: Arc<LakeStore>, table: TableEntry, 
     };
     let tx = ctx.clone();
     let progress = move |done: usize, total: usize| {
-        if done % 16 == 0 || done == total {
+        if done.is_multiple_of(16) || done == total {
             tx.send(Action::DatasetProgress { seq, done, total });
         }
     };

@@ -257,15 +257,15 @@ fn finish(mut report: CredentialReport, opts: &StoreOptions) -> CredentialReport
 pub fn s3(bucket: &str, opts: &StoreOptions, stats: &Arc<RequestStats>) -> Result<CloudStore, LakeError> {
     let (profile, credentials) = resolve_aws(opts)?;
     let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket);
-    if let Some(p) = &profile {
-        if let (Some(k), Some(s)) = (&p.access_key_id, &p.secret_access_key) {
-            redact::register(k);
-            redact::register(s);
-            b = b.with_access_key_id(k).with_secret_access_key(s);
-            if let Some(t) = &p.session_token {
-                redact::register(t);
-                b = b.with_token(t);
-            }
+    if let Some(p) = &profile
+        && let (Some(k), Some(s)) = (&p.access_key_id, &p.secret_access_key)
+    {
+        redact::register(k);
+        redact::register(s);
+        b = b.with_access_key_id(k).with_secret_access_key(s);
+        if let Some(t) = &p.session_token {
+            redact::register(t);
+            b = b.with_token(t);
         }
     }
     let region = opts
@@ -484,7 +484,7 @@ mod tests {
 
     #[test]
     fn plain_http_only_to_loopback_and_only_when_allowed() {
-        assert_eq!(check_endpoint("https://s3.example.com", false).unwrap(), false);
+        assert!(!check_endpoint("https://s3.example.com", false).unwrap());
         assert!(check_endpoint("http://127.0.0.1:9000", true).unwrap());
         assert!(check_endpoint("http://localhost:9000", true).unwrap());
         assert!(check_endpoint("http://[::1]:9000", true).unwrap());

@@ -30,6 +30,8 @@ use super::parquet_io::FOOTER_HINT;
 
 /// The largest footer lakescope will read (a footer this size describes millions of chunks).
 pub const MAX_FOOTER: u64 = 256 * 1024 * 1024;
+/// Why a footer read failed when the object does not exist.
+pub const GONE: &str = "the file is gone (deleted since it was listed?)";
 /// Statistics and key-value values longer than this are cut for display.
 const VALUE_CHARS: usize = 64;
 
@@ -111,7 +113,7 @@ pub async fn read_footer_with_hint(file: &ParquetFile, hint: u64) -> Result<Foot
         Ok(t) => t,
         Err(e) => {
             if matches!(e, object_store::Error::NotFound { .. }) {
-                return Err(read_err(file, "the file is gone (deleted since it was listed?)"));
+                return Err(read_err(file, GONE));
             }
             // The size from the listing may be stale, an empty object refuses a suffix range,
             // and some stores (Azure) have no suffix ranges: ask for the size, then read again.
@@ -263,6 +265,18 @@ pub struct SchemaNode {
     pub children: usize,
 }
 
+impl SchemaNode {
+    /// `INT64 TIMESTAMP(us, utc=true)`, `BYTE_ARRAY`, `group LIST`, `group`.
+    pub fn type_text(&self) -> String {
+        match (&self.physical, &self.logical) {
+            (Some(p), Some(l)) => format!("{p} {l}"),
+            (Some(p), None) => p.clone(),
+            (None, Some(l)) => format!("group {l}"),
+            (None, None) => "group".to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatsInfo {
     pub min: Option<String>,
@@ -288,6 +302,17 @@ pub struct ColumnChunkInfo {
     pub column_index: bool,
     pub offset_index: bool,
     pub bloom_filter: bool,
+}
+
+impl ColumnChunkInfo {
+    /// What the chunk carries besides data: `D` dictionary page, `C` column index, `O` offset
+    /// index, `B` bloom filter (`-` where absent), e.g. `DCO-`.
+    pub fn flags(&self) -> String {
+        [(self.dictionary_page, 'D'), (self.column_index, 'C'), (self.offset_index, 'O'), (self.bloom_filter, 'B')]
+            .iter()
+            .map(|(on, c)| if *on { *c } else { '-' })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -836,7 +861,7 @@ fn page_min_max(ix: &ColumnIndexMetaData, i: usize, descr: &ColumnDescriptor) ->
         C::INT64(c) => {
             (c.min_value(i).map(|v| v.to_le_bytes().to_vec()), c.max_value(i).map(|v| v.to_le_bytes().to_vec()))
         }
-        C::INT96(c) => (c.min_value(i).map(|v| int96_bytes(v)), c.max_value(i).map(|v| int96_bytes(v))),
+        C::INT96(c) => (c.min_value(i).map(int96_bytes), c.max_value(i).map(int96_bytes)),
         C::FLOAT(c) => {
             (c.min_value(i).map(|v| v.to_le_bytes().to_vec()), c.max_value(i).map(|v| v.to_le_bytes().to_vec()))
         }

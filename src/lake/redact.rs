@@ -94,9 +94,7 @@ fn mask_after(text: &str, key: &str) -> String {
     while let Some(pos) = rest.find(key) {
         out.push_str(&rest[..pos + key.len()]);
         let after = &rest[pos + key.len()..];
-        let end = after
-            .find(|c: char| c == '&' || c == ',' || c == ' ' || c == '"' || c == '\'' || c == ')' || c == '\n')
-            .unwrap_or(after.len());
+        let end = after.find(['&', ',', ' ', '"', '\'', ')', '\n']).unwrap_or(after.len());
         if end > 0 {
             out.push_str(MASK);
         }

@@ -309,6 +309,12 @@ impl CountingStore {
     pub fn new(inner: Arc<dyn ObjectStore>, stats: Arc<RequestStats>) -> Self {
         CountingStore { inner, stats }
     }
+
+    /// A local walk is one "request"; recorded when the listing starts.
+    fn record_walk(&self, prefix: Option<&Path>) {
+        let path = prefix.map(|p| p.to_string()).unwrap_or_default();
+        self.stats.record(RequestKind::List, path, None, 0, Instant::now(), None);
+    }
 }
 
 impl fmt::Display for CountingStore {
@@ -386,27 +392,12 @@ impl ObjectStore for CountingStore {
     }
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
-        // A local walk is one "request"; recorded when the listing starts.
-        self.stats.record(
-            RequestKind::List,
-            prefix.map(|p| p.to_string()).unwrap_or_default(),
-            None,
-            0,
-            Instant::now(),
-            None,
-        );
+        self.record_walk(prefix);
         self.inner.list(prefix)
     }
 
     fn list_with_offset(&self, prefix: Option<&Path>, offset: &Path) -> BoxStream<'static, Result<ObjectMeta>> {
-        self.stats.record(
-            RequestKind::List,
-            prefix.map(|p| p.to_string()).unwrap_or_default(),
-            None,
-            0,
-            Instant::now(),
-            None,
-        );
+        self.record_walk(prefix);
         self.inner.list_with_offset(prefix, offset)
     }
 

@@ -94,6 +94,9 @@ pub struct PreviewView {
     pub requests: u64,
 }
 
+/// A row group's page index; `None`: the file was written without one.
+pub type PageIndex = Option<Arc<Vec<PageIndexInfo>>>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileView {
     pub seq: u64,
@@ -107,7 +110,7 @@ pub struct FileView {
     pub cursor: usize,
     pub scroll: usize,
     /// Page index of one row group (`None` inside: the file has none).
-    pub pages: Option<(usize, Slot<Option<Arc<Vec<PageIndexInfo>>>>)>,
+    pub pages: Option<(usize, Slot<PageIndex>)>,
     pub pages_seq: u64,
     pub preview: PreviewView,
     /// The row group the preview shows.
@@ -175,11 +178,6 @@ pub fn content_rows(state: &AppState) -> usize {
     state.height.saturating_sub(5).max(1) as usize
 }
 
-/// Preview rows on screen: the content minus the header and the summary line.
-pub fn preview_rows(state: &AppState) -> usize {
-    content_rows(state).saturating_sub(2).max(1)
-}
-
 /// Top-level columns read for one preview window: as many as fit on screen.
 pub fn preview_columns(state: &AppState) -> usize {
     (state.width.saturating_sub(8) / PREVIEW_MIN_COL).clamp(1, 32) as usize
@@ -240,7 +238,6 @@ pub fn takes(state: &AppState, action: &Action) -> bool {
 
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     let rows = content_rows(state);
-    let preview_rows = preview_rows(state);
     let window = preview_columns(state);
     let fresh_seq = state.inspector_seq + 1;
     let mut effects = Vec::new();
@@ -248,50 +245,39 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         state.jobs.iter().filter(|j| j.kind == JobKind::Inspect).map(|j| j.id).collect();
     let Some(ins) = state.inspector.as_mut() else { return effects };
     if action == Action::Cancel && !running.is_empty() {
+        // What they leave unfinished is marked when their `JobFinished` arrives.
         effects.extend(running.into_iter().map(Effect::CancelJob));
-        if let Some(f) = ins.file.as_mut() {
-            f.preview.loading = false;
-        }
         return effects;
     }
     // A file is open: its tabs.
     if let Some(f) = ins.file.as_mut() {
         let Some(summary) = f.summary().cloned() else {
-            if matches!(action, Action::Back | Action::Cancel) {
-                close_file(state);
+            // Keys typed ahead of a slow footer still count: the tab is chosen now, and what it
+            // needs starts when the footer arrives (`footer_arrived`).
+            match action {
+                Action::Back | Action::Cancel => close_file(state),
+                Action::NextTab | Action::PrevTab => {
+                    f.tab = cycle_tab(f.tab, action == Action::NextTab);
+                    f.cursor = 0;
+                    f.scroll = 0;
+                }
+                _ => {}
             }
             return effects;
         };
-        let list_len = match f.tab {
-            FileTab::RowGroups => summary.row_groups.len(),
-            FileTab::Columns => summary.row_groups.get(f.row_group).map_or(0, |r| r.columns.len()),
-            FileTab::Preview => f.preview.rows.len(),
-            _ => usize::MAX,
-        };
-        let list_rows = if f.tab == FileTab::Preview { preview_rows } else { rows };
+        let (len, visible, is_list) = file_tab_extent(f, &summary, rows);
         match action {
             Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
-                let step: isize = match action {
-                    Action::Up => -1,
-                    Action::Down => 1,
-                    Action::PageUp => -(list_rows as isize),
-                    Action::PageDown => list_rows as isize,
-                    Action::Top => isize::MIN / 2,
-                    _ => isize::MAX / 2,
-                };
-                if list_len == usize::MAX {
-                    // Text tabs scroll.
-                    f.scroll = (f.scroll as isize).saturating_add(step).max(0) as usize;
-                } else if list_len > 0 {
-                    f.cursor = ((f.cursor as isize).saturating_add(step)).clamp(0, list_len as isize - 1) as usize;
-                    if f.cursor < f.scroll {
-                        f.scroll = f.cursor;
-                    } else if f.cursor >= f.scroll + list_rows {
-                        f.scroll = f.cursor + 1 - list_rows;
-                    }
+                let step = step_of(&action, visible);
+                if is_list {
+                    move_cursor(&mut f.cursor, &mut f.scroll, len, step, visible);
+                } else {
+                    // Text tabs scroll, never past their last screenful.
+                    let max = len.saturating_sub(visible) as isize;
+                    f.scroll = (f.scroll as isize).saturating_add(step).clamp(0, max) as usize;
                 }
                 if f.tab == FileTab::Preview {
-                    effects.extend(more_rows(f, preview_rows));
+                    effects.extend(more_rows(f, visible));
                 }
             }
             Action::Enter if f.tab == FileTab::RowGroups && !summary.row_groups.is_empty() => {
@@ -302,12 +288,10 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
             Action::Enter => {}
             Action::NextTab | Action::PrevTab => {
-                let i = FileTab::ALL.iter().position(|t| *t == f.tab).unwrap_or(0);
-                let n = FileTab::ALL.len();
-                f.tab = FileTab::ALL[if action == Action::NextTab { (i + 1) % n } else { (i + n - 1) % n }];
+                f.tab = cycle_tab(f.tab, action == Action::NextTab);
                 f.cursor = if f.tab == FileTab::RowGroups { f.row_group } else { 0 };
                 f.scroll = 0;
-                effects.extend(enter_tab(f, &summary, window, preview_rows, fresh_seq));
+                effects.extend(enter_tab(f, &summary, window, visible, fresh_seq));
             }
             Action::ColumnLeft | Action::ColumnRight if f.tab == FileTab::Preview => {
                 let total = f.preview.total_columns;
@@ -320,7 +304,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 if new != off {
                     f.preview.col_offset = new;
                     f.preview.seq = 0;
-                    effects.extend(enter_tab(f, &summary, window, preview_rows, fresh_seq));
+                    effects.extend(enter_tab(f, &summary, window, visible, fresh_seq));
                 }
             }
             Action::ColumnLeft | Action::ColumnRight => {}
@@ -342,23 +326,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     };
     match action {
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
-            let step: isize = match action {
-                Action::Up => -1,
-                Action::Down => 1,
-                Action::PageUp => -(rows as isize),
-                Action::PageDown => rows as isize,
-                Action::Top => isize::MIN / 2,
-                _ => isize::MAX / 2,
-            };
-            let list_rows = rows.saturating_sub(2).max(1);
-            if len > 0 {
-                d.cursor = ((d.cursor as isize).saturating_add(step)).clamp(0, len as isize - 1) as usize;
-                if d.cursor < d.scroll {
-                    d.scroll = d.cursor;
-                } else if d.cursor >= d.scroll + list_rows {
-                    d.scroll = d.cursor + 1 - list_rows;
-                }
-            }
+            // Under the summary line and the header.
+            let visible = rows.saturating_sub(2).max(1);
+            move_cursor(&mut d.cursor, &mut d.scroll, len, step_of(&action, visible), visible);
         }
         Action::NextTab | Action::PrevTab => {
             let i = DatasetTab::ALL.iter().position(|t| *t == d.tab).unwrap_or(0);
@@ -390,6 +360,81 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     effects
 }
 
+fn cycle_tab(tab: FileTab, forward: bool) -> FileTab {
+    let n = FileTab::ALL.len();
+    let i = FileTab::ALL.iter().position(|t| *t == tab).unwrap_or(0);
+    FileTab::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+}
+
+/// The footer of the open file arrived: start what its current tab needs (the user may have
+/// tabbed to the preview while it loaded).
+pub fn footer_arrived(state: &mut AppState) -> Vec<Effect> {
+    let rows = content_rows(state);
+    let window = preview_columns(state);
+    let seq = state.inspector_seq + 1;
+    let Some(f) = state.inspector.as_mut().and_then(|i| i.file.as_mut()) else { return Vec::new() };
+    let Some(summary) = f.summary().cloned() else { return Vec::new() };
+    let effects = enter_tab(f, &summary, window, rows, seq);
+    if !effects.is_empty() {
+        state.inspector_seq = seq;
+    }
+    effects
+}
+
+/// How far a movement key moves in a list showing `page` rows.
+fn step_of(action: &Action, page: usize) -> isize {
+    match action {
+        Action::Up => -1,
+        Action::Down => 1,
+        Action::PageUp => -(page as isize),
+        Action::PageDown => page as isize,
+        Action::Top => isize::MIN / 2,
+        _ => isize::MAX / 2,
+    }
+}
+
+/// Move a cursor by `step` within `len` entries, scrolling to keep it among `visible` rows.
+fn move_cursor(cursor: &mut usize, scroll: &mut usize, len: usize, step: isize, visible: usize) {
+    if len == 0 {
+        return;
+    }
+    *cursor = (*cursor as isize).saturating_add(step).clamp(0, len as isize - 1) as usize;
+    if *cursor < *scroll {
+        *scroll = *cursor;
+    } else if *cursor >= *scroll + visible {
+        *scroll = *cursor + 1 - visible;
+    }
+}
+
+/// A file tab's length, the rows it shows at once (as the view lays it out), and whether it is a
+/// list with a cursor (else text that scrolls).
+fn file_tab_extent(f: &FileView, s: &ParquetSummary, content: usize) -> (usize, usize, bool) {
+    let (len, chrome, list) = match f.tab {
+        FileTab::File => {
+            let kv = if s.key_value.is_empty() { 0 } else { 1 + s.key_value.len() };
+            (6 + kv + s.notes.len(), 0, false)
+        }
+        FileTab::Schema => (s.schema.len(), 0, false),
+        // Header.
+        FileTab::RowGroups => (s.row_groups.len(), 1, true),
+        // Row-group line and header.
+        FileTab::Columns => (s.row_groups.get(f.row_group).map_or(0, |r| r.columns.len()), 2, true),
+        FileTab::Pages => {
+            let n = match &f.pages {
+                Some((_, Slot::Ready(Some(p)))) => 1 + p.iter().map(|c| 1 + c.pages.len()).sum::<usize>(),
+                _ => 0,
+            };
+            (n, 0, false)
+        }
+        // Status line, skipped-column and error lines, header.
+        FileTab::Preview => {
+            let p = &f.preview;
+            (p.rows.len(), 2 + p.skipped.len() + usize::from(p.error.is_some()), true)
+        }
+    };
+    (len, content.saturating_sub(chrome).max(1), list)
+}
+
 /// Entering a tab starts what it needs: the preview of the selected row group, its page index.
 fn enter_tab(f: &mut FileView, summary: &ParquetSummary, window: usize, rows: usize, seq: u64) -> Vec<Effect> {
     let Slot::Ready((_, footer)) = &f.footer else { return Vec::new() };
@@ -400,7 +445,13 @@ fn enter_tab(f: &mut FileView, summary: &ParquetSummary, window: usize, rows: us
                 return Vec::new();
             }
             let total_columns = summary.schema.iter().filter(|n| n.depth == 1).count();
-            let col_offset = if f.preview_row_group == Some(f.row_group) { f.preview.col_offset } else { 0 };
+            // Moving the column window keeps the row position; another row group starts at the top.
+            let same_group = f.preview_row_group == Some(f.row_group);
+            let col_offset = if same_group { f.preview.col_offset } else { 0 };
+            if !same_group {
+                f.cursor = 0;
+                f.scroll = 0;
+            }
             let columns: Vec<usize> = (col_offset..(col_offset + window).min(total_columns)).collect();
             f.preview = PreviewView {
                 seq,
@@ -411,8 +462,6 @@ fn enter_tab(f: &mut FileView, summary: &ParquetSummary, window: usize, rows: us
                 ..PreviewView::default()
             };
             f.preview_row_group = Some(f.row_group);
-            f.cursor = 0;
-            f.scroll = 0;
             vec![Effect::OpenPreview {
                 seq,
                 rel: f.rel.clone(),
@@ -420,7 +469,7 @@ fn enter_tab(f: &mut FileView, summary: &ParquetSummary, window: usize, rows: us
                 footer: footer.clone(),
                 row_group: f.row_group,
                 columns,
-                want: rows.max(PREVIEW_STEP),
+                want: (f.cursor + 2 * rows).clamp(PREVIEW_STEP, PREVIEW_MAX_ROWS),
             }]
         }
         FileTab::Pages if f.pages.as_ref().is_none_or(|(rg, _)| *rg != f.row_group) => {
@@ -449,6 +498,30 @@ fn more_rows(f: &mut FileView, visible: usize) -> Vec<Effect> {
     }
     p.loading = true;
     vec![Effect::MorePreview { seq: p.seq, want: (p.rows.len() + PREVIEW_STEP).min(PREVIEW_MAX_ROWS) }]
+}
+
+/// An inspector job for `seq` ended without delivering (cancelled, or it failed): whatever still
+/// waits for it says so instead of "reading…" forever.
+pub fn job_ended(state: &mut AppState, seq: u64, why: &str) {
+    let Some(ins) = state.inspector.as_mut() else { return };
+    if let Some(d) = ins.dataset.as_mut().filter(|d| d.seq == seq && d.summary == Slot::Loading) {
+        d.summary = Slot::Failed(why.to_string());
+    }
+    if let Some(f) = ins.file.as_mut() {
+        if f.seq == seq && f.footer == Slot::Loading {
+            f.footer = Slot::Failed(why.to_string());
+        }
+        if f.pages_seq == seq
+            && let Some((_, slot)) = f.pages.as_mut()
+            && *slot == Slot::Loading
+        {
+            *slot = Slot::Failed(why.to_string());
+        }
+        // A preview step that was cut short is asked for again by the next scroll.
+        if f.preview.seq == seq {
+            f.preview.loading = false;
+        }
+    }
 }
 
 fn close_file(state: &mut AppState) {

@@ -99,7 +99,8 @@ pub struct JobStatus {
     pub id: JobId,
     pub kind: JobKind,
     pub label: String,
-    /// The listing generation the job works for.
+    /// The listing generation the job works for (for inspector jobs: the inspector's sequence
+    /// number of the view it reads for).
     pub ticket: u64,
 }
 
@@ -313,6 +314,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                     Ok(r) => inspector::Slot::Ready(r),
                     Err(e) => inspector::Slot::Failed(e),
                 };
+                effects.extend(inspector::footer_arrived(state));
             }
         }
         Action::PreviewRows { seq, columns, skipped, rows, done, error, bytes_read, requests } => {
@@ -426,11 +428,16 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                     }
                 }
                 JobKind::Discovery => {}
-                JobKind::Inspect => {
-                    if cancelled && let Some(f) = state.inspector.as_mut().and_then(|i| i.file.as_mut()) {
-                        f.preview.loading = false;
-                    }
-                }
+                // For inspector jobs the ticket is the inspector's sequence number.
+                JobKind::Inspect => inspector::job_ended(
+                    state,
+                    job.ticket,
+                    if cancelled {
+                        "cancelled (Esc); leave and reopen to read again"
+                    } else {
+                        "the read ended without a result"
+                    },
+                ),
                 JobKind::Detail => {
                     if let Some(slot) = state.details.get_mut(&job.label)
                         && *slot == DetailSlot::Loading(Some(id))

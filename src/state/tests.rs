@@ -446,3 +446,34 @@ fn a_job_that_panicked_is_reported_on_its_entry() {
     assert!(s.message.as_ref().unwrap().text.contains("please report"));
     assert!(!s.jobs.iter().any(|j| j.id == JobId(4)));
 }
+
+#[test]
+fn a_cancelled_inspector_read_says_so_instead_of_reading_forever() {
+    let mut s = loaded(&demo_specs(), false);
+    let table = s.catalog.tables().map(|(_, t)| t.clone()).find(|t| t.name == "orders").unwrap();
+    let effects = inspector::open(&mut s, table);
+    let Some(Effect::LoadDataset { seq, .. }) = effects.first().cloned() else { panic!("{effects:?}") };
+    update(&mut s, Action::JobStarted { id: JobId(42), kind: JobKind::Inspect, label: "orders".into(), ticket: seq });
+    // Esc stops the read, but leaves the view open.
+    assert_eq!(update(&mut s, Action::Cancel), vec![Effect::CancelJob(JobId(42))]);
+    assert!(s.inspector.is_some());
+    update(&mut s, Action::JobFinished { id: JobId(42), cancelled: true });
+    let d = s.inspector.as_ref().unwrap().dataset.as_ref().unwrap();
+    assert!(matches!(&d.summary, inspector::Slot::Failed(e) if e.starts_with("cancelled")), "{:?}", d.summary);
+    // A second Esc, with nothing running, leaves the inspector.
+    update(&mut s, Action::Cancel);
+    assert!(s.inspector.is_none());
+}
+
+#[test]
+fn a_result_for_a_view_no_longer_open_is_dropped() {
+    let mut s = loaded(&demo_specs(), false);
+    let table = s.catalog.tables().map(|(_, t)| t.clone()).find(|t| t.name == "orders").unwrap();
+    let Some(Effect::LoadDataset { seq, .. }) = inspector::open(&mut s, table.clone()).first().cloned() else {
+        panic!()
+    };
+    // Reopened: the first read's result must not land in the new view.
+    inspector::open(&mut s, table);
+    update(&mut s, Action::DatasetLoaded { seq, result: Err("old".into()) });
+    assert_eq!(s.inspector.as_ref().unwrap().dataset.as_ref().unwrap().summary, inspector::Slot::Loading);
+}

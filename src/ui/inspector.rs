@@ -11,6 +11,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{View, truncate};
 use crate::config::theme::Role;
+use crate::lake::parquet_meta::PageIndexInfo;
 use crate::state::inspector::{DatasetTab, FileTab, FileView, Inspector, Slot};
 use crate::units;
 
@@ -65,53 +66,42 @@ fn slot_line<'a, T>(view: &View, slot: &Slot<T>, what: &str) -> Option<Vec<Line<
     }
 }
 
-/// Lines `scroll..scroll+height` of a list, the cursor row highlighted.
-fn window<'a>(
+/// Widest a table cell gets before it is cut.
+const MAX_CELL: usize = 40;
+
+/// A table of `total` rows: its header and the rows `scroll..scroll+height-1`, with cells built
+/// only for those rows (a dataset of 80,000 files formats one screenful per frame).
+#[allow(clippy::too_many_arguments)]
+fn table_window<'a>(
     view: &View,
-    rows: Vec<String>,
+    header: &[&str],
+    right: &[usize],
+    total: usize,
     cursor: Option<usize>,
     scroll: usize,
     height: usize,
     width: usize,
+    cells: impl Fn(usize) -> Vec<String>,
 ) -> Vec<Line<'a>> {
+    let end = total.min(scroll + height.saturating_sub(1));
+    let rows: Vec<Vec<String>> = (scroll.min(end)..end).map(cells).collect();
     let ell = view.glyphs().ellipsis;
-    rows.into_iter()
-        .enumerate()
-        .skip(scroll)
-        .take(height)
-        .map(|(i, r)| {
-            let role = if Some(i) == cursor { Role::Selection } else { Role::Normal };
-            Line::styled(format!("{:<width$}", truncate(&r, width, ell)), view.style(role))
-        })
-        .collect()
-}
-
-fn pad(s: &str, w: usize, right: bool) -> String {
-    let n = w.saturating_sub(s.width());
-    if right { format!("{}{s}", " ".repeat(n)) } else { format!("{s}{}", " ".repeat(n)) }
-}
-
-/// Rows of cells as aligned text lines (header first).
-fn aligned(header: &[&str], rows: &[Vec<String>], right: &[usize]) -> Vec<String> {
-    let mut w: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if i < w.len() {
-                w[i] = w[i].max(c.width().min(40));
-            }
-        }
+    let mut lines = units::align_columns(header, &rows, right, MAX_CELL, ell).into_iter();
+    let mut out = Vec::new();
+    if let Some(h) = lines.next() {
+        out.push(Line::styled(truncate(&h, width, ell), view.style(Role::Header)));
     }
-    let line = |cells: Vec<&str>| -> String {
-        cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| pad(&truncate(c, w[i], "~"), w[i], right.contains(&i)))
-            .collect::<Vec<_>>()
-            .join("  ")
-    };
-    let mut out = vec![line(header.to_vec())];
-    out.extend(rows.iter().map(|r| line(r.iter().map(String::as_str).collect())));
+    for (i, l) in lines.enumerate() {
+        let role = if Some(scroll + i) == cursor { Role::Selection } else { Role::Normal };
+        out.push(Line::styled(format!("{:<width$}", truncate(&l, width, ell)), view.style(role)));
+    }
     out
+}
+
+/// Plain text lines (already cut to the visible window by the caller).
+fn text_lines<'a>(view: &View, rows: impl Iterator<Item = String>, width: usize) -> Vec<Line<'a>> {
+    let ell = view.glyphs().ellipsis;
+    rows.map(|r| Line::styled(truncate(&r, width, ell), view.style(Role::Normal))).collect()
 }
 
 fn dataset_lines<'a>(view: &View, ins: &Inspector, area: Rect) -> Vec<Line<'a>> {
@@ -144,60 +134,71 @@ fn dataset_lines<'a>(view: &View, ins: &Inspector, area: Rect) -> Vec<Line<'a>> 
         head.push_str(&format!("{dot}{} drift", s.drift_files));
     }
     let mut lines = vec![Line::styled(truncate(&head, width, "~"), view.style(Role::Dim))];
-    let table: Vec<String> = match d.tab {
-        DatasetTab::Files => {
-            let rows: Vec<Vec<String>> = s
-                .files
-                .iter()
-                .map(|f| {
-                    vec![
-                        f.path.clone(),
-                        units::bytes(f.size),
-                        f.rows.map(units::count).unwrap_or("-".into()),
-                        f.row_groups.map(|n| n.to_string()).unwrap_or("-".into()),
-                        match (&f.error, f.drift.is_empty()) {
-                            (Some(e), _) => format!("! {e}"),
-                            (None, false) => format!("drift: {}", f.drift.join("; ")),
-                            _ => f.created_by.clone().unwrap_or_default(),
-                        },
-                    ]
-                })
-                .collect();
-            aligned(&["FILE", "SIZE", "ROWS", "RGS", "CREATED BY"], &rows, &[1, 2, 3])
-        }
-        DatasetTab::Columns => {
-            let bar_w = 20;
-            let rows: Vec<Vec<String>> = s
-                .column_share
-                .iter()
-                .map(|c| {
-                    let n = (c.share * bar_w as f64).round() as usize;
-                    let bar = if view.state.ascii { "#".repeat(n) } else { "█".repeat(n) };
-                    vec![c.column.clone(), units::bytes(c.bytes), format!("{:.1}%", c.share * 100.0), bar]
-                })
-                .collect();
-            aligned(&["COLUMN", "STORED", "SHARE", ""], &rows, &[1, 2])
-        }
+    let h = height.saturating_sub(1);
+    let ascii = view.state.ascii;
+    lines.extend(match d.tab {
+        DatasetTab::Files => table_window(
+            view,
+            &["FILE", "SIZE", "ROWS", "RGS", "CREATED BY"],
+            &[1, 2, 3],
+            s.files.len(),
+            Some(d.cursor),
+            d.scroll,
+            h,
+            width,
+            |i| {
+                let f = &s.files[i];
+                vec![
+                    f.path.clone(),
+                    units::bytes(f.size),
+                    f.rows.map(units::count).unwrap_or("-".into()),
+                    f.row_groups.map(|n| n.to_string()).unwrap_or("-".into()),
+                    match (&f.error, f.drift.is_empty()) {
+                        (Some(e), _) => format!("! {e}"),
+                        (None, false) => format!("drift: {}", f.drift.join("; ")),
+                        _ => f.created_by.clone().unwrap_or_default(),
+                    },
+                ]
+            },
+        ),
+        DatasetTab::Columns => table_window(
+            view,
+            &["COLUMN", "STORED", "SHARE", ""],
+            &[1, 2],
+            s.column_share.len(),
+            Some(d.cursor),
+            d.scroll,
+            h,
+            width,
+            |i| {
+                let c = &s.column_share[i];
+                let n = (c.share * 20.0).round() as usize;
+                let bar = if ascii { "#".repeat(n) } else { "█".repeat(n) };
+                vec![c.column.clone(), units::bytes(c.bytes), format!("{:.1}%", c.share * 100.0), bar]
+            },
+        ),
         DatasetTab::Drift => {
-            let rows: Vec<Vec<String>> = s
-                .files
-                .iter()
-                .filter(|f| !f.drift.is_empty())
-                .map(|f| vec![f.path.clone(), f.drift.join("; ")])
-                .collect();
-            if rows.is_empty() {
-                vec!["every file has the majority schema".to_string()]
+            let drifting: Vec<usize> = (0..s.files.len()).filter(|i| !s.files[*i].drift.is_empty()).collect();
+            if drifting.is_empty() {
+                vec![Line::styled("every file has the majority schema", view.style(Role::Dim))]
             } else {
-                aligned(&["FILE", "DIFFERENCE FROM THE MAJORITY SCHEMA"], &rows, &[])
+                table_window(
+                    view,
+                    &["FILE", "DIFFERENCE FROM THE MAJORITY SCHEMA"],
+                    &[],
+                    drifting.len(),
+                    Some(d.cursor),
+                    d.scroll,
+                    h,
+                    width,
+                    |i| {
+                        let f = &s.files[drifting[i]];
+                        vec![f.path.clone(), f.drift.join("; ")]
+                    },
+                )
             }
         }
-    };
-    let mut table = table.into_iter();
-    if let Some(h) = table.next() {
-        lines.push(Line::styled(truncate(&h, width, "~"), view.style(Role::Header)));
-    }
-    let cursor = Some(d.cursor);
-    lines.extend(window(view, table.collect(), cursor, d.scroll, height.saturating_sub(2), width));
+    });
     lines
 }
 
@@ -209,7 +210,7 @@ fn file_lines<'a>(view: &View, f: &FileView, area: Rect) -> Vec<Line<'a>> {
     let width = area.width as usize;
     let height = area.height as usize;
     let dim = view.style(Role::Dim);
-    let text_window = |rows: Vec<String>| -> Vec<Line<'a>> { window(view, rows, None, f.scroll, height, width) };
+    let (scroll, cursor) = (f.scroll, Some(f.cursor));
     match f.tab {
         FileTab::File => {
             let ratio = if s.compressed > 0 { s.uncompressed as f64 / s.compressed as f64 } else { 0.0 };
@@ -239,91 +240,76 @@ fn file_lines<'a>(view: &View, f: &FileView, area: Rect) -> Vec<Line<'a>> {
                 rows.extend(s.key_value.iter().map(|kv| format!("  {} = {}", kv.key, kv.value)));
             }
             rows.extend(s.notes.iter().map(|n| format!("! {n}")));
-            text_window(rows)
+            text_lines(view, rows.into_iter().skip(scroll).take(height), width)
         }
-        FileTab::Schema => {
-            let rows = s
-                .schema
+        FileTab::Schema => text_lines(
+            view,
+            s.schema
                 .iter()
-                .map(|n| {
-                    let ty = match (&n.physical, &n.logical) {
-                        (Some(p), Some(l)) => format!("{p} {l}"),
-                        (Some(p), None) => p.clone(),
-                        (None, Some(l)) => format!("group {l}"),
-                        (None, None) => "group".into(),
-                    };
-                    format!("{}{}  {} {}", "  ".repeat(n.depth), n.name, n.repetition, ty)
-                })
-                .collect();
-            text_window(rows)
-        }
-        FileTab::RowGroups => {
-            let rows: Vec<Vec<String>> = s
-                .row_groups
-                .iter()
-                .map(|r| {
-                    vec![
-                        format!("{}{}", if r.index == f.row_group { "*" } else { " " }, r.index),
-                        units::count(r.rows.max(0) as u64),
-                        units::bytes(r.compressed),
-                        units::bytes(r.uncompressed),
-                        format!("{:.1}x", r.ratio()),
-                        r.file_offset.map(|o| o.to_string()).unwrap_or("-".into()),
-                        r.sorting.join(", "),
-                    ]
-                })
-                .collect();
-            table_view(
-                view,
-                aligned(&["#", "ROWS", "STORED", "RAW", "RATIO", "OFFSET", "SORTED BY"], &rows, &[1, 2, 3, 4, 5]),
-                f,
-                height,
-                width,
-            )
-        }
+                .skip(scroll)
+                .take(height)
+                .map(|n| format!("{}{}  {} {}", "  ".repeat(n.depth), n.name, n.repetition, n.type_text())),
+            width,
+        ),
+        FileTab::RowGroups => table_window(
+            view,
+            &["#", "ROWS", "STORED", "RAW", "RATIO", "OFFSET", "SORTED BY"],
+            &[1, 2, 3, 4, 5],
+            s.row_groups.len(),
+            cursor,
+            scroll,
+            height,
+            width,
+            |i| {
+                let r = &s.row_groups[i];
+                vec![
+                    format!("{}{}", if r.index == f.row_group { "*" } else { " " }, r.index),
+                    units::count(r.rows.max(0) as u64),
+                    units::bytes(r.compressed),
+                    units::bytes(r.uncompressed),
+                    format!("{:.1}x", r.ratio()),
+                    r.file_offset.map(|o| o.to_string()).unwrap_or("-".into()),
+                    r.sorting.join(", "),
+                ]
+            },
+        ),
         FileTab::Columns => {
             let Some(rg) = s.row_groups.get(f.row_group) else { return vec![Line::styled("no row groups", dim)] };
-            let rows: Vec<Vec<String>> = rg
-                .columns
-                .iter()
-                .map(|c| {
+            let mut lines = vec![Line::styled(
+                truncate(
+                    &format!(
+                        "row group {} (select another in \"row groups\"; D dict, C col index, O offset index, B bloom)",
+                        f.row_group
+                    ),
+                    width,
+                    view.glyphs().ellipsis,
+                ),
+                dim,
+            )];
+            lines.extend(table_window(
+                view,
+                &["COLUMN", "CODEC", "STORED", "RAW", "NULLS", "MIN", "MAX", "DCOB", "ENCODINGS"],
+                &[2, 3, 4],
+                rg.columns.len(),
+                cursor,
+                scroll,
+                height.saturating_sub(1),
+                width,
+                |i| {
+                    let c = &rg.columns[i];
                     let st = c.stats.as_ref();
                     vec![
                         c.path.clone(),
                         c.codec.clone(),
                         units::bytes(c.compressed),
                         units::bytes(c.uncompressed),
-                        st.and_then(|s| s.null_count).map(|n| units::count(n)).unwrap_or("-".into()),
+                        st.and_then(|s| s.null_count).map(units::count).unwrap_or("-".into()),
                         st.and_then(|s| s.min.clone()).unwrap_or("-".into()),
                         st.and_then(|s| s.max.clone()).unwrap_or("-".into()),
-                        format!(
-                            "{}{}{}{}",
-                            if c.dictionary_page { "D" } else { "-" },
-                            if c.column_index { "C" } else { "-" },
-                            if c.offset_index { "O" } else { "-" },
-                            if c.bloom_filter { "B" } else { "-" }
-                        ),
+                        c.flags(),
                         c.encodings.join(","),
                     ]
-                })
-                .collect();
-            let mut lines = vec![Line::styled(
-                format!(
-                    "row group {} (select another in \"row groups\"; D dict, C col index, O offset index, B bloom)",
-                    f.row_group
-                ),
-                dim,
-            )];
-            lines.extend(table_view(
-                view,
-                aligned(
-                    &["COLUMN", "CODEC", "STORED", "RAW", "NULLS", "MIN", "MAX", "DCOB", "ENCODINGS"],
-                    &rows,
-                    &[2, 3, 4],
-                ),
-                f,
-                height.saturating_sub(1),
-                width,
+                },
             ));
             lines
         }
@@ -337,72 +323,92 @@ fn file_lines<'a>(view: &View, f: &FileView, area: Rect) -> Vec<Line<'a>> {
                 let Some(p) = p else {
                     return vec![Line::styled("this file has no page index (no column / offset index)", dim)];
                 };
-                let mut rows = vec![format!("page index of row group {}", f.row_group)];
-                for col in p.iter() {
-                    rows.push(format!(
-                        "{}  ({} pages, order {})",
-                        col.column,
-                        col.pages.len(),
-                        col.boundary_order.as_deref().unwrap_or("-")
-                    ));
-                    for (i, pg) in col.pages.iter().enumerate() {
-                        rows.push(format!(
-                            "  {i:>5}  row {:>9}  {:>9}  nulls {:>6}  {} .. {}",
-                            pg.first_row,
-                            units::bytes(pg.compressed.max(0) as u64),
-                            pg.null_count.map(|n| n.to_string()).unwrap_or("-".into()),
-                            pg.min.as_deref().unwrap_or("-"),
-                            pg.max.as_deref().unwrap_or("-")
-                        ));
-                    }
-                }
-                text_window(rows)
+                text_lines(view, page_rows(p, f.row_group, scroll, height).into_iter(), width)
             }
         },
         FileTab::Preview => preview_lines(view, f, width, height),
     }
 }
 
-/// A header line and a window of rows with the cursor.
-fn table_view<'a>(view: &View, table: Vec<String>, f: &FileView, height: usize, width: usize) -> Vec<Line<'a>> {
-    let mut it = table.into_iter();
-    let mut lines = Vec::new();
-    if let Some(h) = it.next() {
-        lines.push(Line::styled(truncate(&h, width, "~"), view.style(Role::Header)));
+/// Lines `scroll..scroll+height` of the page-index listing (a heading, then per column a line
+/// and one line per page), formatted only for that window.
+fn page_rows(p: &[PageIndexInfo], row_group: usize, scroll: usize, height: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = 0usize;
+    let want = |line: usize| line >= scroll && line < scroll + height;
+    if want(line) {
+        out.push(format!("page index of row group {row_group}"));
     }
-    lines.extend(window(view, it.collect(), Some(f.cursor), f.scroll, height.saturating_sub(1), width));
-    lines
+    line += 1;
+    for col in p {
+        if line >= scroll + height {
+            break;
+        }
+        if want(line) {
+            out.push(format!(
+                "{}  ({} pages, order {})",
+                col.column,
+                col.pages.len(),
+                col.boundary_order.as_deref().unwrap_or("-")
+            ));
+        }
+        line += 1;
+        // Skip whole columns above the window without formatting their pages.
+        if line + col.pages.len() <= scroll {
+            line += col.pages.len();
+            continue;
+        }
+        for (i, pg) in col.pages.iter().enumerate() {
+            if want(line) {
+                out.push(format!(
+                    "  {i:>5}  row {:>9}  {:>9}  nulls {:>6}  {} .. {}",
+                    pg.first_row,
+                    units::bytes(pg.compressed.max(0) as u64),
+                    pg.null_count.map(|n| n.to_string()).unwrap_or("-".into()),
+                    pg.min.as_deref().unwrap_or("-"),
+                    pg.max.as_deref().unwrap_or("-")
+                ));
+            }
+            line += 1;
+        }
+    }
+    out
 }
 
 fn preview_lines<'a>(view: &View, f: &FileView, width: usize, height: usize) -> Vec<Line<'a>> {
     let p = &f.preview;
     let dim = view.style(Role::Dim);
     let dot = view.glyphs().dot;
+    // Most useful first: a narrow terminal cuts the end.
     let mut status = format!(
-        "row group {}{dot}{} of {} rows decoded{dot}read {} of {}",
+        "rg {}{dot}{}/{} rows",
         f.row_group,
         units::count(p.rows.len() as u64),
         units::count(p.total.max(0) as u64),
-        units::bytes(p.bytes_read),
-        units::bytes(f.summary().map_or(0, |s| s.file_size)),
     );
     if p.total_columns > p.columns.len() {
         status.push_str(&format!(
-            "{dot}columns {}-{} of {} (H/L)",
+            "{dot}cols {}-{}/{} (H/L)",
             p.col_offset + 1,
             p.col_offset + p.columns.len().max(1),
             p.total_columns
         ));
     }
+    status.push_str(&format!(
+        "{dot}read {} of {}",
+        units::bytes(p.bytes_read),
+        units::bytes(f.summary().map_or(0, |s| s.file_size))
+    ));
     if p.loading {
         status.push_str(&format!("{dot}decoding…"));
     }
-    let mut lines = vec![Line::styled(truncate(&status, width, "~"), dim)];
+    let ell = view.glyphs().ellipsis;
+    let mut lines = vec![Line::styled(truncate(&status, width, ell), dim)];
     if let Some(e) = &p.error {
-        lines.push(Line::styled(truncate(&format!("stopped: {e}"), width, "~"), view.style(Role::Error)));
+        lines.push(Line::styled(truncate(&format!("stopped: {e}"), width, ell), view.style(Role::Error)));
     }
     for s in &p.skipped {
-        lines.push(Line::styled(truncate(&format!("! {s}"), width, "~"), view.style(Role::Warning)));
+        lines.push(Line::styled(truncate(&format!("! {s}"), width, ell), view.style(Role::Warning)));
     }
     if p.columns.is_empty() {
         return lines;
@@ -425,7 +431,9 @@ fn preview_lines<'a>(view: &View, f: &FileView, width: usize, height: usize) -> 
             if out.width() >= width {
                 break;
             }
-            out.push_str(&pad(&truncate(c, w[i], ell), w[i], false));
+            let cell = truncate(c, w[i], ell);
+            out.push_str(&cell);
+            out.push_str(&" ".repeat(w[i].saturating_sub(cell.width())));
             out.push_str("  ");
         }
         truncate(&out, width, ell)

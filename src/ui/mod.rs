@@ -108,27 +108,7 @@ pub fn centered(area: Rect, pct_w: u16, pct_h: u16) -> Rect {
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
-/// Cut `s` to `width` terminal cells, marking the cut with `ellipsis`.
-pub fn truncate(s: &str, width: usize, ellipsis: &str) -> String {
-    if s.width() <= width {
-        return s.to_string();
-    }
-    let budget = width.saturating_sub(ellipsis.width());
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > budget {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    if width > 0 {
-        out.push_str(ellipsis);
-    }
-    out
-}
+pub use crate::units::truncate;
 
 /// Cut the start of `s` (for paths: the end is what matters).
 pub fn truncate_left(s: &str, width: usize, ellipsis: &str) -> String {
