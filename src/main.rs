@@ -49,6 +49,15 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
             let limit_bytes = config.inspector.preview_memory_mib.saturating_mul(1024 * 1024);
             cli::parquet::head(&Target::resolve(&file, &config, g), row_group, limit, &columns, json, limit_bytes).await
         }
+        Some(Command::History { table, limit, json }) => {
+            cli::delta::history(&Target::resolve(&table, &config, g), limit, json).await
+        }
+        Some(Command::Detail { table, as_of, json }) => {
+            cli::delta::detail(&Target::resolve(&table, &config, g), as_of.as_deref(), json).await
+        }
+        Some(Command::Diff { table, v1, v2, rows, key, json }) => {
+            cli::delta::diff(&Target::resolve(&table, &config, g), &v1, &v2, rows, key, json).await
+        }
         Some(Command::Demo { dir, generate_only }) => {
             let root = cli::demo(dir.as_deref()).await?;
             if generate_only {

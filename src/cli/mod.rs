@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::lake::{Catalog, LakeStore, LakeUrl, NodeKind, StoreOptions, demo, discover};
 use crate::units;
 
+pub mod delta;
 pub mod parquet;
 
 #[derive(Debug, Parser)]
@@ -151,6 +152,41 @@ pub enum Command {
         /// Top-level columns to read, comma-separated (default: all).
         #[arg(long, value_delimiter = ',')]
         columns: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// History of a Delta table, newest first: one row per version (from the commit file names)
+    /// with its operation, files and rows, checkpoint and readability marks.
+    History {
+        table: String,
+        /// Newest versions to show (default: all).
+        #[arg(long)]
+        limit: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Detail of a Delta table: protocol and features, properties with their defaults, files,
+    /// rows, checkpoints and log size, as of the latest version or --as-of a version / timestamp.
+    Detail {
+        table: String,
+        /// A version (12) or a timestamp (2026-11-02T10:00:00Z, 2026-11-02).
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Diff two versions of a Delta table: files added / removed (from the log between them),
+    /// schema, properties, protocol and rows (reading only the files that differ).
+    Diff {
+        table: String,
+        v1: String,
+        v2: String,
+        /// Rows of each side to show; 0 compares files, schema and properties only.
+        #[arg(long, default_value_t = 10)]
+        rows: usize,
+        /// Key columns pairing rows into inserted / deleted / updated, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        key: Vec<String>,
         #[arg(long)]
         json: bool,
     },

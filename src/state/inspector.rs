@@ -180,7 +180,12 @@ pub fn content_rows(state: &AppState) -> usize {
 
 /// Top-level columns read for one preview window: as many as fit on screen.
 pub fn preview_columns(state: &AppState) -> usize {
-    (state.width.saturating_sub(8) / PREVIEW_MIN_COL).clamp(1, 32) as usize
+    preview_columns_at(state.width)
+}
+
+/// Top-level columns a preview window of a screen `width` columns wide reads.
+pub fn preview_columns_at(width: u16) -> usize {
+    (width.saturating_sub(8) / PREVIEW_MIN_COL).clamp(1, 32) as usize
 }
 
 fn next_seq(state: &mut AppState) -> u64 {

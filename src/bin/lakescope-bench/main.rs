@@ -64,9 +64,12 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
+mod footers;
+
 fn usage() -> ! {
     eprintln!("usage: lakescope-bench discovery [--files N] [--runs R] [--dir DIR]");
     eprintln!("       lakescope-bench s3-listing [--files N] [--runs R]");
+    eprintln!("       lakescope-bench footers [--big-mib M] [--runs R] [--dir DIR]");
     std::process::exit(2)
 }
 
@@ -86,6 +89,13 @@ fn main() {
             let runs: usize = flag("--runs").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(3);
             bench_s3_listing(files, runs.max(1));
         }
+        "footers" => {
+            let big: u64 = flag("--big-mib").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(1024);
+            let runs: usize = flag("--runs").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(3);
+            let dir =
+                flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-footers"));
+            footers::bench_footers(&dir, big, runs.max(1));
+        }
         _ => usage(),
     }
 }
@@ -100,6 +110,33 @@ impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Moto {
+    /// A counting store on `s3://bucket` of this server, as the app opens one.
+    fn store(&self, bucket: &str) -> LakeStore {
+        use lakescope::lake::cloud::StaticKeys;
+        use lakescope::lake::{LakeUrl, StoreOptions};
+        let opts = StoreOptions {
+            endpoint: Some(self.endpoint.clone()),
+            allow_http: true,
+            region: Some("us-east-1".into()),
+            static_keys: Some(StaticKeys { key_id: "testing".into(), secret: "testing".into() }),
+            ..StoreOptions::default()
+        };
+        LakeStore::open(LakeUrl::parse(&format!("s3://{bucket}")).unwrap(), &opts).unwrap()
+    }
+
+    fn create_bucket(&self, bucket: &str) {
+        use std::io::{Read, Write};
+        let port = self.endpoint.rsplit(':').next().unwrap();
+        let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+        s.write_all(format!("PUT /{bucket} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"), "create bucket: {answer}");
     }
 }
 
@@ -124,33 +161,14 @@ fn start_moto() -> Moto {
 
 fn bench_s3_listing(files: usize, runs: usize) {
     use futures::StreamExt;
-    use lakescope::lake::cloud::StaticKeys;
     use lakescope::lake::requests::RequestKind;
-    use lakescope::lake::{LakeUrl, StoreOptions};
     use object_store::list::PaginatedListOptions;
     use object_store::{ObjectStoreExt, PutPayload};
 
     let moto = start_moto();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let opts = StoreOptions {
-        endpoint: Some(moto.endpoint.clone()),
-        allow_http: true,
-        region: Some("us-east-1".into()),
-        static_keys: Some(StaticKeys { key_id: "testing".into(), secret: "testing".into() }),
-        ..StoreOptions::default()
-    };
-    let open = || LakeStore::open(LakeUrl::parse("s3://bench").unwrap(), &opts).unwrap();
-    // Create the bucket and fill raw/clicks/ with N small objects.
-    let port = moto.endpoint.rsplit(':').next().unwrap();
-    {
-        use std::io::{Read, Write};
-        let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
-        s.write_all(format!("PUT /bench HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n").as_bytes())
-            .unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
-        assert!(answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"), "create bucket: {answer}");
-    }
+    let open = || moto.store("bench");
+    moto.create_bucket("bench");
     let started = Instant::now();
     rt.block_on(async {
         let store = open();
