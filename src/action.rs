@@ -53,6 +53,12 @@ pub enum Action {
     /// Scroll the preview grid one column left / right (reads the columns brought on screen).
     ColumnLeft,
     ColumnRight,
+    /// Open the history of the selected Delta table (versions, detail, diffs, time travel).
+    History,
+    /// History: mark the version under the cursor as one side of a diff.
+    Mark,
+    /// History: diff the marked version and the one under the cursor (or it and its parent).
+    Diff,
 
     // --- internal ---------------------------------------------------------------------------
     /// A key typed while a text line (filter or command) has focus.
@@ -131,6 +137,24 @@ pub enum Action {
         error: Option<String>,
         bytes_read: u64,
         requests: u64,
+    },
+    /// The history loaded so far (newest first), the log's commit count, or why it failed.
+    #[serde(skip)]
+    HistoryPage {
+        seq: u64,
+        entries: Vec<crate::lake::delta_log::HistoryEntry>,
+        total: usize,
+        error: Option<String>,
+    },
+    #[serde(skip)]
+    DeltaInfoLoaded {
+        seq: u64,
+        result: Result<Arc<crate::lake::delta_info::DeltaInfo>, String>,
+    },
+    #[serde(skip)]
+    DiffLoaded {
+        seq: u64,
+        result: Result<Arc<crate::lake::delta_diff::TableDiff>, String>,
     },
     #[serde(skip)]
     PagesLoaded {

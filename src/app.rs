@@ -39,6 +39,8 @@ pub struct App {
     dirty: bool,
     /// The inspector's open row-group reader (generation, reader, rows decoded, footer bytes).
     preview: Option<(u64, PreviewHandle)>,
+    /// The history view's open log (its sequence number, the history).
+    history: Option<(u64, jobs::history::HistoryHandle)>,
 }
 
 type PreviewHandle = Arc<tokio::sync::Mutex<(crate::lake::parquet_preview::Preview, usize, u64)>>;
@@ -64,6 +66,7 @@ impl App {
             rx,
             dirty: true,
             preview: None,
+            history: None,
         })
     }
 
@@ -95,6 +98,10 @@ impl App {
         if self.preview.as_ref().is_some_and(|(seq, _)| Some(*seq) != shown) {
             self.preview = None;
         }
+        let shown = self.state.history.as_ref().map(|h| h.seq);
+        if self.history.as_ref().is_some_and(|(seq, _)| Some(*seq) != shown) {
+            self.history = None;
+        }
         self.sync_theme();
         if counts_may_change {
             self.count_requests();
@@ -120,17 +127,19 @@ impl App {
                     let id = self.jobs.spawn(move |ctx| jobs::discovery::run(ctx, store, opts, ticket));
                     self.dispatch(Action::JobStarted { id, kind: JobKind::Discovery, label: "listing".into(), ticket });
                 }
-                Effect::LoadDetail { ticket, table } => {
+                Effect::LoadDetail { ticket, table, as_of } => {
                     let store = self.store.clone();
                     let label = table.location.clone();
-                    let id = self.jobs.spawn(move |ctx| jobs::detail::run(ctx, store, *table, ticket));
+                    let id = self.jobs.spawn(move |ctx| jobs::detail::run(ctx, store, *table, ticket, as_of));
                     self.dispatch(Action::JobStarted { id, kind: JobKind::Detail, label, ticket });
                 }
                 Effect::LoadDataset { seq, table } => {
                     let store = self.store.clone();
                     let label = table.name.clone();
                     let conc = self.config.inspector.footer_concurrency;
-                    let id = self.jobs.spawn(move |ctx| jobs::inspect::dataset(ctx, store, *table, seq, conc));
+                    // Time travel: a Delta table's files as of the chosen version.
+                    let as_of = self.state.as_of.as_ref().filter(|a| a.location == table.location).map(|a| a.as_of.clone());
+                    let id = self.jobs.spawn(move |ctx| jobs::inspect::dataset(ctx, store, *table, seq, conc, as_of));
                     self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: seq });
                 }
                 Effect::LoadFooter { seq, rel, size } => {
@@ -173,6 +182,31 @@ impl App {
                     let id = self.jobs.spawn(move |ctx| jobs::inspect::preview_step(ctx, handle, seq, want));
                     self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: seq });
                 }
+                Effect::LoadHistory { seq, table, want } => {
+                    let store = self.store.clone();
+                    let label = format!("history of {}", table.name);
+                    let handle: jobs::history::HistoryHandle = Arc::new(tokio::sync::Mutex::new(None));
+                    self.history = Some((seq, handle.clone()));
+                    let id = self.jobs.spawn(move |ctx| jobs::history::open(ctx, store, *table, seq, want, handle));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::History, label, ticket: seq });
+                }
+                Effect::MoreHistory { seq, want } => {
+                    let Some((_, handle)) = self.history.as_ref().filter(|(s, _)| *s == seq).cloned() else { continue };
+                    let id = self.jobs.spawn(move |ctx| jobs::history::more(ctx, seq, want, handle));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::History, label: "older versions".into(), ticket: seq });
+                }
+                Effect::LoadDeltaInfo { seq, table, as_of } => {
+                    let store = self.store.clone();
+                    let label = format!("detail of {}", table.name);
+                    let id = self.jobs.spawn(move |ctx| jobs::history::info(ctx, store, *table, seq, as_of));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::History, label, ticket: seq });
+                }
+                Effect::LoadDiff { seq, table, a, b } => {
+                    let store = self.store.clone();
+                    let label = format!("diff v{a}..v{b}");
+                    let id = self.jobs.spawn(move |ctx| jobs::history::diff(ctx, store, *table, seq, a, b));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::History, label, ticket: seq });
+                }
                 Effect::CancelJob(id) => self.jobs.cancel(id),
                 Effect::Quit => self.jobs.cancel_all(),
             }
@@ -197,6 +231,7 @@ impl App {
         match self.state.mode {
             Mode::Filter | Mode::Command => input_key(key).map(Action::Input),
             Mode::Help | Mode::Requests => self.config.keymap.lookup(Layer::Help, &key),
+            Mode::Browse if self.state.history.is_some() => self.config.keymap.lookup(Layer::History, &key),
             Mode::Browse if self.state.inspector.is_some() => self.config.keymap.lookup(Layer::Inspector, &key),
             Mode::Browse => self.config.keymap.lookup(Layer::Browser, &key),
         }

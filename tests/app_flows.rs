@@ -256,3 +256,54 @@ async fn the_inspector_lists_a_delta_tables_current_files_from_its_log() {
     assert_eq!(Some(s.rows), delta.rows);
     assert!(s.files.iter().all(|f| f.error.is_none()));
 }
+
+#[tokio::test]
+async fn history_diff_and_time_travel_with_keys() {
+    let mut app = app(demo_lake(), 100, 30);
+    app.start();
+    settle(&mut app).await;
+    type_text(&mut app, ":cd acme-lake/silver/orders");
+    keys(&mut app, "<enter> v");
+    settle(&mut app).await;
+    let text = screen(&app, 100, 30);
+    assert!(text.contains("orders › history") && text.contains("13 of 13 versions"), "{text}");
+    assert!(text.contains("DELETE") && text.contains("MERGE") && text.contains("cp"), "{text}");
+    // Six down is v6, the delete: d diffs it with its parent.
+    keys(&mut app, "j j j j j j d");
+    settle(&mut app).await;
+    let text = screen(&app, 100, 30);
+    assert!(text.contains("diff v5 → v6") && text.contains("131 only in v5"), "{text}");
+    // Mark v6, go to v9 (schema change), diff the two.
+    keys(&mut app, "<tab> m k k k d");
+    settle(&mut app).await;
+    let text = screen(&app, 100, 30);
+    assert!(text.contains("diff v6 → v9") && text.contains("discount"), "{text}");
+    // Back to the versions, open v8: the detail pane follows, the status bar says so.
+    keys(&mut app, "<tab> j <enter>");
+    settle(&mut app).await;
+    assert!(app.state.history.is_none());
+    let text = screen(&app, 100, 30);
+    assert!(text.contains("as of v8"), "{text}");
+    assert!(text.contains("_delta_log v8") && !text.contains("discount"), "{text}");
+    type_text(&mut app, ":latest");
+    keys(&mut app, "<enter>");
+    settle(&mut app).await;
+    let text = screen(&app, 100, 30);
+    assert!(text.contains("_delta_log v12") && text.contains("discount"), "{text}");
+    // :asof with a timestamp in the future is the latest version; garbage is refused.
+    type_text(&mut app, ":asof nonsense");
+    keys(&mut app, "<enter>");
+    assert!(screen(&app, 100, 30).contains("neither a version nor a timestamp"));
+}
+
+#[tokio::test]
+async fn history_on_a_non_delta_table_says_why() {
+    let mut app = app(demo_lake(), 100, 30);
+    app.start();
+    settle(&mut app).await;
+    keys(&mut app, "l j l");
+    keys(&mut app, "v");
+    assert!(app.state.history.is_none());
+    let m = app.state.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(m.contains("are for Delta tables") && m.contains("events"), "{m}");
+}

@@ -16,6 +16,7 @@ pub enum Layer {
     Global,
     Browser,
     Inspector,
+    History,
     Help,
 }
 
@@ -25,6 +26,7 @@ impl Layer {
             Layer::Global => "everywhere",
             Layer::Browser => "browser",
             Layer::Inspector => "Parquet inspector",
+            Layer::History => "Delta history",
             Layer::Help => "help",
         }
     }

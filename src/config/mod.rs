@@ -271,7 +271,7 @@ impl Config {
 }
 
 fn ordered_layers(map: &HashMap<Layer, Vec<RawBinding>>) -> Vec<(Layer, Vec<RawBinding>)> {
-    [Layer::Global, Layer::Browser, Layer::Inspector, Layer::Help]
+    [Layer::Global, Layer::Browser, Layer::Inspector, Layer::History, Layer::Help]
         .into_iter()
         .filter_map(|l| map.get(&l).map(|b| (l, b.clone())))
         .collect()

@@ -3,11 +3,13 @@
 use std::sync::Arc;
 
 use crate::action::Action;
-use crate::lake::{LakeStore, TableEntry, load_detail};
+use crate::lake::delta_diff::AsOf;
+use crate::lake::detail::load_detail_as_of;
+use crate::lake::{LakeStore, TableEntry};
 
 use super::JobContext;
 
-pub async fn run(ctx: JobContext, store: Arc<LakeStore>, table: TableEntry, ticket: u64) {
-    let result = load_detail(&store, &table).await.map(Arc::new).map_err(|e| e.to_string());
+pub async fn run(ctx: JobContext, store: Arc<LakeStore>, table: TableEntry, ticket: u64, as_of: Option<AsOf>) {
+    let result = load_detail_as_of(&store, &table, as_of.as_ref()).await.map(Arc::new).map_err(|e| e.to_string());
     ctx.send(Action::DetailLoaded { ticket, location: table.location.clone(), result });
 }

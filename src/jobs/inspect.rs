@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
-use url::Url;
 
 use crate::action::Action;
 use crate::lake::error::describe;
+use crate::lake::delta_diff::AsOf;
 use crate::lake::parquet_dataset;
 use crate::lake::parquet_meta::{self, Footer, ParquetFile, ReadTally};
 use crate::lake::parquet_preview::{self, Preview};
@@ -40,18 +40,12 @@ async fn table_files(
     store: &LakeStore,
     table: &TableEntry,
     cancel: &CancellationToken,
+    as_of: Option<&AsOf>,
 ) -> Result<Vec<(String, u64)>, String> {
     if table.format != TableFormat::Delta {
         return parquet_dataset::list_files(store, &table.path, cancel).await.map_err(reason);
     }
-    let url = Url::parse(&table.location).map_err(|e| e.to_string())?;
-    let backend = store.delta_store_for(&url).map_err(reason)?;
-    let dt = deltalake::DeltaTableBuilder::from_url(url.clone())
-        .map_err(|e| describe(&e))?
-        .with_storage_backend(backend, url)
-        .load()
-        .await
-        .map_err(|e| describe(&e))?;
+    let dt = crate::lake::delta_diff::open_as_of(store, &table.location, as_of).await.map_err(reason)?;
     let snapshot = dt.snapshot().map_err(|e| describe(&e))?;
     let mut files: Vec<(String, u64)> =
         snapshot.log_data().iter().map(|f| (f.path().to_string(), f.size().max(0) as u64)).collect();
@@ -59,8 +53,15 @@ async fn table_files(
     Ok(files)
 }
 
-pub async fn dataset(ctx: JobContext, store: Arc<LakeStore>, table: TableEntry, seq: u64, concurrency: usize) {
-    let files = match table_files(&store, &table, &ctx.cancel).await {
+pub async fn dataset(
+    ctx: JobContext,
+    store: Arc<LakeStore>,
+    table: TableEntry,
+    seq: u64,
+    concurrency: usize,
+    as_of: Option<AsOf>,
+) {
+    let files = match table_files(&store, &table, &ctx.cancel, as_of.as_ref()).await {
         Ok(f) if f.is_empty() => {
             ctx.send(Action::DatasetLoaded { seq, result: Err("no data files in this table".into()) });
             return;

@@ -7,6 +7,7 @@
 
 pub mod detail;
 pub mod discovery;
+pub mod history;
 pub mod inspect;
 
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ pub enum JobKind {
     Discovery,
     Detail,
     Inspect,
+    History,
 }
 
 impl JobKind {
@@ -33,6 +35,7 @@ impl JobKind {
             JobKind::Discovery => "listing the lake",
             JobKind::Detail => "reading a table",
             JobKind::Inspect => "reading Parquet",
+            JobKind::History => "reading a Delta log",
         }
     }
 }

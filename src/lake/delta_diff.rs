@@ -443,8 +443,14 @@ fn append_rows(batch: &RecordBatch, partition: &[(String, Option<String>)], out:
 
 async fn read_all(os: &Arc<dyn ObjectStore>, table: &Path, location: &str, list: Vec<&FileChange>) -> Result<Vec<Row>, LakeError> {
     let mut rows = Vec::new();
-    let results: Vec<Result<Vec<Row>, LakeError>> =
-        futures::stream::iter(list).map(|f| read_rows(os, table, location, f)).buffered(8).collect().await;
+    let jobs: Vec<_> = list
+        .into_iter()
+        .map(|f| {
+            let (os, table, location, f) = (Arc::clone(os), table.clone(), location.to_string(), f.clone());
+            async move { read_rows(&os, &table, &location, &f).await }
+        })
+        .collect();
+    let results: Vec<Result<Vec<Row>, LakeError>> = futures::stream::iter(jobs).buffered(8).collect().await;
     for r in results {
         rows.extend(r?);
     }

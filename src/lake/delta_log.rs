@@ -80,9 +80,14 @@ impl LogListing {
         }
         let first = self.commits.first().map(|c| c.version).unwrap_or(0);
         Some(if version < first {
-            format!("the log before v{first} was cleaned up (log retention) and no checkpoint covers v{version}")
+            format!("the commit of v{version} was cleaned up from the log (log retention)")
+        } else if first > 0 {
+            format!(
+                "the log before v{first} was cleaned up (log retention) and no checkpoint from v{} to v{version} lets it be rebuilt",
+                first - 1
+            )
         } else {
-            format!("commits before v{version} are missing from the log and no checkpoint covers it")
+            format!("a commit between v0 and v{version} is missing from the log and no checkpoint covers v{version}")
         })
     }
 
@@ -273,10 +278,23 @@ pub fn parse_commit(version: u64, text: &[u8], last_modified_ms: i64) -> Result<
 
 /// Read and parse the commit of `file.version`.
 pub async fn read_commit(os: &Arc<dyn ObjectStore>, listing: &LogListing, file: &LogFile) -> Result<Commit, LakeError> {
+    fetch_commit(Arc::clone(os), listing.table_key.clone(), listing.location.clone(), file.clone()).await
+}
+
+/// Read the commits of `files` (in their order), a few at a time.
+async fn read_commits(os: &Arc<dyn ObjectStore>, listing: &LogListing, files: Vec<LogFile>) -> Result<Vec<Commit>, LakeError> {
+    let jobs: Vec<_> = files
+        .into_iter()
+        .map(|f| fetch_commit(Arc::clone(os), listing.table_key.clone(), listing.location.clone(), f))
+        .collect();
+    futures::stream::iter(jobs).buffered(CONCURRENCY).try_collect().await
+}
+
+async fn fetch_commit(os: Arc<dyn ObjectStore>, table: Path, location: String, file: LogFile) -> Result<Commit, LakeError> {
     let name = format!("{:020}.json", file.version);
-    let key = log_key(&listing.table_key, &name);
+    let key = log_key(&table, &name);
     let err = |reason: String| LakeError::Read {
-        location: format!("{}/_delta_log/{name}", listing.location.trim_end_matches('/')),
+        location: format!("{}/_delta_log/{name}", location.trim_end_matches('/')),
         reason,
     };
     if file.size > MAX_COMMIT {
@@ -460,13 +478,7 @@ impl History {
         let end = self.remaining();
         let start = end.saturating_sub(n);
         let files: Vec<LogFile> = self.listing.commits[start..end].iter().rev().cloned().collect();
-        let os = &self.os;
-        let listing = &self.listing;
-        let commits: Vec<Commit> = futures::stream::iter(files.iter())
-            .map(|f| read_commit(os, listing, f))
-            .buffered(CONCURRENCY)
-            .try_collect()
-            .await?;
+        let commits = read_commits(&self.os, &self.listing, files).await?;
         let count = commits.len();
         for c in commits {
             let e = HistoryEntry::from_commit(c, &self.listing);
@@ -606,8 +618,7 @@ pub async fn diff_files(os: &Arc<dyn ObjectStore>, listing: &LogListing, a: u64,
             "the commit of v{missing} is no longer in the log (cleaned up by log retention): versions before it cannot be diffed against later ones"
         )));
     }
-    let commits: Vec<Commit> =
-        futures::stream::iter(files.iter()).map(|f| read_commit(os, listing, f)).buffered(CONCURRENCY).try_collect().await?;
+    let commits = read_commits(os, listing, files).await?;
     let mut added: HashMap<String, FileChange> = HashMap::new();
     let mut removed: HashMap<String, FileChange> = HashMap::new();
     let mut out = FileDiff {
@@ -714,6 +725,6 @@ mod tests {
         l.compute_reachable();
         assert!(!l.reconstructable(5) && !l.reconstructable(7));
         assert!(l.reconstructable(8) && l.reconstructable(12));
-        assert!(l.log_gap(6).unwrap().contains("no checkpoint covers v6"));
+        assert!(l.log_gap(6).unwrap().contains("log before v5 was cleaned up"), "{:?}", l.log_gap(6));
     }
 }

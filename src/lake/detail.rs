@@ -10,7 +10,6 @@ use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use object_store::{ObjectStore, ObjectStoreExt};
 use parquet::arrow::async_reader::AsyncFileReader;
 use serde::Serialize;
-use url::Url;
 
 use super::catalog::{TableEntry, TableFormat};
 use super::error::{LakeError, describe, store_reason};
@@ -65,8 +64,17 @@ pub struct TableDetail {
 
 /// Load the detail of a table.
 pub async fn load_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDetail, LakeError> {
+    load_detail_as_of(store, table, None).await
+}
+
+/// Load the detail of a table; a Delta table as of a version or timestamp when asked.
+pub async fn load_detail_as_of(
+    store: &LakeStore,
+    table: &TableEntry,
+    as_of: Option<&super::delta_diff::AsOf>,
+) -> Result<TableDetail, LakeError> {
     match table.format {
-        TableFormat::Delta => delta_detail(store, table).await,
+        TableFormat::Delta => delta_detail(store, table, as_of).await,
         TableFormat::Parquet => parquet_detail(store, table).await,
         TableFormat::Csv | TableFormat::Json | TableFormat::NdJson => text_detail(store, table).await,
         other => Err(LakeError::Unsupported {
@@ -76,17 +84,14 @@ pub async fn load_detail(store: &LakeStore, table: &TableEntry) -> Result<TableD
     }
 }
 
-async fn delta_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDetail, LakeError> {
-    let url = Url::parse(&table.location)
-        .map_err(|e| LakeError::Read { location: table.location.clone(), reason: e.to_string() })?;
+async fn delta_detail(
+    store: &LakeStore,
+    table: &TableEntry,
+    as_of: Option<&super::delta_diff::AsOf>,
+) -> Result<TableDetail, LakeError> {
     let delta_err =
         |e: deltalake::DeltaTableError| LakeError::Read { location: table.location.clone(), reason: describe(&e) };
-    let dt = deltalake::DeltaTableBuilder::from_url(url.clone())
-        .map_err(delta_err)?
-        .with_storage_backend(store.delta_store_for(&url)?, url)
-        .load()
-        .await
-        .map_err(delta_err)?;
+    let dt = super::delta_diff::open_as_of(store, &table.location, as_of).await?;
     let state = dt.snapshot().map_err(delta_err)?;
     let snapshot = state.snapshot();
     let metadata = snapshot.metadata();
@@ -126,7 +131,10 @@ async fn delta_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDeta
         columns,
         rows: summary.rows,
         rows_note: None,
-        source: format!("_delta_log v{}", summary.version),
+        source: match as_of {
+            Some(a) => format!("_delta_log v{} (as of {})", summary.version, a.text()),
+            None => format!("_delta_log v{}", summary.version),
+        },
         delta: Some(summary),
         notes,
     })

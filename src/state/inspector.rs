@@ -387,7 +387,7 @@ pub fn footer_arrived(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// How far a movement key moves in a list showing `page` rows.
-fn step_of(action: &Action, page: usize) -> isize {
+pub fn step_of(action: &Action, page: usize) -> isize {
     match action {
         Action::Up => -1,
         Action::Down => 1,
@@ -399,7 +399,7 @@ fn step_of(action: &Action, page: usize) -> isize {
 }
 
 /// Move a cursor by `step` within `len` entries, scrolling to keep it among `visible` rows.
-fn move_cursor(cursor: &mut usize, scroll: &mut usize, len: usize, step: isize, visible: usize) {
+pub fn move_cursor(cursor: &mut usize, scroll: &mut usize, len: usize, step: isize, visible: usize) {
     if len == 0 {
         return;
     }

@@ -4,6 +4,7 @@
 //! and are dropped here.
 
 pub mod browser;
+pub mod history;
 pub mod input;
 pub mod inspector;
 pub mod picker;
@@ -32,6 +33,8 @@ pub enum Effect {
     LoadDetail {
         ticket: u64,
         table: Box<TableEntry>,
+        /// Time travel: read this version of a Delta table.
+        as_of: Option<crate::lake::delta_diff::AsOf>,
     },
     /// List a dataset's files (or read a Delta table's) and read their footers.
     LoadDataset {
@@ -64,6 +67,28 @@ pub enum Effect {
         size: Option<u64>,
         footer: inspector::SharedFooter,
         row_group: usize,
+    },
+    /// Open a Delta table's history and read its newest `want` commits.
+    LoadHistory {
+        seq: u64,
+        table: Box<TableEntry>,
+        want: usize,
+    },
+    /// Read more commits of the open history, up to `want` loaded.
+    MoreHistory {
+        seq: u64,
+        want: usize,
+    },
+    LoadDeltaInfo {
+        seq: u64,
+        table: Box<TableEntry>,
+        as_of: Option<crate::lake::delta_diff::AsOf>,
+    },
+    LoadDiff {
+        seq: u64,
+        table: Box<TableEntry>,
+        a: u64,
+        b: u64,
     },
     CancelJob(JobId),
     Quit,
@@ -145,6 +170,10 @@ pub struct AppState {
     /// The Parquet inspector, when open (it replaces the browser's columns).
     pub inspector: Option<inspector::Inspector>,
     pub inspector_seq: u64,
+    /// The Delta history view, when open (over the browser or the inspector).
+    pub history: Option<history::HistoryView>,
+    /// Time travel: one table read as of a version or timestamp by every view.
+    pub as_of: Option<history::TimeTravel>,
     pub prefetch_details: bool,
     pub ascii: bool,
     pub width: u16,
@@ -176,6 +205,8 @@ impl AppState {
             requests_scroll: 0,
             inspector: None,
             inspector_seq: 0,
+            history: None,
+            as_of: None,
             prefetch_details,
             ascii,
             width: 80,
@@ -242,6 +273,12 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     if is_user_action(&action) && state.message.as_ref().is_some_and(|m| m.level == MessageLevel::Info) {
         state.message = None;
     }
+    if history::takes(state, &action) {
+        let mut effects = history::update(state, action);
+        // Time travel drops the table's detail: load it again at the chosen version.
+        effects.extend(reconcile_details(state));
+        return effects;
+    }
     if inspector::takes(state, &action) {
         return inspector::update(state, action);
     }
@@ -287,6 +324,32 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Inspect => {
             if let Some(t) = state.selected_table().cloned() {
                 effects.extend(inspector::open(state, t));
+            }
+        }
+        Action::History => {
+            let table = state.inspector.as_ref().map(|i| i.table.clone()).or_else(|| state.selected_table().cloned());
+            if let Some(t) = table {
+                effects.extend(history::open(state, t));
+            }
+        }
+        Action::Mark | Action::Diff => {}
+        Action::HistoryPage { seq, entries, total, error } => effects.extend(history::page(state, seq, entries, total, error)),
+        Action::DeltaInfoLoaded { seq, result } => {
+            if let Some(h) = state.history.as_mut().filter(|h| h.info_seq == seq) {
+                h.info = Some(match result {
+                    Ok(i) => inspector::Slot::Ready(i),
+                    Err(e) => inspector::Slot::Failed(e),
+                });
+            }
+        }
+        Action::DiffLoaded { seq, result } => {
+            if let Some(h) = state.history.as_mut().filter(|h| h.diff_seq == seq)
+                && let Some((_, _, slot)) = h.diff.as_mut()
+            {
+                *slot = match result {
+                    Ok(d) => inspector::Slot::Ready(d),
+                    Err(e) => inspector::Slot::Failed(e),
+                };
             }
         }
         Action::Enter if state.focus == Focus::Detail => {
@@ -429,6 +492,11 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 }
                 JobKind::Discovery => {}
                 // For inspector jobs the ticket is the inspector's sequence number.
+                JobKind::History => history::job_ended(
+                    state,
+                    job.ticket,
+                    if cancelled { "cancelled (Esc)" } else { "the read ended without a result" },
+                ),
                 JobKind::Inspect => inspector::job_ended(
                     state,
                     job.ticket,
@@ -604,6 +672,29 @@ fn run_command(state: &mut AppState, cmd: &str) -> Vec<Effect> {
             }
             Vec::new()
         }
+        "asof" | "as-of" => {
+            let Some(t) = state.history.as_ref().map(|h| h.table.clone()).or_else(|| state.selected_table().cloned()) else {
+                state.error("select a Delta table first (:asof 12 or :asof 2026-11-02T10:00:00Z)");
+                return Vec::new();
+            };
+            if t.format != crate::lake::TableFormat::Delta {
+                state.error(format!("time travel is for Delta tables; {} is {}", t.name, t.format.as_str()));
+                return Vec::new();
+            }
+            if arg.is_empty() {
+                state.error("usage: :asof VERSION or :asof TIMESTAMP (2026-11-02, 2026-11-02T10:00:00Z)");
+                return Vec::new();
+            }
+            let as_of = crate::lake::delta_diff::AsOf::parse(arg);
+            if let crate::lake::delta_diff::AsOf::Timestamp(ts) = &as_of
+                && let Err(e) = crate::lake::delta_diff::parse_timestamp(ts)
+            {
+                state.error(e);
+                return Vec::new();
+            }
+            history::travel(state, &t, as_of)
+        }
+        "latest" => history::latest(state),
         "cd" => {
             let names: Vec<String> = arg.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
             if names.is_empty() {
@@ -674,7 +765,8 @@ fn reconcile_details(state: &mut AppState) -> Vec<Effect> {
             continue;
         }
         state.details.insert(t.location.clone(), DetailSlot::Loading(None));
-        effects.push(Effect::LoadDetail { ticket: state.ticket, table: Box::new(t.clone()) });
+        let as_of = state.as_of.as_ref().filter(|a| a.location == t.location).map(|a| a.as_of.clone());
+        effects.push(Effect::LoadDetail { ticket: state.ticket, table: Box::new(t.clone()), as_of });
         in_flight += 1;
     }
     effects

@@ -278,7 +278,7 @@ fn detail_of_the_selection_is_requested_once_and_cancelled_when_left() {
     let effects = press(&mut s, &[Action::Enter, Action::Down, Action::Down, Action::Enter]);
     let loads: Vec<_> = effects.iter().filter(|e| matches!(e, Effect::LoadDetail { .. })).collect();
     assert_eq!(loads.len(), 1, "{effects:?}");
-    let Effect::LoadDetail { table, ticket } = loads[0] else { unreachable!() };
+    let Effect::LoadDetail { table, ticket, .. } = loads[0] else { unreachable!() };
     assert_eq!(table.name, "customers");
     assert_eq!(*ticket, 1);
     update(

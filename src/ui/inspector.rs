@@ -58,7 +58,7 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View, ins: &Inspector) {
     frame.render_widget(Paragraph::new(lines), body);
 }
 
-fn slot_line<'a, T>(view: &View, slot: &Slot<T>, what: &str) -> Option<Vec<Line<'a>>> {
+pub(super) fn slot_line<'a, T>(view: &View, slot: &Slot<T>, what: &str) -> Option<Vec<Line<'a>>> {
     match slot {
         Slot::Loading => Some(vec![Line::styled(format!("reading {what}…"), view.style(Role::Job))]),
         Slot::Failed(e) => Some(vec![Line::styled(format!("cannot read {what}: {e}"), view.style(Role::Error))]),
@@ -72,7 +72,7 @@ const MAX_CELL: usize = 40;
 /// A table of `total` rows: its header and the rows `scroll..scroll+height-1`, with cells built
 /// only for those rows (a dataset of 80,000 files formats one screenful per frame).
 #[allow(clippy::too_many_arguments)]
-fn table_window<'a>(
+pub(super) fn table_window<'a>(
     view: &View,
     header: &[&str],
     right: &[usize],

@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod detail;
+pub mod history;
 pub mod inspector;
 pub mod picker;
 pub mod popups;
@@ -89,9 +90,10 @@ pub fn draw(frame: &mut Frame, view: &View) {
     let [title, body, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(area);
     status::title_bar(frame, title, view);
-    match &view.state.inspector {
-        Some(ins) => inspector::draw(frame, body, view, ins),
-        None => browser::columns(frame, body, view),
+    match (&view.state.history, &view.state.inspector) {
+        (Some(h), _) => history::draw(frame, body, view, h),
+        (None, Some(ins)) => inspector::draw(frame, body, view, ins),
+        (None, None) => browser::columns(frame, body, view),
     }
     status::status_bar(frame, status, view);
     match view.state.mode {

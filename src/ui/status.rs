@@ -86,7 +86,11 @@ pub fn status_bar(frame: &mut Frame, area: Rect, view: &View) {
 
     let right_w: usize = right.iter().map(|s| s.content.width()).sum();
     // Left side: where we are.
-    let crumbs = breadcrumb(view);
+    let mut crumbs = breadcrumb(view);
+    // Time travel is on: say so wherever the user is.
+    if let Some(t) = &state.as_of {
+        crumbs = format!("[{} as of {}] {crumbs}", t.name, t.as_of.text());
+    }
     let left_room = width.saturating_sub(right_w.min(width * 2 / 3) + 1);
     let left = truncate_left(&crumbs, left_room, view.glyphs().ellipsis);
     let mut spans = vec![Span::styled(format!(" {left}"), view.style(Role::Normal))];
@@ -123,6 +127,9 @@ fn job_summary(view: &View) -> String {
     if state.jobs.iter().any(|j| j.kind == JobKind::Discovery) {
         let p = &state.catalog.progress;
         parts.push(format!("listing {} objects", units::count(p.objects)));
+    }
+    if state.jobs.iter().any(|j| j.kind == JobKind::History) {
+        parts.push("reading the Delta log".to_string());
     }
     let details = state.jobs.iter().filter(|j| j.kind == JobKind::Detail).count();
     if details > 0 {

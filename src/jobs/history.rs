@@ -1,0 +1,82 @@
+//! Delta history jobs: open a table's history and read its newest commits, read more of them as
+//! the view scrolls (the `History` is kept by the app between steps, like the preview reader),
+//! check which versions can still be read, load the detail as of a version, and diff two
+//! versions.
+
+use std::sync::Arc;
+
+use tokio::sync::Mutex;
+
+use crate::action::Action;
+use crate::lake::delta_diff::{self, AsOf, DeltaRef, DiffOptions};
+use crate::lake::delta_info;
+use crate::lake::delta_log::History;
+use crate::lake::{LakeError, LakeStore, TableEntry};
+
+use super::JobContext;
+
+/// The open history of the view, shared between its jobs.
+pub type HistoryHandle = Arc<Mutex<Option<History>>>;
+
+fn reason(e: LakeError) -> String {
+    match e {
+        LakeError::Read { reason, .. } | LakeError::Listing { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
+fn send_page(ctx: &JobContext, seq: u64, h: &History) {
+    ctx.send(Action::HistoryPage { seq, entries: h.entries.clone(), total: h.listing.commits.len(), error: None });
+}
+
+/// Open the history, show the newest `want` versions, then mark which can still be read.
+pub async fn open(ctx: JobContext, store: Arc<LakeStore>, table: TableEntry, seq: u64, want: usize, handle: HistoryHandle) {
+    let fail = |e: String| Action::HistoryPage { seq, entries: Vec::new(), total: 0, error: Some(e) };
+    let mut h = match History::open(store.object_store(), &store.key(&table.path), &table.location).await {
+        Ok(h) => h,
+        Err(e) => return ctx.send(fail(reason(e))),
+    };
+    if let Err(e) = h.load_more(want).await {
+        return ctx.send(fail(reason(e)));
+    }
+    send_page(&ctx, seq, &h);
+    // Readability needs one listing of the data files: after the first screen, not before it.
+    let check = h.check_data_files().await;
+    send_page(&ctx, seq, &h);
+    *handle.lock().await = Some(h);
+    if let Err(e) = check {
+        ctx.send(Action::HistoryPage { seq, entries: Vec::new(), total: 0, error: Some(format!("cannot check which versions are readable: {}", reason(e))) });
+    }
+}
+
+/// Read commits until `want` versions are loaded.
+pub async fn more(ctx: JobContext, seq: u64, want: usize, handle: HistoryHandle) {
+    let mut guard = handle.lock().await;
+    let Some(h) = guard.as_mut() else { return };
+    let missing = want.saturating_sub(h.entries.len());
+    // Large jumps (G: the oldest version) go in pages, each shown as it lands.
+    let mut left = missing;
+    while left > 0 && h.remaining() > 0 {
+        let n = left.min(500);
+        if let Err(e) = h.load_more(n).await {
+            ctx.send(Action::HistoryPage { seq, entries: Vec::new(), total: 0, error: Some(reason(e)) });
+            return;
+        }
+        left -= n;
+        send_page(&ctx, seq, h);
+    }
+    if missing == 0 {
+        send_page(&ctx, seq, h);
+    }
+}
+
+pub async fn info(ctx: JobContext, store: Arc<LakeStore>, table: TableEntry, seq: u64, as_of: Option<AsOf>) {
+    let result = delta_info::delta_info(&store, &table.location, &table.path, as_of.as_ref()).await.map(Arc::new).map_err(reason);
+    ctx.send(Action::DeltaInfoLoaded { seq, result });
+}
+
+pub async fn diff(ctx: JobContext, store: Arc<LakeStore>, table: TableEntry, seq: u64, a: u64, b: u64) {
+    let opts = DiffOptions { rows: 50, ..DiffOptions::default() };
+    let result = delta_diff::diff_table(&store, &DeltaRef::from(&table), a, b, &opts).await.map(Arc::new).map_err(reason);
+    ctx.send(Action::DiffLoaded { seq, result });
+}
