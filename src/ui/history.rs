@@ -68,14 +68,10 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View, h: &HistoryView) {
 }
 
 fn versions<'a>(view: &View, h: &HistoryView, width: usize, height: usize) -> Vec<Line<'a>> {
-    if let Some(e) = &h.error {
-        let mut l = vec![Line::styled(format!("cannot read the history: {e}"), view.style(Role::Error))];
-        if !h.entries.is_empty() {
-            l.clear();
-            l.push(Line::styled(e.clone(), view.style(Role::Error)));
-        } else {
-            return l;
-        }
+    if let Some(e) = &h.error
+        && h.entries.is_empty()
+    {
+        return vec![Line::styled(format!("cannot read the history: {e}"), view.style(Role::Error))];
     }
     if h.entries.is_empty() {
         return vec![Line::styled("reading the log…", view.style(Role::Job))];
@@ -115,7 +111,10 @@ fn versions<'a>(view: &View, h: &HistoryView, width: usize, height: usize) -> Ve
     while out.len() < list_height {
         out.push(Line::raw(""));
     }
-    if let Some(e) = h.selected() {
+    // An error after the first page (a later page, the readability check) takes the note line.
+    if let Some(err) = &h.error {
+        out.push(Line::styled(super::truncate(err, width, view.glyphs().ellipsis), view.style(Role::Error)));
+    } else if let Some(e) = h.selected() {
         let note = match &e.readable {
             Readable::No(why) => format!("v{}: not readable: {why}", e.version),
             Readable::Unknown => format!("v{}: checking whether its files still exist…", e.version),

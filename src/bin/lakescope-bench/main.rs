@@ -64,12 +64,14 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
+mod delta;
 mod footers;
 
 fn usage() -> ! {
     eprintln!("usage: lakescope-bench discovery [--files N] [--runs R] [--dir DIR]");
     eprintln!("       lakescope-bench s3-listing [--files N] [--runs R]");
     eprintln!("       lakescope-bench footers [--big-mib M] [--runs R] [--dir DIR]");
+    eprintln!("       lakescope-bench delta [--big-mib M] [--runs R] [--dir DIR]");
     std::process::exit(2)
 }
 
@@ -96,6 +98,12 @@ fn main() {
                 flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-footers"));
             footers::bench_footers(&dir, big, runs.max(1));
         }
+        "delta" => {
+            let big: u64 = flag("--big-mib").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(1024);
+            let runs: usize = flag("--runs").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(5);
+            let dir = flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-delta"));
+            delta::bench_delta(&dir, big, runs.max(1));
+        }
         _ => usage(),
     }
 }
@@ -116,16 +124,20 @@ impl Drop for Moto {
 impl Moto {
     /// A counting store on `s3://bucket` of this server, as the app opens one.
     fn store(&self, bucket: &str) -> LakeStore {
+        use lakescope::lake::LakeUrl;
+        LakeStore::open(LakeUrl::parse(&format!("s3://{bucket}")).unwrap(), &self.options()).unwrap()
+    }
+
+    /// How to reach this server: its endpoint over HTTP, moto's test keys.
+    fn options(&self) -> lakescope::lake::StoreOptions {
         use lakescope::lake::cloud::StaticKeys;
-        use lakescope::lake::{LakeUrl, StoreOptions};
-        let opts = StoreOptions {
+        lakescope::lake::StoreOptions {
             endpoint: Some(self.endpoint.clone()),
             allow_http: true,
             region: Some("us-east-1".into()),
             static_keys: Some(StaticKeys { key_id: "testing".into(), secret: "testing".into() }),
-            ..StoreOptions::default()
-        };
-        LakeStore::open(LakeUrl::parse(&format!("s3://{bucket}")).unwrap(), &opts).unwrap()
+            ..lakescope::lake::StoreOptions::default()
+        }
     }
 
     fn create_bucket(&self, bucket: &str) {
