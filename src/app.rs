@@ -138,7 +138,8 @@ impl App {
                     let label = table.name.clone();
                     let conc = self.config.inspector.footer_concurrency;
                     // Time travel: a Delta table's files as of the chosen version.
-                    let as_of = self.state.as_of.as_ref().filter(|a| a.location == table.location).map(|a| a.as_of.clone());
+                    let as_of =
+                        self.state.as_of.as_ref().filter(|a| a.location == table.location).map(|a| a.as_of.clone());
                     let id = self.jobs.spawn(move |ctx| jobs::inspect::dataset(ctx, store, *table, seq, conc, as_of));
                     self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: seq });
                 }
@@ -193,7 +194,12 @@ impl App {
                 Effect::MoreHistory { seq, want } => {
                     let Some((_, handle)) = self.history.as_ref().filter(|(s, _)| *s == seq).cloned() else { continue };
                     let id = self.jobs.spawn(move |ctx| jobs::history::more(ctx, seq, want, handle));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::History, label: "older versions".into(), ticket: seq });
+                    self.dispatch(Action::JobStarted {
+                        id,
+                        kind: JobKind::History,
+                        label: "older versions".into(),
+                        ticket: seq,
+                    });
                 }
                 Effect::LoadDeltaInfo { seq, table, as_of } => {
                     let store = self.store.clone();

@@ -43,10 +43,7 @@ async fn ids_at(store: &LakeStore, t: &DeltaRef, version: u64, filter: &str) -> 
     table.update_datafusion_session(&ctx.state()).unwrap();
     ctx.register_table("t", table.table_provider().await.unwrap()).unwrap();
     let batches = ctx.sql(&format!("SELECT order_id FROM t WHERE {filter}")).await.unwrap().collect().await.unwrap();
-    batches
-        .iter()
-        .flat_map(|b| b.column(0).as_any().downcast_ref::<Int64Array>().unwrap().values().to_vec())
-        .collect()
+    batches.iter().flat_map(|b| b.column(0).as_any().downcast_ref::<Int64Array>().unwrap().values().to_vec()).collect()
 }
 
 #[tokio::test]
@@ -118,7 +115,8 @@ async fn the_merge_diff_pairs_updated_rows_by_key_and_names_the_changed_columns(
     let k = d.rows.as_ref().unwrap().keyed.clone().unwrap();
     assert_eq!((k.updated, k.inserted, k.deleted), (5, 2, 0));
     let keys: BTreeSet<String> = k.updated_rows.iter().map(|u| u.key[0].clone()).collect();
-    let expected: BTreeSet<String> = ["10005", "10017", "10130", "10244", "10390"].iter().map(|s| s.to_string()).collect();
+    let expected: BTreeSet<String> =
+        ["10005", "10017", "10130", "10244", "10390"].iter().map(|s| s.to_string()).collect();
     assert_eq!(keys, expected);
     let cols = &d.rows.as_ref().unwrap().columns;
     for u in &k.updated_rows {
@@ -145,7 +143,8 @@ async fn time_travel_opens_any_version_by_number_or_timestamp() {
     assert_eq!(latest.last_checkpoint, Some(10));
     assert!(latest.properties.iter().any(|p| p.key == "delta.logRetentionDuration" && !p.set));
     // A timestamp after the last commit is the latest version; one before the first fails clearly.
-    let later = delta_info::delta_info(&store, &t.location, "", Some(&AsOf::Timestamp("2999-01-01".into()))).await.unwrap();
+    let later =
+        delta_info::delta_info(&store, &t.location, "", Some(&AsOf::Timestamp("2999-01-01".into()))).await.unwrap();
     assert_eq!(later.version, 12);
     let early = delta_info::delta_info(&store, &t.location, "", Some(&AsOf::Timestamp("2000-01-01".into()))).await;
     assert!(early.unwrap_err().to_string().contains("no version at or before 2000-01-01"));
@@ -154,11 +153,15 @@ async fn time_travel_opens_any_version_by_number_or_timestamp() {
 }
 
 fn batch(ids: std::ops::Range<i64>, tag: &str) -> RecordBatch {
-    let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false), Field::new("tag", DataType::Utf8, true)]));
+    let schema =
+        Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false), Field::new("tag", DataType::Utf8, true)]));
     let n = ids.end - ids.start;
     RecordBatch::try_new(
         schema,
-        vec![Arc::new(Int64Array::from_iter_values(ids)) as ArrayRef, Arc::new(StringArray::from(vec![tag; n as usize]))],
+        vec![
+            Arc::new(Int64Array::from_iter_values(ids)) as ArrayRef,
+            Arc::new(StringArray::from(vec![tag; n as usize])),
+        ],
     )
     .unwrap()
 }
@@ -170,7 +173,11 @@ async fn a_vacuumed_version_is_marked_unreadable_and_the_others_still_diff() {
     std::fs::create_dir_all(&path).unwrap();
     let (store, t) = table_at(&path);
     let url = url::Url::parse(&t.location).unwrap();
-    let table = deltalake::DeltaTableBuilder::from_url(url.clone()).unwrap().with_storage_backend(store.object_store(), url).build().unwrap();
+    let table = deltalake::DeltaTableBuilder::from_url(url.clone())
+        .unwrap()
+        .with_storage_backend(store.object_store(), url)
+        .build()
+        .unwrap();
     // v0: 10 rows; v1: overwrite with 5 others (v0's file removed); v2: append 3.
     let table = table.write(vec![batch(0..10, "first")]).await.unwrap();
     let table = table.write(vec![batch(100..105, "second")]).with_save_mode(SaveMode::Overwrite).await.unwrap();
@@ -214,7 +221,10 @@ async fn a_long_log_loads_its_newest_page_without_reading_every_commit() {
     for v in 0..10_000u64 {
         let mut text = if v == 0 { first.to_string() } else { String::new() };
         if v % 7 != 3 {
-            text.push_str(&format!("{{\"commitInfo\":{{\"timestamp\":{},\"operation\":\"STREAMING UPDATE\"}}}}\n", 1_700_000_000_000u64 + v));
+            text.push_str(&format!(
+                "{{\"commitInfo\":{{\"timestamp\":{},\"operation\":\"STREAMING UPDATE\"}}}}\n",
+                1_700_000_000_000u64 + v
+            ));
         }
         text.push_str(&format!("{{\"add\":{{\"path\":\"part-{v:05}.parquet\",\"partitionValues\":{{}},\"size\":100,\"modificationTime\":1,\"dataChange\":true}}}}\n"));
         std::fs::write(log.join(format!("{v:020}.json")), text).unwrap();
@@ -251,7 +261,9 @@ async fn every_shared_delta_table_shows_history_and_detail_or_names_what_stops_i
     for root in &tables {
         let name = root.strip_prefix(&data).unwrap().display().to_string();
         let (store, t) = table_at(root);
-        let mut h = History::open(store.object_store(), &store.key(""), &t.location).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut h = History::open(store.object_store(), &store.key(""), &t.location)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         h.load_more(usize::MAX).await.unwrap_or_else(|e| panic!("{name}: {e}"));
         h.check_data_files().await.unwrap();
         assert_eq!(h.entries.len(), h.listing.commits.len(), "{name}");
@@ -260,10 +272,18 @@ async fn every_shared_delta_table_shows_history_and_detail_or_names_what_stops_i
             Ok(info) => {
                 opened += 1;
                 assert_eq!(Some(info.version), h.listing.latest(), "{name}");
-                if info.reader_features.iter().any(|f| f == "columnMapping") || info.properties.iter().any(|p| p.key == "delta.columnMapping.mode" && p.set && p.value != "none") {
+                if info.reader_features.iter().any(|f| f == "columnMapping")
+                    || info.properties.iter().any(|p| p.key == "delta.columnMapping.mode" && p.set && p.value != "none")
+                {
                     assert!(info.warnings.iter().any(|w| w.contains("column mapping")), "{name}: {:?}", info.warnings);
                 }
-                eprintln!("{name}: v{}, {} files, {} commits, warnings {:?}", info.version, info.files, h.entries.len(), info.warnings);
+                eprintln!(
+                    "{name}: v{}, {} files, {} commits, warnings {:?}",
+                    info.version,
+                    info.files,
+                    h.entries.len(),
+                    info.warnings
+                );
             }
             Err(e) => {
                 let text = e.to_string();

@@ -22,7 +22,9 @@ fn open_table(target: &Target) -> anyhow::Result<(LakeStore, DeltaRef)> {
 }
 
 pub fn when(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_else(|| ms.to_string())
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| ms.to_string())
 }
 
 /// A short mark for a history row: checkpoint, readability.
@@ -71,7 +73,12 @@ pub async fn history(target: &Target, limit: Option<usize>, json: bool) -> anyho
             ]
         })
         .collect();
-    print_table(&mut out, &["VERSION", "TIMESTAMP (UTC)", "OPERATION", "FILES", "ROWS+", "READ", "MARKS", "ENGINE", "PARAMETERS"], &rows, &[0, 4, 5])?;
+    print_table(
+        &mut out,
+        &["VERSION", "TIMESTAMP (UTC)", "OPERATION", "FILES", "ROWS+", "READ", "MARKS", "ENGINE", "PARAMETERS"],
+        &rows,
+        &[0, 4, 5],
+    )?;
     for e in &h.entries {
         if let Readable::No(reason) = &e.readable {
             writeln!(out, "! v{}: not readable: {reason}", e.version)?;
@@ -104,7 +111,11 @@ pub async fn detail(target: &Target, as_of: Option<&str>, json: bool) -> anyhow:
 
 pub fn info_lines(i: &DeltaInfo) -> Vec<String> {
     let mut l = Vec::new();
-    let as_of = if i.version == i.latest { "latest".to_string() } else { format!("as of v{}, latest v{}", i.version, i.latest) };
+    let as_of = if i.version == i.latest {
+        "latest".to_string()
+    } else {
+        format!("as of v{}, latest v{}", i.version, i.latest)
+    };
     l.push(format!("table        {}", i.location));
     l.push(format!("version      {} ({as_of})", i.version));
     if let Some(n) = &i.name {
@@ -113,17 +124,16 @@ pub fn info_lines(i: &DeltaInfo) -> Vec<String> {
     if let Some(d) = &i.description {
         l.push(format!("description  {d}"));
     }
-    l.push(format!(
-        "protocol     reader {} / writer {}{}",
-        i.min_reader_version,
-        i.min_writer_version,
-        {
-            let mut f: Vec<&String> = i.reader_features.iter().chain(i.writer_features.iter()).collect();
-            f.sort();
-            f.dedup();
-            if f.is_empty() { String::new() } else { format!("; features: {}", f.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")) }
+    l.push(format!("protocol     reader {} / writer {}{}", i.min_reader_version, i.min_writer_version, {
+        let mut f: Vec<&String> = i.reader_features.iter().chain(i.writer_features.iter()).collect();
+        f.sort();
+        f.dedup();
+        if f.is_empty() {
+            String::new()
+        } else {
+            format!("; features: {}", f.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
         }
-    ));
+    }));
     l.push(format!(
         "data         {} files, {}, {} rows",
         units::count(i.files),
@@ -176,7 +186,14 @@ fn print_info(out: &mut impl Write, i: &DeltaInfo) -> std::io::Result<()> {
     Ok(())
 }
 
-pub async fn diff(target: &Target, a: &str, b: &str, rows: usize, keys: Vec<String>, json: bool) -> anyhow::Result<ExitCode> {
+pub async fn diff(
+    target: &Target,
+    a: &str,
+    b: &str,
+    rows: usize,
+    keys: Vec<String>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let (store, table) = open_table(target)?;
     let version = |s: &str| -> anyhow::Result<u64> {
         match AsOf::parse(s) {
@@ -196,7 +213,10 @@ pub async fn diff(target: &Target, a: &str, b: &str, rows: usize, keys: Vec<Stri
             #[serde(flatten)]
             diff: &'a TableDiff,
         }
-        serde_json::to_writer_pretty(&mut out, &Out { files_added: d.files.added.len(), files_removed: d.files.removed.len(), diff: &d })?;
+        serde_json::to_writer_pretty(
+            &mut out,
+            &Out { files_added: d.files.added.len(), files_removed: d.files.removed.len(), diff: &d },
+        )?;
         writeln!(out)?;
         return Ok(0);
     }
@@ -226,11 +246,18 @@ pub fn diff_lines(d: &TableDiff) -> Vec<String> {
         rows(f.rows_removed)
     ));
     if !f.partitions.is_empty() {
-        l.push(format!("partitions   {} touched: {}", f.partitions.len(), units::truncate(&f.partitions.join(", "), 160, "…")));
+        l.push(format!(
+            "partitions   {} touched: {}",
+            f.partitions.len(),
+            units::truncate(&f.partitions.join(", "), 160, "…")
+        ));
     }
     l.push(format!("log read     {} commits, {}", f.commits_read, units::bytes(f.log_bytes_read)));
     if d.schema.is_empty() {
-        l.push(format!("schema       {}", if f.metadata_changed { "unchanged" } else { "unchanged (no metadata commit in between)" }));
+        l.push(format!(
+            "schema       {}",
+            if f.metadata_changed { "unchanged" } else { "unchanged (no metadata commit in between)" }
+        ));
     } else {
         l.push("schema".into());
         for c in &d.schema {
@@ -244,7 +271,12 @@ pub fn diff_lines(d: &TableDiff) -> Vec<String> {
         }
     }
     for p in &d.properties {
-        l.push(format!("property     {}: {} → {}", p.key, p.before.as_deref().unwrap_or("(unset)"), p.after.as_deref().unwrap_or("(unset)")));
+        l.push(format!(
+            "property     {}: {} → {}",
+            p.key,
+            p.before.as_deref().unwrap_or("(unset)"),
+            p.after.as_deref().unwrap_or("(unset)")
+        ));
     }
     if let Some((a, b)) = &d.protocol {
         l.push(format!("protocol     {a} → {b}"));

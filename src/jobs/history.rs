@@ -30,7 +30,14 @@ fn send_page(ctx: &JobContext, seq: u64, h: &History) {
 }
 
 /// Open the history, show the newest `want` versions, then mark which can still be read.
-pub async fn open(ctx: JobContext, store: Arc<LakeStore>, table: TableEntry, seq: u64, want: usize, handle: HistoryHandle) {
+pub async fn open(
+    ctx: JobContext,
+    store: Arc<LakeStore>,
+    table: TableEntry,
+    seq: u64,
+    want: usize,
+    handle: HistoryHandle,
+) {
     let fail = |e: String| Action::HistoryPage { seq, entries: Vec::new(), total: 0, error: Some(e) };
     let mut h = match History::open(store.object_store(), &store.key(&table.path), &table.location).await {
         Ok(h) => h,
@@ -45,7 +52,12 @@ pub async fn open(ctx: JobContext, store: Arc<LakeStore>, table: TableEntry, seq
     send_page(&ctx, seq, &h);
     *handle.lock().await = Some(h);
     if let Err(e) = check {
-        ctx.send(Action::HistoryPage { seq, entries: Vec::new(), total: 0, error: Some(format!("cannot check which versions are readable: {}", reason(e))) });
+        ctx.send(Action::HistoryPage {
+            seq,
+            entries: Vec::new(),
+            total: 0,
+            error: Some(format!("cannot check which versions are readable: {}", reason(e))),
+        });
     }
 }
 
@@ -71,12 +83,16 @@ pub async fn more(ctx: JobContext, seq: u64, want: usize, handle: HistoryHandle)
 }
 
 pub async fn info(ctx: JobContext, store: Arc<LakeStore>, table: TableEntry, seq: u64, as_of: Option<AsOf>) {
-    let result = delta_info::delta_info(&store, &table.location, &table.path, as_of.as_ref()).await.map(Arc::new).map_err(reason);
+    let result = delta_info::delta_info(&store, &table.location, &table.path, as_of.as_ref())
+        .await
+        .map(Arc::new)
+        .map_err(reason);
     ctx.send(Action::DeltaInfoLoaded { seq, result });
 }
 
 pub async fn diff(ctx: JobContext, store: Arc<LakeStore>, table: TableEntry, seq: u64, a: u64, b: u64) {
     let opts = DiffOptions { rows: 50, ..DiffOptions::default() };
-    let result = delta_diff::diff_table(&store, &DeltaRef::from(&table), a, b, &opts).await.map(Arc::new).map_err(reason);
+    let result =
+        delta_diff::diff_table(&store, &DeltaRef::from(&table), a, b, &opts).await.map(Arc::new).map_err(reason);
     ctx.send(Action::DiffLoaded { seq, result });
 }

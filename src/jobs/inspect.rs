@@ -8,8 +8,8 @@ use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 use crate::action::Action;
-use crate::lake::error::describe;
 use crate::lake::delta_diff::AsOf;
+use crate::lake::error::describe;
 use crate::lake::parquet_dataset;
 use crate::lake::parquet_meta::{self, Footer, ParquetFile, ReadTally};
 use crate::lake::parquet_preview::{self, Preview};

@@ -160,10 +160,16 @@ pub fn parse_timestamp(text: &str) -> Result<chrono::DateTime<chrono::Utc>, Stri
 }
 
 /// Open the table as of a version or timestamp (the latest when `None`) through deltalake.
-pub async fn open_as_of(store: &LakeStore, location: &str, as_of: Option<&AsOf>) -> Result<deltalake::DeltaTable, LakeError> {
+pub async fn open_as_of(
+    store: &LakeStore,
+    location: &str,
+    as_of: Option<&AsOf>,
+) -> Result<deltalake::DeltaTable, LakeError> {
     let url = Url::parse(location).map_err(|e| read_err(location, e.to_string()))?;
     let e = |e: deltalake::DeltaTableError| read_err(location, describe(&e));
-    let mut b = deltalake::DeltaTableBuilder::from_url(url.clone()).map_err(e)?.with_storage_backend(store.delta_store_for(&url)?, url);
+    let mut b = deltalake::DeltaTableBuilder::from_url(url.clone())
+        .map_err(e)?
+        .with_storage_backend(store.delta_store_for(&url)?, url);
     let mut wanted = None;
     match as_of {
         None => {}
@@ -188,7 +194,9 @@ pub async fn open_as_of(store: &LakeStore, location: &str, as_of: Option<&AsOf>)
                 format!(
                     "no version at or before {}: the oldest, v{v}, was committed at {}",
                     ts.format("%Y-%m-%d %H:%M:%S UTC"),
-                    chrono::DateTime::from_timestamp_millis(at).map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_default()
+                    chrono::DateTime::from_timestamp_millis(at)
+                        .map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                        .unwrap_or_default()
                 ),
             ));
         }
@@ -197,7 +205,11 @@ pub async fn open_as_of(store: &LakeStore, location: &str, as_of: Option<&AsOf>)
 }
 
 /// Open the table at `version` (the latest when `None`).
-pub async fn open_version(store: &LakeStore, location: &str, version: Option<u64>) -> Result<deltalake::DeltaTable, LakeError> {
+pub async fn open_version(
+    store: &LakeStore,
+    location: &str,
+    version: Option<u64>,
+) -> Result<deltalake::DeltaTable, LakeError> {
     open_as_of(store, location, version.map(AsOf::Version).as_ref()).await
 }
 
@@ -249,14 +261,29 @@ fn schema_changes(a: &Meta, b: &Meta) -> Vec<SchemaChange> {
     let mut out = Vec::new();
     for (name, ty, nullable) in &a.fields {
         match b.fields.iter().find(|f| &f.0 == name) {
-            None => out.push(SchemaChange { column: name.clone(), change: "dropped", before: Some(ty.clone()), after: None }),
+            None => out.push(SchemaChange {
+                column: name.clone(),
+                change: "dropped",
+                before: Some(ty.clone()),
+                after: None,
+            }),
             Some((_, ty2, n2)) => {
                 if ty != ty2 {
-                    out.push(SchemaChange { column: name.clone(), change: "type", before: Some(ty.clone()), after: Some(ty2.clone()) });
+                    out.push(SchemaChange {
+                        column: name.clone(),
+                        change: "type",
+                        before: Some(ty.clone()),
+                        after: Some(ty2.clone()),
+                    });
                 }
                 if nullable != n2 {
                     let t = |n: bool| if n { "nullable" } else { "not null" }.to_string();
-                    out.push(SchemaChange { column: name.clone(), change: "nullability", before: Some(t(*nullable)), after: Some(t(*n2)) });
+                    out.push(SchemaChange {
+                        column: name.clone(),
+                        change: "nullability",
+                        before: Some(t(*nullable)),
+                        after: Some(t(*n2)),
+                    });
                 }
             }
         }
@@ -275,7 +302,11 @@ fn property_changes(a: &Meta, b: &Meta) -> Vec<PropertyChange> {
     keys.dedup();
     keys.into_iter()
         .filter(|k| a.properties.get(*k) != b.properties.get(*k))
-        .map(|k| PropertyChange { key: k.clone(), before: a.properties.get(k).cloned(), after: b.properties.get(k).cloned() })
+        .map(|k| PropertyChange {
+            key: k.clone(),
+            before: a.properties.get(k).cloned(),
+            after: b.properties.get(k).cloned(),
+        })
         .collect()
 }
 
@@ -294,7 +325,13 @@ impl From<&TableEntry> for DeltaRef {
 }
 
 /// Diff versions `a` and `b` of the Delta table `table`.
-pub async fn diff_table(store: &LakeStore, table: &DeltaRef, a: u64, b: u64, opts: &DiffOptions) -> Result<TableDiff, LakeError> {
+pub async fn diff_table(
+    store: &LakeStore,
+    table: &DeltaRef,
+    a: u64,
+    b: u64,
+    opts: &DiffOptions,
+) -> Result<TableDiff, LakeError> {
     let os = store.object_store();
     let key = store.key(&table.rel);
     let listing = delta_log::list_log(&os, &key, &table.location).await?;
@@ -357,7 +394,10 @@ pub async fn diff_with_listing(
         if mapping {
             out.rows_note = Some("rows not compared: the table uses column mapping (its files store physical column names lakescope does not map back yet)".into());
         } else if dv {
-            out.rows_note = Some("rows not compared: the files that differ carry deletion vectors, which lakescope does not apply yet".into());
+            out.rows_note = Some(
+                "rows not compared: the files that differ carry deletion vectors, which lakescope does not apply yet"
+                    .into(),
+            );
         } else {
             let order: Vec<String> = metas
                 .as_ref()
@@ -387,7 +427,12 @@ enum RowDiffError {
 /// A row: its values as text (nulls as `null`), keyed by column name.
 type Row = HashMap<String, String>;
 
-async fn read_rows(os: &Arc<dyn ObjectStore>, table: &Path, location: &str, f: &FileChange) -> Result<Vec<Row>, LakeError> {
+async fn read_rows(
+    os: &Arc<dyn ObjectStore>,
+    table: &Path,
+    location: &str,
+    f: &FileChange,
+) -> Result<Vec<Row>, LakeError> {
     let rel = &f.path;
     let key = if rel.contains("://") {
         return Err(read_err(location, format!("{rel}: files outside the table folder are not read by the row diff")));
@@ -441,7 +486,12 @@ fn append_rows(batch: &RecordBatch, partition: &[(String, Option<String>)], out:
     Ok(())
 }
 
-async fn read_all(os: &Arc<dyn ObjectStore>, table: &Path, location: &str, list: Vec<&FileChange>) -> Result<Vec<Row>, LakeError> {
+async fn read_all(
+    os: &Arc<dyn ObjectStore>,
+    table: &Path,
+    location: &str,
+    list: Vec<&FileChange>,
+) -> Result<Vec<Row>, LakeError> {
     let mut rows = Vec::new();
     let jobs: Vec<_> = list
         .into_iter()
@@ -471,7 +521,10 @@ async fn row_diff(
     let use_cdf = files.cdc_complete && !files.cdc.is_empty() && files.from < files.to;
     let cdc_versions: std::collections::HashSet<u64> = files.cdc.iter().map(|f| f.version).collect();
     let (a_files, b_files): (Vec<&FileChange>, Vec<&FileChange>) = if use_cdf {
-        (Vec::new(), files.cdc.iter().chain(files.added.iter().filter(|f| !cdc_versions.contains(&f.version))).collect())
+        (
+            Vec::new(),
+            files.cdc.iter().chain(files.added.iter().filter(|f| !cdc_versions.contains(&f.version))).collect(),
+        )
     } else {
         (files.removed.iter().collect(), files.added.iter().collect())
     };
@@ -509,7 +562,9 @@ async fn row_diff(
             }
         }
     }
-    let as_vec = |r: &Row| -> Vec<String> { columns.iter().map(|c| r.get(c).cloned().unwrap_or_else(|| "null".into())).collect() };
+    let as_vec = |r: &Row| -> Vec<String> {
+        columns.iter().map(|c| r.get(c).cloned().unwrap_or_else(|| "null".into())).collect()
+    };
     // Multiset difference.
     let mut counts: HashMap<Vec<String>, i64> = HashMap::new();
     for r in &rows_a {
@@ -544,7 +599,12 @@ async fn row_diff(
             .iter()
             .map(|k| columns.iter().position(|c| c == k).ok_or(k.clone()))
             .collect::<Result<_, _>>()
-            .map_err(|k| RowDiffError::Read(read_err(&location, format!("no column {k:?} to use as a key (columns: {})", columns.join(", ")))))?;
+            .map_err(|k| {
+                RowDiffError::Read(read_err(
+                    &location,
+                    format!("no column {k:?} to use as a key (columns: {})", columns.join(", ")),
+                ))
+            })?;
         let key_of = |r: &Vec<String>| -> Vec<String> { idx.iter().map(|i| r[*i].clone()).collect() };
         let mut by_key_b: HashMap<Vec<String>, Vec<String>> = HashMap::new();
         for r in &only_b {
@@ -601,7 +661,6 @@ async fn row_diff(
         bytes_to_read: bytes,
     })
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -61,7 +61,12 @@ pub struct DeltaInfo {
 }
 
 /// Detail of the Delta table at `location` (key `rel` in `store`), as of `version`.
-pub async fn delta_info(store: &LakeStore, location: &str, rel: &str, as_of: Option<&AsOf>) -> Result<DeltaInfo, LakeError> {
+pub async fn delta_info(
+    store: &LakeStore,
+    location: &str,
+    rel: &str,
+    as_of: Option<&AsOf>,
+) -> Result<DeltaInfo, LakeError> {
     let os = store.object_store();
     let listing = delta_log::list_log(&os, &store.key(rel), location).await?;
     info_with_listing(store, location, &listing, as_of).await
@@ -86,9 +91,15 @@ pub async fn info_with_listing(
             None => Property { key: k.to_string(), value: default.to_string(), set: false, meaning: Some(meaning) },
         })
         .collect();
-    let mut others: Vec<(&String, &String)> = config.iter().filter(|(k, _)| !KNOWN.iter().any(|(n, _, _)| n == k)).collect();
+    let mut others: Vec<(&String, &String)> =
+        config.iter().filter(|(k, _)| !KNOWN.iter().any(|(n, _, _)| n == k)).collect();
     others.sort();
-    properties.extend(others.into_iter().map(|(k, v)| Property { key: k.clone(), value: v.clone(), set: true, meaning: None }));
+    properties.extend(others.into_iter().map(|(k, v)| Property {
+        key: k.clone(),
+        value: v.clone(),
+        set: true,
+        meaning: None,
+    }));
     let partition_columns: Vec<String> = metadata.partition_columns().to_vec();
     let schema = snap.arrow_schema();
     let columns = schema
@@ -110,8 +121,10 @@ pub async fn info_with_listing(
             None => all = false,
         }
     }
-    let reader_features: Vec<String> = protocol.reader_features().map(|v| v.iter().map(|f| f.to_string()).collect()).unwrap_or_default();
-    let writer_features: Vec<String> = protocol.writer_features().map(|v| v.iter().map(|f| f.to_string()).collect()).unwrap_or_default();
+    let reader_features: Vec<String> =
+        protocol.reader_features().map(|v| v.iter().map(|f| f.to_string()).collect()).unwrap_or_default();
+    let writer_features: Vec<String> =
+        protocol.writer_features().map(|v| v.iter().map(|f| f.to_string()).collect()).unwrap_or_default();
     let mut warnings = Vec::new();
     let has = |f: &str| reader_features.iter().chain(writer_features.iter()).any(|x| x == f);
     if config.get("delta.columnMapping.mode").is_some_and(|m| m != "none") || has("columnMapping") {
@@ -124,7 +137,9 @@ pub async fn info_with_listing(
         warnings.push("V2 checkpoints: read by delta-rs; lakescope counts their sidecars in the log size".into());
     }
     if config.get("delta.appendOnly").is_some_and(|v| v == "true") {
-        warnings.push("append-only: deletes and updates are refused by writers; compaction (no data change) is allowed".into());
+        warnings.push(
+            "append-only: deletes and updates are refused by writers; compaction (no data change) is allowed".into(),
+        );
     }
     if !all {
         warnings.push("some files carry no row statistics: the row count is unknown".into());

@@ -95,7 +95,12 @@ impl LogListing {
         let commits: HashSet<u64> = self.commits.iter().map(|c| c.version).collect();
         let checkpoints: HashSet<u64> = self.checkpoints.iter().copied().collect();
         let Some(latest) = self.latest() else { return };
-        let first = self.commits.first().map(|c| c.version).unwrap_or(0).min(self.checkpoints.first().copied().unwrap_or(u64::MAX));
+        let first = self
+            .commits
+            .first()
+            .map(|c| c.version)
+            .unwrap_or(0)
+            .min(self.checkpoints.first().copied().unwrap_or(u64::MAX));
         let mut ranges: Vec<(u64, u64)> = Vec::new();
         let mut ok = false;
         for v in first..=latest {
@@ -144,7 +149,11 @@ pub async fn list_log(os: &Arc<dyn ObjectStore>, table: &Path, location: &str) -
             continue; // _sidecars/, _staged_commits/: not versions of their own
         }
         if let Some(v) = names::delta_commit_version(rest) {
-            out.commits.push(LogFile { version: v, size: meta.size, last_modified_ms: meta.last_modified.timestamp_millis() });
+            out.commits.push(LogFile {
+                version: v,
+                size: meta.size,
+                last_modified_ms: meta.last_modified.timestamp_millis(),
+            });
         } else if names::is_delta_checkpoint(rest)
             && let Ok(v) = rest[..20].parse::<u64>()
         {
@@ -282,7 +291,11 @@ pub async fn read_commit(os: &Arc<dyn ObjectStore>, listing: &LogListing, file: 
 }
 
 /// Read the commits of `files` (in their order), a few at a time.
-async fn read_commits(os: &Arc<dyn ObjectStore>, listing: &LogListing, files: Vec<LogFile>) -> Result<Vec<Commit>, LakeError> {
+async fn read_commits(
+    os: &Arc<dyn ObjectStore>,
+    listing: &LogListing,
+    files: Vec<LogFile>,
+) -> Result<Vec<Commit>, LakeError> {
     let jobs: Vec<_> = files
         .into_iter()
         .map(|f| fetch_commit(Arc::clone(os), listing.table_key.clone(), listing.location.clone(), f))
@@ -290,7 +303,12 @@ async fn read_commits(os: &Arc<dyn ObjectStore>, listing: &LogListing, files: Ve
     futures::stream::iter(jobs).buffered(CONCURRENCY).try_collect().await
 }
 
-async fn fetch_commit(os: Arc<dyn ObjectStore>, table: Path, location: String, file: LogFile) -> Result<Commit, LakeError> {
+async fn fetch_commit(
+    os: Arc<dyn ObjectStore>,
+    table: Path,
+    location: String,
+    file: LogFile,
+) -> Result<Commit, LakeError> {
     let name = format!("{:020}.json", file.version);
     let key = log_key(&table, &name);
     let err = |reason: String| LakeError::Read {
@@ -304,7 +322,8 @@ async fn fetch_commit(os: Arc<dyn ObjectStore>, table: Path, location: String, f
             crate::units::bytes(MAX_COMMIT)
         )));
     }
-    let bytes = os.get(&key).await.map_err(|e| err(store_reason(&e)))?.bytes().await.map_err(|e| err(store_reason(&e)))?;
+    let bytes =
+        os.get(&key).await.map_err(|e| err(store_reason(&e)))?.bytes().await.map_err(|e| err(store_reason(&e)))?;
     parse_commit(file.version, &bytes, file.last_modified_ms).map_err(err)
 }
 
@@ -314,7 +333,9 @@ pub fn decoded(v: &Value) -> Value {
     match v {
         Value::String(s) => {
             let t = s.trim();
-            if (t.starts_with('[') || t.starts_with('{')) && let Ok(inner) = serde_json::from_str::<Value>(t) {
+            if (t.starts_with('[') || t.starts_with('{'))
+                && let Ok(inner) = serde_json::from_str::<Value>(t)
+            {
                 return inner;
             }
             if let Ok(n) = t.parse::<i64>() {
@@ -391,13 +412,17 @@ impl HistoryEntry {
     fn from_commit(c: Commit, listing: &LogListing) -> Self {
         let info = c.info.unwrap_or_default();
         let get = |k: &str| info.get(k);
-        let (timestamp_ms, timestamp_source) = match (get("inCommitTimestamp").and_then(Value::as_i64), get("timestamp").and_then(Value::as_i64)) {
-            (Some(t), _) => (t, "inCommitTimestamp"),
-            (None, Some(t)) => (t, "commitInfo"),
-            _ => (c.last_modified_ms, "file modification time"),
-        };
+        let (timestamp_ms, timestamp_source) =
+            match (get("inCommitTimestamp").and_then(Value::as_i64), get("timestamp").and_then(Value::as_i64)) {
+                (Some(t), _) => (t, "inCommitTimestamp"),
+                (None, Some(t)) => (t, "commitInfo"),
+                _ => (c.last_modified_ms, "file modification time"),
+            };
         let map = |k: &str| -> BTreeMap<String, Value> {
-            get(k).and_then(Value::as_object).map(|m| m.iter().map(|(k, v)| (k.clone(), decoded(v))).collect()).unwrap_or_default()
+            get(k)
+                .and_then(Value::as_object)
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), decoded(v))).collect())
+                .unwrap_or_default()
         };
         let engine = get("engineInfo").or_else(|| get("clientVersion")).and_then(Value::as_str).map(str::to_string);
         let rows_added = c.adds.iter().map(|a| a.rows).sum::<Option<u64>>();
@@ -532,7 +557,11 @@ impl History {
 }
 
 /// Data files under a table (relative paths), `_delta_log/` excluded.
-pub async fn list_data_files(os: &Arc<dyn ObjectStore>, table: &Path, location: &str) -> Result<HashSet<String>, LakeError> {
+pub async fn list_data_files(
+    os: &Arc<dyn ObjectStore>,
+    table: &Path,
+    location: &str,
+) -> Result<HashSet<String>, LakeError> {
     let root = table.as_ref().trim_end_matches('/').to_string();
     let prefix = if root.is_empty() { None } else { Some(Path::from(format!("{root}/"))) };
     let mut out = HashSet::new();
@@ -540,7 +569,8 @@ pub async fn list_data_files(os: &Arc<dyn ObjectStore>, table: &Path, location: 
     while let Some(item) = stream.next().await {
         let meta = item.map_err(|e| LakeError::Listing { location: location.to_string(), reason: store_reason(&e) })?;
         let key = meta.location.as_ref();
-        let rel = if root.is_empty() { key } else { key.strip_prefix(root.as_str()).unwrap_or(key).trim_start_matches('/') };
+        let rel =
+            if root.is_empty() { key } else { key.strip_prefix(root.as_str()).unwrap_or(key).trim_start_matches('/') };
         if !rel.starts_with("_delta_log/") {
             out.insert(rel.to_string());
         }
@@ -604,7 +634,12 @@ pub struct FileDiff {
 
 /// The file-level diff of `a` → `b`: reads the commits of the versions in between (the larger
 /// one included), not the table's snapshots.
-pub async fn diff_files(os: &Arc<dyn ObjectStore>, listing: &LogListing, a: u64, b: u64) -> Result<FileDiff, LakeError> {
+pub async fn diff_files(
+    os: &Arc<dyn ObjectStore>,
+    listing: &LogListing,
+    a: u64,
+    b: u64,
+) -> Result<FileDiff, LakeError> {
     let (lo, hi) = (a.min(b), a.max(b));
     let err = |reason: String| LakeError::Read { location: listing.location.clone(), reason };
     for v in [lo, hi] {
@@ -709,7 +744,8 @@ mod tests {
         assert_eq!(e.version, 3);
         assert_eq!(e.metrics["numFiles"], Value::from(2));
         assert_eq!(e.parameters["partitionBy"], serde_json::json!(["day"]));
-        let bare = parse_commit(4, b"{\"add\":{\"path\":\"x.parquet\",\"size\":1,\"dataChange\":true}}\n", 1234).unwrap();
+        let bare =
+            parse_commit(4, b"{\"add\":{\"path\":\"x.parquet\",\"size\":1,\"dataChange\":true}}\n", 1234).unwrap();
         let e = HistoryEntry::from_commit(bare, &l);
         assert_eq!((e.version, e.timestamp_ms, e.timestamp_source), (4, 1234, "file modification time"));
         assert!(parse_commit(5, b"{not json", 0).unwrap_err().contains("line 1"));

@@ -84,7 +84,11 @@ fn next_seq(state: &mut AppState) -> u64 {
 /// Open the history of a Delta table.
 pub fn open(state: &mut AppState, table: TableEntry) -> Vec<Effect> {
     if table.format != TableFormat::Delta {
-        state.error(format!("history, time travel and diffs are for Delta tables; {} is {}", table.name, table.format.as_str()));
+        state.error(format!(
+            "history, time travel and diffs are for Delta tables; {} is {}",
+            table.name,
+            table.format.as_str()
+        ));
         return Vec::new();
     }
     let seq = next_seq(state);
@@ -255,7 +259,11 @@ pub fn travel(state: &mut AppState, table: &TableEntry, as_of: AsOf) -> Vec<Effe
     state.history = None;
     state.as_of = Some(TimeTravel { location: table.location.clone(), name: table.name.clone(), as_of: as_of.clone() });
     effects.extend(forget_detail(state, &table.location));
-    state.info(format!("{} as of {}: the detail and the inspector read that version (:latest to return)", table.name, as_of.text()));
+    state.info(format!(
+        "{} as of {}: the detail and the inspector read that version (:latest to return)",
+        table.name,
+        as_of.text()
+    ));
     effects
 }
 
@@ -282,7 +290,13 @@ fn forget_detail(state: &mut AppState, location: &str) -> Vec<Effect> {
 }
 
 /// A page of history arrived (entries appended in order), or the whole list re-marked.
-pub fn page(state: &mut AppState, seq: u64, entries: Vec<HistoryEntry>, total: usize, error: Option<String>) -> Vec<Effect> {
+pub fn page(
+    state: &mut AppState,
+    seq: u64,
+    entries: Vec<HistoryEntry>,
+    total: usize,
+    error: Option<String>,
+) -> Vec<Effect> {
     let Some(h) = state.history.as_mut().filter(|h| h.seq == seq) else { return Vec::new() };
     h.loading = false;
     h.total = total;

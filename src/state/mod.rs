@@ -333,7 +333,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         Action::Mark | Action::Diff => {}
-        Action::HistoryPage { seq, entries, total, error } => effects.extend(history::page(state, seq, entries, total, error)),
+        Action::HistoryPage { seq, entries, total, error } => {
+            effects.extend(history::page(state, seq, entries, total, error))
+        }
         Action::DeltaInfoLoaded { seq, result } => {
             if let Some(h) = state.history.as_mut().filter(|h| h.info_seq == seq) {
                 h.info = Some(match result {
@@ -673,7 +675,8 @@ fn run_command(state: &mut AppState, cmd: &str) -> Vec<Effect> {
             Vec::new()
         }
         "asof" | "as-of" => {
-            let Some(t) = state.history.as_ref().map(|h| h.table.clone()).or_else(|| state.selected_table().cloned()) else {
+            let Some(t) = state.history.as_ref().map(|h| h.table.clone()).or_else(|| state.selected_table().cloned())
+            else {
                 state.error("select a Delta table first (:asof 12 or :asof 2026-11-02T10:00:00Z)");
                 return Vec::new();
             };

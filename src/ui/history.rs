@@ -27,12 +27,19 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View, h: &HistoryView) {
     let body = Rect { y: inner.y + 1, height: inner.height - 1, ..inner };
     let mut spans: Vec<Span> = HistoryTab::ALL
         .iter()
-        .map(|t| Span::styled(format!(" {} ", t.title()), view.style(if *t == h.tab { Role::Selection } else { Role::Dim })))
+        .map(|t| {
+            Span::styled(format!(" {} ", t.title()), view.style(if *t == h.tab { Role::Selection } else { Role::Dim }))
+        })
         .collect();
     let loaded = if h.total == 0 {
         String::new()
     } else {
-        format!("  {} of {} versions loaded{}", units::count(h.entries.len() as u64), units::count(h.total as u64), if h.loading { "…" } else { "" })
+        format!(
+            "  {} of {} versions loaded{}",
+            units::count(h.entries.len() as u64),
+            units::count(h.total as u64),
+            if h.loading { "…" } else { "" }
+        )
     };
     spans.push(Span::styled(loaded, view.style(Role::Dim)));
     if let Some(m) = h.mark {
@@ -54,7 +61,10 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View, h: &HistoryView) {
             },
         },
         HistoryTab::Diff => match &h.diff {
-            None => vec![Line::styled("d diffs the version under the cursor with its parent (or with the one marked with m)", view.style(Role::Dim))],
+            None => vec![Line::styled(
+                "d diffs the version under the cursor with its parent (or with the one marked with m)",
+                view.style(Role::Dim),
+            )],
             Some((a, b, slot)) => match slot_line(view, slot, &format!("the diff of v{a} and v{b}")) {
                 Some(l) => l,
                 None => {

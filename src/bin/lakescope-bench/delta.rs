@@ -43,7 +43,9 @@ fn add(path: &str, size: u64) -> String {
 }
 
 fn remove(path: &str) -> String {
-    format!("{{\"remove\":{{\"path\":\"{path}\",\"deletionTimestamp\":1700000000000,\"dataChange\":true,\"size\":1000}}}}\n")
+    format!(
+        "{{\"remove\":{{\"path\":\"{path}\",\"deletionTimestamp\":1700000000000,\"dataChange\":true,\"size\":1000}}}}\n"
+    )
 }
 
 fn info(v: u64, op: &str) -> String {
@@ -109,16 +111,25 @@ async fn big_table(dir: &Path, mib: u64) -> PathBuf {
         .with_storage_backend(store.object_store(), url)
         .build()
         .unwrap();
-    let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false), Field::new("payload", DataType::Utf8, true)]));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, false),
+        Field::new("payload", DataType::Utf8, true),
+    ]));
     let batch = |start: i64, n: i64| {
         let ids: Vec<i64> = (start..start + n).collect();
-        let payload: Vec<String> = ids.iter().map(|i| format!("{:032x}", (*i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))).collect();
-        RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from(ids)) as ArrayRef, Arc::new(StringArray::from(payload))]).unwrap()
+        let payload: Vec<String> =
+            ids.iter().map(|i| format!("{:032x}", (*i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))).collect();
+        RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(Int64Array::from(ids)) as ArrayRef, Arc::new(StringArray::from(payload))],
+        )
+        .unwrap()
     };
     // ~40 bytes a row once written: a batch of 1M rows is ~40 MiB.
     let rows = (mib << 20) / 40;
     let per = 1_000_000i64;
-    let batches: Vec<RecordBatch> = (0..(rows as u64).div_ceil(per as u64) as i64).map(|b| batch(b * per, per)).collect();
+    let batches: Vec<RecordBatch> =
+        (0..(rows as u64).div_ceil(per as u64) as i64).map(|b| batch(b * per, per)).collect();
     table = table.write(batches).await.unwrap();
     table.write(vec![batch(i64::MAX / 2, 100)]).with_save_mode(deltalake::protocol::SaveMode::Append).await.unwrap();
     root
@@ -160,7 +171,10 @@ async fn deltalake_file_diff(store: LakeStore) -> (Duration, u64, usize, usize) 
     let files = |table: deltalake::DeltaTable| -> HashSet<String> {
         table.snapshot().unwrap().log_data().iter().map(|f| f.path().to_string()).collect()
     };
-    let (a, b) = futures::join!(delta_diff::open_version(&store, &t.location, Some(0)), delta_diff::open_version(&store, &t.location, Some(1)));
+    let (a, b) = futures::join!(
+        delta_diff::open_version(&store, &t.location, Some(0)),
+        delta_diff::open_version(&store, &t.location, Some(1))
+    );
     let (a, b) = (files(a.unwrap()), files(b.unwrap()));
     let added = b.difference(&a).count();
     let removed = a.difference(&b).count();
@@ -213,7 +227,8 @@ pub fn bench_delta(dir: &Path, big_mib: u64, runs: usize) {
     });
     eprintln!("uploaded the logs to moto in {:.1} s", t.elapsed().as_secs_f64());
     let on_s3 = |prefix: &str| {
-        LakeStore::open(lakescope::lake::LakeUrl::parse(&format!("s3://bench/{prefix}")).unwrap(), &moto.options()).unwrap()
+        LakeStore::open(lakescope::lake::LakeUrl::parse(&format!("s3://bench/{prefix}")).unwrap(), &moto.options())
+            .unwrap()
     };
 
     println!("Delta history and diffs, {runs} runs, medians (fresh store each run)");
@@ -246,7 +261,13 @@ pub fn bench_delta(dir: &Path, big_mib: u64, runs: usize) {
     let t = table_ref(&store);
     let started = Instant::now();
     let d = rt
-        .block_on(delta_diff::diff_table(&store, &t, 0, 1, &DiffOptions { rows: 10, keys: vec!["id".into()], ..DiffOptions::default() }))
+        .block_on(delta_diff::diff_table(
+            &store,
+            &t,
+            0,
+            1,
+            &DiffOptions { rows: 10, keys: vec!["id".into()], ..DiffOptions::default() },
+        ))
         .unwrap();
     let took = started.elapsed();
     let table_bytes: u64 = walk_size(&big);

@@ -29,9 +29,9 @@ use futures::StreamExt;
 use lakescope::App;
 use lakescope::action::Action;
 use lakescope::config::Config;
+use lakescope::lake::LakeStore;
 use lakescope::lake::parquet_meta::{self, ParquetFile, ReadTally};
 use lakescope::lake::parquet_preview::{self, PreviewRequest};
-use lakescope::lake::LakeStore;
 use lakescope::state::inspector::{FileTab, Slot, preview_columns_at};
 use object_store::ObjectStoreExt;
 use parquet::arrow::ArrowWriter;
@@ -102,7 +102,8 @@ fn generate(dir: &Path, big_mib: u64) -> Vec<(String, PathBuf)> {
                 let ids: Vec<i64> = (0..50_000).map(|i| g * 50_000 + i).collect();
                 let customers: Vec<String> = ids.iter().map(|_| format!("c{:08x}", rng.next() as u32)).collect();
                 let amounts: Vec<f64> = ids.iter().map(|_| (rng.next() % 100_000) as f64 / 100.0).collect();
-                let countries: Vec<&str> = ids.iter().map(|_| ["FR", "DE", "US", "JP"][(rng.next() % 4) as usize]).collect();
+                let countries: Vec<&str> =
+                    ids.iter().map(|_| ["FR", "DE", "US", "JP"][(rng.next() % 4) as usize]).collect();
                 vec![
                     Arc::new(Int64Array::from(ids)) as ArrayRef,
                     Arc::new(StringArray::from(customers)),
@@ -122,7 +123,11 @@ fn generate(dir: &Path, big_mib: u64) -> Vec<(String, PathBuf)> {
             p,
             schema,
             props,
-            (0..2).map(|g| (0..1000).map(|c| Arc::new(Int32Array::from_iter_values((0..1000).map(|r| g * r + c)) ) as ArrayRef).collect()),
+            (0..2).map(|g| {
+                (0..1000)
+                    .map(|c| Arc::new(Int32Array::from_iter_values((0..1000).map(|r| g * r + c))) as ArrayRef)
+                    .collect()
+            }),
         );
     });
     file("many_row_groups.parquet", &|p| {
@@ -170,7 +175,11 @@ fn generate(dir: &Path, big_mib: u64) -> Vec<(String, PathBuf)> {
                 let tags = ListArray::from_iter_primitive::<arrow::datatypes::Int32Type, _, _>(
                     (0..n).map(|i| Some((0..(i % 4) as i32).map(Some).collect::<Vec<_>>())),
                 );
-                vec![Arc::new(Int64Array::from_iter_values((0..n).map(|i| (g * n + i) as i64))) as ArrayRef, Arc::new(point), Arc::new(tags)]
+                vec![
+                    Arc::new(Int64Array::from_iter_values((0..n).map(|i| (g * n + i) as i64))) as ArrayRef,
+                    Arc::new(point),
+                    Arc::new(tags),
+                ]
             }),
         );
     });
@@ -209,7 +218,9 @@ fn generate(dir: &Path, big_mib: u64) -> Vec<(String, PathBuf)> {
                     cols.push(Arc::new(Int64Array::from_iter_values((0..n).map(|_| rng.next() as i64))));
                 }
                 for _ in 0..4 {
-                    cols.push(Arc::new(Float64Array::from_iter_values((0..n).map(|_| f64::from_bits(rng.next() >> 2)))));
+                    cols.push(Arc::new(Float64Array::from_iter_values(
+                        (0..n).map(|_| f64::from_bits(rng.next() >> 2)),
+                    )));
                 }
                 for _ in 0..4 {
                     cols.push(Arc::new(StringArray::from_iter_values((0..n).map(|_| format!("{:016x}", rng.next())))));
@@ -282,14 +293,16 @@ async fn measure(moto: &Moto, name: &str, size: u64) -> Result<FileResult, Strin
     let key = format!("files/{name}");
     // lakescope
     let store = moto.store("bench");
-    let file = ParquetFile { store: store.object_store(), key: store.key(&key), location: key.clone(), size: Some(size) };
+    let file =
+        ParquetFile { store: store.object_store(), key: store.key(&key), location: key.clone(), size: Some(size) };
     let footer = parquet_meta::read_footer(&file).await.map_err(|e| e.to_string())?;
     let ls_footer = Cost::of(&store);
     let md = footer.metadata.clone();
     let roots = parquet_preview::root_columns(&footer);
     let window = preview_columns_at(WIDTH).min(roots.len());
     let columns: Vec<usize> = (0..window).collect();
-    let req = PreviewRequest { row_group: 0, columns: Some(columns.clone()), batch_rows: 1024, memory_limit: 256 << 20 };
+    let req =
+        PreviewRequest { row_group: 0, columns: Some(columns.clone()), batch_rows: 1024, memory_limit: 256 << 20 };
     let mut preview = parquet_preview::open_preview(&file, &footer, &req, Arc::new(ReadTally::default()))
         .map_err(|e| e.to_string())?;
     preview.next_batch().await?;
@@ -297,8 +310,7 @@ async fn measure(moto: &Moto, name: &str, size: u64) -> Result<FileResult, Strin
     // The minimum: the footer in one request; the chunks of the previewed columns of row group 0.
     let min_footer = Cost { requests: 1, bytes: footer.footer_len + 8 };
     let descr = md.file_metadata().schema_descr();
-    let chosen: Vec<usize> =
-        preview.plan.columns.iter().filter_map(|c| roots.iter().position(|r| r == c)).collect();
+    let chosen: Vec<usize> = preview.plan.columns.iter().filter_map(|c| roots.iter().position(|r| r == c)).collect();
     let mut min_preview = Cost::default();
     if let Some(rg) = md.row_groups().first() {
         for (leaf, chunk) in rg.columns().iter().enumerate() {
@@ -364,7 +376,11 @@ async fn open_inspector(moto: &Moto) -> (Duration, Duration, Cost) {
         app.handle_key(KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE));
     }
     app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
-    assert!(app.state.selected_table().is_some_and(|t| t.sample_file.as_deref().is_some_and(|f| f.ends_with("big.parquet"))));
+    assert!(
+        app.state
+            .selected_table()
+            .is_some_and(|t| t.sample_file.as_deref().is_some_and(|f| f.ends_with("big.parquet")))
+    );
     // As a person would: the detail pane of the selected table loads, then they press the key.
     app.settle(Duration::from_secs(120)).await;
     let before = Cost { requests: stats.total_count(), bytes: stats.total_bytes() };
@@ -417,7 +433,12 @@ async fn time_big(moto: &Moto, size: u64) -> [Duration; 5] {
     let _ = parquet_meta::summarize(key, &footer);
     let ls_footer = t.elapsed();
     let window = preview_columns_at(WIDTH).min(parquet_preview::root_columns(&footer).len());
-    let req = PreviewRequest { row_group: 0, columns: Some((0..window).collect()), batch_rows: 1024, memory_limit: 256 << 20 };
+    let req = PreviewRequest {
+        row_group: 0,
+        columns: Some((0..window).collect()),
+        batch_rows: 1024,
+        memory_limit: 256 << 20,
+    };
     let mut p = parquet_preview::open_preview(&file, &footer, &req, Arc::new(ReadTally::default())).unwrap();
     p.next_batch().await.unwrap();
     let ls_rows = t.elapsed();
@@ -461,7 +482,8 @@ pub fn bench_footers(dir: &Path, big_mib: u64, runs: usize) {
             let key = store.key(&format!("files/{name}"));
             let size = std::fs::metadata(path).unwrap().len();
             // Multipart for the big file, in 32 MiB parts read from disk.
-            let mut upload = object_store::WriteMultipart::new_with_chunk_size(os.put_multipart(&key).await.unwrap(), 32 << 20);
+            let mut upload =
+                object_store::WriteMultipart::new_with_chunk_size(os.put_multipart(&key).await.unwrap(), 32 << 20);
             let mut f = std::fs::File::open(path).unwrap();
             let mut buf = vec![0u8; 8 << 20];
             loop {
@@ -480,7 +502,12 @@ pub fn bench_footers(dir: &Path, big_mib: u64, runs: usize) {
         os.copy(&store.key(&format!("files/{}", files[big].0)), &store.key("gold/big.parquet")).await.unwrap();
     });
     let total: u64 = sizes.iter().sum();
-    eprintln!("uploaded {} files ({}) to moto in {:.1} s", files.len(), lakescope::units::bytes(total), t.elapsed().as_secs_f64());
+    eprintln!(
+        "uploaded {} files ({}) to moto in {:.1} s",
+        files.len(),
+        lakescope::units::bytes(total),
+        t.elapsed().as_secs_f64()
+    );
 
     let mut results = Vec::new();
     for ((name, _), size) in files.iter().zip(&sizes) {
@@ -489,10 +516,21 @@ pub fn bench_footers(dir: &Path, big_mib: u64, runs: usize) {
             Err(e) => eprintln!("  {name}: not measured ({e})"),
         }
     }
-    println!("footer and row-group preview reads on the test S3 server (moto), per file; minimum = footer length + 8 bytes in one request; chunks of the previewed columns");
+    println!(
+        "footer and row-group preview reads on the test S3 server (moto), per file; minimum = footer length + 8 bytes in one request; chunks of the previewed columns"
+    );
     println!(
         "{:<44} {:>10} {:>9} | {:^18} {:^18} {:^18} | {:>4} {:^18} {:^18} {:^18}",
-        "file", "size", "footer", "footer: lakescope", "parquet-rs", "minimum", "cols", "preview: lakescope", "parquet-rs", "minimum"
+        "file",
+        "size",
+        "footer",
+        "footer: lakescope",
+        "parquet-rs",
+        "minimum",
+        "cols",
+        "preview: lakescope",
+        "parquet-rs",
+        "minimum"
     );
     let (mut lf, mut pf, mut mf, mut lp, mut pp, mut mp) = Default::default();
     let mut over = 0;

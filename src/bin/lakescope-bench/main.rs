@@ -94,14 +94,16 @@ fn main() {
         "footers" => {
             let big: u64 = flag("--big-mib").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(1024);
             let runs: usize = flag("--runs").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(3);
-            let dir =
-                flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-footers"));
+            let dir = flag("--dir")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-footers"));
             footers::bench_footers(&dir, big, runs.max(1));
         }
         "delta" => {
             let big: u64 = flag("--big-mib").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(1024);
             let runs: usize = flag("--runs").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(5);
-            let dir = flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-delta"));
+            let dir =
+                flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-delta"));
             delta::bench_delta(&dir, big, runs.max(1));
         }
         _ => usage(),
@@ -144,8 +146,10 @@ impl Moto {
         use std::io::{Read, Write};
         let port = self.endpoint.rsplit(':').next().unwrap();
         let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
-        s.write_all(format!("PUT /{bucket} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n").as_bytes())
-            .unwrap();
+        s.write_all(
+            format!("PUT /{bucket} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n").as_bytes(),
+        )
+        .unwrap();
         let mut answer = String::new();
         s.read_to_string(&mut answer).unwrap();
         assert!(answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"), "create bucket: {answer}");
