@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod jobs;
 pub mod lake;
+pub mod report;
 pub mod state;
 pub mod tui;
 pub mod ui;

@@ -10,8 +10,9 @@ use serde::Serialize;
 use super::{ExitCode, Target, print_table};
 use crate::lake::delta_diff::{self, AsOf, DeltaRef, DiffOptions, TableDiff};
 use crate::lake::delta_info::{self, DeltaInfo};
-use crate::lake::delta_log::{History, HistoryEntry, Readable};
+use crate::lake::delta_log::{History, Readable};
 use crate::lake::{LakeStore, LakeUrl};
+use crate::report::{diff_lines, info_lines, marks, when};
 use crate::units;
 
 /// The table's own folder as a store, and how to name it.
@@ -19,26 +20,6 @@ fn open_table(target: &Target) -> anyhow::Result<(LakeStore, DeltaRef)> {
     let store = LakeStore::open(LakeUrl::parse(&target.root)?, &target.options)?;
     let location = store.url_of("", true).to_string();
     Ok((store, DeltaRef { location, rel: String::new() }))
-}
-
-pub fn when(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| ms.to_string())
-}
-
-/// A short mark for a history row: checkpoint, readability.
-pub fn marks(e: &HistoryEntry) -> String {
-    let mut m = String::new();
-    if e.checkpoint {
-        m.push_str("cp ");
-    }
-    match &e.readable {
-        Readable::No(_) => m.push_str("unreadable"),
-        Readable::Unknown => m.push('?'),
-        Readable::Yes => {}
-    }
-    m.trim().to_string()
 }
 
 pub async fn history(target: &Target, limit: Option<usize>, json: bool) -> anyhow::Result<ExitCode> {
@@ -109,76 +90,6 @@ pub async fn detail(target: &Target, as_of: Option<&str>, json: bool) -> anyhow:
     Ok(0)
 }
 
-pub fn info_lines(i: &DeltaInfo) -> Vec<String> {
-    let mut l = Vec::new();
-    let as_of = if i.version == i.latest {
-        "latest".to_string()
-    } else {
-        format!("as of v{}, latest v{}", i.version, i.latest)
-    };
-    l.push(format!("table        {}", i.location));
-    l.push(format!("version      {} ({as_of})", i.version));
-    if let Some(n) = &i.name {
-        l.push(format!("name         {n}"));
-    }
-    if let Some(d) = &i.description {
-        l.push(format!("description  {d}"));
-    }
-    l.push(format!("protocol     reader {} / writer {}{}", i.min_reader_version, i.min_writer_version, {
-        let mut f: Vec<&String> = i.reader_features.iter().chain(i.writer_features.iter()).collect();
-        f.sort();
-        f.dedup();
-        if f.is_empty() {
-            String::new()
-        } else {
-            format!("; features: {}", f.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
-        }
-    }));
-    l.push(format!(
-        "data         {} files, {}, {} rows",
-        units::count(i.files),
-        units::bytes(i.bytes),
-        i.rows.map(units::count).unwrap_or_else(|| "?".into())
-    ));
-    l.push(format!(
-        "partitions   {}",
-        if i.partition_columns.is_empty() { "none".to_string() } else { i.partition_columns.join(", ") }
-    ));
-    l.push(format!(
-        "log          {} files, {}; {} commits from v{}; last checkpoint {} ({} checkpoint{})",
-        units::count(i.log_files),
-        units::bytes(i.log_bytes),
-        units::count(i.commits_in_log as u64),
-        i.oldest_commit.unwrap_or(0),
-        i.last_checkpoint.map(|v| format!("v{v}")).unwrap_or_else(|| "none".into()),
-        i.checkpoints,
-        if i.checkpoints == 1 { "" } else { "s" }
-    ));
-    l.push("properties".into());
-    for p in &i.properties {
-        l.push(format!(
-            "  {:<36} {:<20} {}",
-            p.key,
-            if p.set { p.value.clone() } else { format!("{} (default)", p.value) },
-            p.meaning.unwrap_or("")
-        ));
-    }
-    l.push("columns".into());
-    for c in &i.columns {
-        l.push(format!(
-            "  {:<30} {}{}{}",
-            c.name,
-            c.data_type,
-            if c.nullable { "" } else { " not null" },
-            if c.partition { " (partition)" } else { "" }
-        ));
-    }
-    for w in &i.warnings {
-        l.push(format!("! {w}"));
-    }
-    l
-}
-
 fn print_info(out: &mut impl Write, i: &DeltaInfo) -> std::io::Result<()> {
     for line in info_lines(i) {
         writeln!(out, "{line}")?;
@@ -224,122 +135,4 @@ pub async fn diff(
         writeln!(out, "{line}")?;
     }
     Ok(0)
-}
-
-/// The diff as text lines (shared with the TUI's diff view).
-pub fn diff_lines(d: &TableDiff) -> Vec<String> {
-    let f = &d.files;
-    let mut l = Vec::new();
-    l.push(format!("diff v{} → v{} of {}", d.a, d.b, d.location));
-    if !f.operations.is_empty() {
-        let ops: Vec<String> = f.operations.iter().map(|(v, o)| format!("v{v} {o}")).collect();
-        l.push(format!("commits      {}", units::truncate(&ops.join(", "), 200, "…")));
-    }
-    let rows = |r: Option<u64>| r.map(units::count).unwrap_or_else(|| "?".into());
-    l.push(format!(
-        "files        +{} ({}, {} rows)   -{} ({}, {} rows)",
-        units::count(f.added.len() as u64),
-        units::bytes(f.bytes_added),
-        rows(f.rows_added),
-        units::count(f.removed.len() as u64),
-        units::bytes(f.bytes_removed),
-        rows(f.rows_removed)
-    ));
-    if !f.partitions.is_empty() {
-        l.push(format!(
-            "partitions   {} touched: {}",
-            f.partitions.len(),
-            units::truncate(&f.partitions.join(", "), 160, "…")
-        ));
-    }
-    l.push(format!("log read     {} commits, {}", f.commits_read, units::bytes(f.log_bytes_read)));
-    if d.schema.is_empty() {
-        l.push(format!(
-            "schema       {}",
-            if f.metadata_changed { "unchanged" } else { "unchanged (no metadata commit in between)" }
-        ));
-    } else {
-        l.push("schema".into());
-        for c in &d.schema {
-            l.push(format!(
-                "  {:<8} {:<24} {} → {}",
-                c.change,
-                c.column,
-                c.before.as_deref().unwrap_or("-"),
-                c.after.as_deref().unwrap_or("-")
-            ));
-        }
-    }
-    for p in &d.properties {
-        l.push(format!(
-            "property     {}: {} → {}",
-            p.key,
-            p.before.as_deref().unwrap_or("(unset)"),
-            p.after.as_deref().unwrap_or("(unset)")
-        ));
-    }
-    if let Some((a, b)) = &d.protocol {
-        l.push(format!("protocol     {a} → {b}"));
-    }
-    for (sign, list) in [("+", &f.added), ("-", &f.removed)] {
-        for x in list.iter().take(20) {
-            l.push(format!(
-                "  {sign} {}  {}  {} rows  (v{})",
-                x.path,
-                x.size.map(units::bytes).unwrap_or_else(|| "?".into()),
-                rows(x.rows),
-                x.version
-            ));
-        }
-        if list.len() > 20 {
-            l.push(format!("  {sign} … {} more", list.len() - 20));
-        }
-    }
-    if let Some(note) = &d.rows_note {
-        l.push(format!("rows         {note}"));
-    }
-    if let Some(r) = &d.rows {
-        l.push(format!(
-            "rows         {} only in v{}, {} only in v{} (from the {}: {} files, {})",
-            units::count(r.only_in_a),
-            d.a,
-            units::count(r.only_in_b),
-            d.b,
-            r.source,
-            r.files_read,
-            units::bytes(r.bytes_to_read)
-        ));
-        let header = r.columns.join(" | ");
-        if let Some(k) = &r.keyed {
-            l.push(format!(
-                "by key ({}): {} inserted, {} deleted, {} updated",
-                k.keys.join(", "),
-                units::count(k.inserted),
-                units::count(k.deleted),
-                units::count(k.updated)
-            ));
-            l.push(format!("    {header}"));
-            for u in &k.updated_rows {
-                let changed: Vec<&str> = u.changed.iter().map(|i| r.columns[*i].as_str()).collect();
-                l.push(format!("  ~ {}  [{}]", u.key.join(","), changed.join(", ")));
-                l.push(format!("    - {}", u.before.join(" | ")));
-                l.push(format!("    + {}", u.after.join(" | ")));
-            }
-            for x in &k.deleted_rows {
-                l.push(format!("  - {}", x.join(" | ")));
-            }
-            for x in &k.inserted_rows {
-                l.push(format!("  + {}", x.join(" | ")));
-            }
-        } else {
-            l.push(format!("    {header}"));
-            for x in &r.rows_a {
-                l.push(format!("  - {}", x.join(" | ")));
-            }
-            for x in &r.rows_b {
-                l.push(format!("  + {}", x.join(" | ")));
-            }
-        }
-    }
-    l
 }

@@ -12,6 +12,7 @@ use crate::lake::delta_diff::{self, AsOf, DeltaRef, DiffOptions};
 use crate::lake::delta_info;
 use crate::lake::delta_log::History;
 use crate::lake::{LakeError, LakeStore, TableEntry};
+use crate::state::history::ROWS_PENDING;
 
 use super::JobContext;
 
@@ -90,9 +91,19 @@ pub async fn info(ctx: JobContext, store: Arc<LakeStore>, table: TableEntry, seq
     ctx.send(Action::DeltaInfoLoaded { seq, result });
 }
 
+/// Files, schema and properties first (they come from the log, in milliseconds); then the
+/// rows, which read data files and can take a while on a large change.
 pub async fn diff(ctx: JobContext, store: Arc<LakeStore>, table: TableEntry, seq: u64, a: u64, b: u64) {
+    let t = DeltaRef::from(&table);
+    let files_only = DiffOptions { rows: 0, ..DiffOptions::default() };
+    match delta_diff::diff_table(&store, &t, a, b, &files_only).await {
+        Ok(mut d) => {
+            d.rows_note = Some(ROWS_PENDING.to_string());
+            ctx.send(Action::DiffLoaded { seq, result: Ok(Arc::new(d)) });
+        }
+        Err(e) => return ctx.send(Action::DiffLoaded { seq, result: Err(reason(e)) }),
+    }
     let opts = DiffOptions { rows: 50, ..DiffOptions::default() };
-    let result =
-        delta_diff::diff_table(&store, &DeltaRef::from(&table), a, b, &opts).await.map(Arc::new).map_err(reason);
+    let result = delta_diff::diff_table(&store, &t, a, b, &opts).await.map(Arc::new).map_err(reason);
     ctx.send(Action::DiffLoaded { seq, result });
 }

@@ -21,7 +21,7 @@ use serde::Serialize;
 use url::Url;
 
 use super::catalog::TableEntry;
-use super::delta_log::{self, FileChange, FileDiff, LogListing};
+use super::delta_log::{self, FileAction, FileDiff, LogListing};
 use super::error::{LakeError, describe};
 use super::parquet_io::StoreFileReader;
 use super::store::LakeStore;
@@ -252,7 +252,7 @@ async fn meta_at(store: &LakeStore, location: &str, version: u64) -> Result<Meta
     let file_rows = state
         .log_data()
         .iter()
-        .filter_map(|f| f.num_records().map(|n| (delta_log::percent_decode(&f.path()), n.max(0) as u64)))
+        .filter_map(|f| f.num_records().map(|n| (delta_log::percent_decode(&f.path()), n as u64)))
         .collect();
     Ok(Meta { fields, file_rows, properties, protocol, column_mapping })
 }
@@ -369,7 +369,7 @@ pub async fn diff_with_listing(
     if let Some((ma, mb)) = &metas {
         // Removes seldom carry statistics: their rows are those of the file in the older version.
         let (older, newer) = if a < b { (ma, mb) } else { (mb, ma) };
-        let fill = |list: &mut Vec<FileChange>, m: &Meta| {
+        let fill = |list: &mut Vec<FileAction>, m: &Meta| {
             for f in list.iter_mut().filter(|f| f.rows.is_none()) {
                 f.rows = m.file_rows.get(&f.path).copied();
             }
@@ -431,7 +431,7 @@ async fn read_rows(
     os: &Arc<dyn ObjectStore>,
     table: &Path,
     location: &str,
-    f: &FileChange,
+    f: &FileAction,
 ) -> Result<Vec<Row>, LakeError> {
     let rel = &f.path;
     let key = if rel.contains("://") {
@@ -490,7 +490,7 @@ async fn read_all(
     os: &Arc<dyn ObjectStore>,
     table: &Path,
     location: &str,
-    list: Vec<&FileChange>,
+    list: Vec<&FileAction>,
 ) -> Result<Vec<Row>, LakeError> {
     let mut rows = Vec::new();
     let jobs: Vec<_> = list
@@ -520,7 +520,7 @@ async fn row_diff(
     // commits that wrote none (plain inserts).
     let use_cdf = files.cdc_complete && !files.cdc.is_empty() && files.from < files.to;
     let cdc_versions: std::collections::HashSet<u64> = files.cdc.iter().map(|f| f.version).collect();
-    let (a_files, b_files): (Vec<&FileChange>, Vec<&FileChange>) = if use_cdf {
+    let (a_files, b_files): (Vec<&FileAction>, Vec<&FileAction>) = if use_cdf {
         (
             Vec::new(),
             files.cdc.iter().chain(files.added.iter().filter(|f| !cdc_versions.contains(&f.version))).collect(),

@@ -190,6 +190,8 @@ pub struct FileAction {
     pub partition_values: Vec<(String, Option<String>)>,
     pub data_change: bool,
     pub deletion_vector: bool,
+    /// The version whose commit holds the action.
+    pub version: u64,
 }
 
 /// A parsed commit file.
@@ -226,7 +228,7 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
-fn file_action(v: &Value) -> Option<FileAction> {
+fn file_action(v: &Value, version: u64) -> Option<FileAction> {
     let path = percent_decode(v.get("path")?.as_str()?);
     let size = v.get("size").and_then(Value::as_u64);
     let rows = v
@@ -256,6 +258,7 @@ fn file_action(v: &Value) -> Option<FileAction> {
         partition_values,
         data_change: v.get("dataChange").and_then(Value::as_bool).unwrap_or(true),
         deletion_vector: v.get("deletionVector").is_some_and(|d| !d.is_null()),
+        version,
     })
 }
 
@@ -271,11 +274,11 @@ pub fn parse_commit(version: u64, text: &[u8], last_modified_ms: i64) -> Result<
         if let Some(Value::Object(info)) = m.remove("commitInfo") {
             c.info = Some(info);
         } else if let Some(a) = m.get("add") {
-            c.adds.push(file_action(a).ok_or_else(|| format!("line {}: an add without a path", i + 1))?);
+            c.adds.push(file_action(a, version).ok_or_else(|| format!("line {}: an add without a path", i + 1))?);
         } else if let Some(r) = m.get("remove") {
-            c.removes.push(file_action(r).ok_or_else(|| format!("line {}: a remove without a path", i + 1))?);
+            c.removes.push(file_action(r, version).ok_or_else(|| format!("line {}: a remove without a path", i + 1))?);
         } else if let Some(r) = m.get("cdc") {
-            c.cdc.push(file_action(r).ok_or_else(|| format!("line {}: a cdc without a path", i + 1))?);
+            c.cdc.push(file_action(r, version).ok_or_else(|| format!("line {}: a cdc without a path", i + 1))?);
         } else if let Some(md) = m.remove("metaData") {
             c.metadata = Some(md);
         } else if let Some(p) = m.remove("protocol") {
@@ -409,7 +412,7 @@ pub struct HistoryEntry {
 }
 
 impl HistoryEntry {
-    fn from_commit(c: Commit, listing: &LogListing) -> Self {
+    pub fn from_commit(c: Commit, listing: &LogListing) -> Self {
         let info = c.info.unwrap_or_default();
         let get = |k: &str| info.get(k);
         let (timestamp_ms, timestamp_source) =
@@ -562,48 +565,10 @@ pub async fn list_data_files(
     table: &Path,
     location: &str,
 ) -> Result<HashSet<String>, LakeError> {
-    let root = table.as_ref().trim_end_matches('/').to_string();
-    let prefix = if root.is_empty() { None } else { Some(Path::from(format!("{root}/"))) };
-    let mut out = HashSet::new();
-    let mut stream = os.list(prefix.as_ref());
-    while let Some(item) = stream.next().await {
-        let meta = item.map_err(|e| LakeError::Listing { location: location.to_string(), reason: store_reason(&e) })?;
-        let key = meta.location.as_ref();
-        let rel =
-            if root.is_empty() { key } else { key.strip_prefix(root.as_str()).unwrap_or(key).trim_start_matches('/') };
-        if !rel.starts_with("_delta_log/") {
-            out.insert(rel.to_string());
-        }
-    }
-    Ok(out)
-}
-
-/// One file in a diff.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FileChange {
-    pub path: String,
-    pub size: Option<u64>,
-    pub rows: Option<u64>,
-    pub partition: String,
-    #[serde(skip)]
-    pub partition_values: Vec<(String, Option<String>)>,
-    pub deletion_vector: bool,
-    /// The version whose commit added or removed it.
-    pub version: u64,
-}
-
-impl FileChange {
-    fn of(a: FileAction, version: u64) -> Self {
-        FileChange {
-            path: a.path,
-            size: a.size,
-            rows: a.rows,
-            partition: a.partition,
-            partition_values: a.partition_values,
-            deletion_vector: a.deletion_vector,
-            version,
-        }
-    }
+    // Cancelled by dropping the future (the job's token does that).
+    let all =
+        super::parquet_dataset::list_under(os, table, location, &tokio_util::sync::CancellationToken::new()).await?;
+    Ok(all.into_iter().map(|(rel, _)| rel).filter(|rel| !rel.starts_with("_delta_log/")).collect())
 }
 
 /// Files that differ between two versions, from the commits between them.
@@ -612,16 +577,16 @@ pub struct FileDiff {
     pub from: u64,
     pub to: u64,
     /// Files in `to` and not in `from`.
-    pub added: Vec<FileChange>,
+    pub added: Vec<FileAction>,
     /// Files in `from` and not in `to`.
-    pub removed: Vec<FileChange>,
+    pub removed: Vec<FileAction>,
     pub bytes_added: u64,
     pub bytes_removed: u64,
     pub rows_added: Option<u64>,
     pub rows_removed: Option<u64>,
     pub partitions: Vec<String>,
     /// Change data files written by the commits in between (when going forward).
-    pub cdc: Vec<FileChange>,
+    pub cdc: Vec<FileAction>,
     /// Every commit in between that rewrote data recorded its changes (CDF usable).
     pub cdc_complete: bool,
     pub metadata_changed: bool,
@@ -654,8 +619,8 @@ pub async fn diff_files(
         )));
     }
     let commits = read_commits(os, listing, files).await?;
-    let mut added: HashMap<String, FileChange> = HashMap::new();
-    let mut removed: HashMap<String, FileChange> = HashMap::new();
+    let mut added: HashMap<String, FileAction> = HashMap::new();
+    let mut removed: HashMap<String, FileAction> = HashMap::new();
     let mut out = FileDiff {
         from: a,
         to: b,
@@ -686,18 +651,18 @@ pub async fn diff_files(
         for r in c.removes {
             // A file added within the range and removed again never existed in either version.
             if added.remove(&r.path).is_none() {
-                removed.insert(r.path.clone(), FileChange::of(r, c.version));
+                removed.insert(r.path.clone(), r);
             }
         }
         for f in c.adds {
-            added.insert(f.path.clone(), FileChange::of(f, c.version));
+            added.insert(f.path.clone(), f);
         }
-        out.cdc.extend(c.cdc.into_iter().map(|f| FileChange::of(f, c.version)));
+        out.cdc.extend(c.cdc);
     }
     // Re-added under the same path with the same content (a DV update keeps the path): both
     // sides keep it, since its rows may differ.
-    let mut added: Vec<FileChange> = added.into_values().collect();
-    let mut removed: Vec<FileChange> = removed.into_values().collect();
+    let mut added: Vec<FileAction> = added.into_values().collect();
+    let mut removed: Vec<FileAction> = removed.into_values().collect();
     if a > b {
         std::mem::swap(&mut added, &mut removed);
         out.cdc.clear();

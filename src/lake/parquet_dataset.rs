@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt};
+use object_store::ObjectStore;
+use object_store::path::Path;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
@@ -72,12 +74,23 @@ pub async fn list_files(
     prefix: &str,
     cancel: &CancellationToken,
 ) -> Result<Vec<(String, u64)>, LakeError> {
-    let os = store.object_store();
-    let key = store.key(prefix);
-    let root = if key.as_ref().is_empty() { None } else { Some(&key) };
+    let location = store.url_of(prefix, true).to_string();
+    let mut out = list_under(&store.object_store(), &store.key(prefix), &location, cancel).await?;
+    out.retain(|(rel, _)| is_data_file(rel));
+    Ok(out)
+}
+
+/// Every object under the key `prefix` (a folder; empty for the store's root), as paths relative
+/// to it with their sizes, sorted by path.
+pub async fn list_under(
+    os: &Arc<dyn ObjectStore>,
+    prefix: &Path,
+    location: &str,
+    cancel: &CancellationToken,
+) -> Result<Vec<(String, u64)>, LakeError> {
+    let root = prefix.as_ref().trim_end_matches('/');
     let mut out = Vec::new();
-    let mut stream = os.list(root);
-    let strip = if prefix.is_empty() { String::new() } else { format!("{}/", prefix.trim_end_matches('/')) };
+    let mut stream = os.list(if root.is_empty() { None } else { Some(prefix) });
     loop {
         let next = tokio::select! {
             _ = cancel.cancelled() => return Err(LakeError::Cancelled),
@@ -85,19 +98,13 @@ pub async fn list_files(
         };
         match next {
             Ok(Some(meta)) => {
-                let rel_root = store.rel(&meta.location).unwrap_or(meta.location.as_ref()).to_string();
-                let rel = rel_root.strip_prefix(&strip).unwrap_or(&rel_root).to_string();
-                if is_data_file(&rel) {
-                    out.push((rel, meta.size));
-                }
+                let key = meta.location.as_ref();
+                let rel =
+                    if root.is_empty() { key } else { key.strip_prefix(root).unwrap_or(key).trim_start_matches('/') };
+                out.push((rel.to_string(), meta.size));
             }
             Ok(None) => break,
-            Err(e) => {
-                return Err(LakeError::Listing {
-                    location: store.url_of(prefix, true).to_string(),
-                    reason: store_reason(&e),
-                });
-            }
+            Err(e) => return Err(LakeError::Listing { location: location.to_string(), reason: store_reason(&e) }),
         }
     }
     out.sort();

@@ -14,6 +14,9 @@ use crate::lake::delta_info::DeltaInfo;
 use crate::lake::delta_log::{HistoryEntry, Readable};
 use crate::lake::{TableEntry, TableFormat};
 
+/// What a diff says while its rows are being compared (files and schema are already shown).
+pub const ROWS_PENDING: &str = "comparing rows (reading only the files that differ; esc cancels)…";
+
 /// Versions read ahead of the cursor.
 pub const PAGE_AHEAD: usize = 50;
 
@@ -117,22 +120,7 @@ pub fn open(state: &mut AppState, table: TableEntry) -> Vec<Effect> {
 pub fn takes(state: &AppState, action: &Action) -> bool {
     state.history.is_some()
         && state.mode == Mode::Browse
-        && matches!(
-            action,
-            Action::Up
-                | Action::Down
-                | Action::PageUp
-                | Action::PageDown
-                | Action::Top
-                | Action::Bottom
-                | Action::Enter
-                | Action::Back
-                | Action::NextTab
-                | Action::PrevTab
-                | Action::Mark
-                | Action::Diff
-                | Action::History
-        )
+        && (super::is_view_navigation(action) || matches!(action, Action::Mark | Action::Diff | Action::History))
 }
 
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -331,8 +319,16 @@ pub fn job_ended(state: &mut AppState, seq: u64, why: &str) {
     }
     if h.diff_seq == seq
         && let Some((_, _, slot)) = h.diff.as_mut()
-        && *slot == Slot::Loading
     {
-        *slot = Slot::Failed(why.to_string());
+        match slot {
+            Slot::Loading => *slot = Slot::Failed(why.to_string()),
+            // Files arrived, the rows never did: say so instead of "comparing…" forever.
+            Slot::Ready(d) if d.rows_note.as_deref() == Some(ROWS_PENDING) => {
+                let mut d = (**d).clone();
+                d.rows_note = Some(format!("rows not compared: {why}"));
+                *slot = Slot::Ready(Arc::new(d));
+            }
+            _ => {}
+        }
     }
 }

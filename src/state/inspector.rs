@@ -223,22 +223,8 @@ pub fn open(state: &mut AppState, table: TableEntry) -> Vec<Effect> {
 pub fn takes(state: &AppState, action: &Action) -> bool {
     state.inspector.is_some()
         && state.mode == Mode::Browse
-        && matches!(
-            action,
-            Action::Up
-                | Action::Down
-                | Action::PageUp
-                | Action::PageDown
-                | Action::Top
-                | Action::Bottom
-                | Action::Enter
-                | Action::Back
-                | Action::Cancel
-                | Action::NextTab
-                | Action::PrevTab
-                | Action::ColumnLeft
-                | Action::ColumnRight
-        )
+        && (super::is_view_navigation(action)
+            || matches!(action, Action::Cancel | Action::ColumnLeft | Action::ColumnRight))
 }
 
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {

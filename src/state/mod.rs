@@ -265,6 +265,23 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
     effects
 }
 
+/// Keys every full-screen view (inspector, history) moves and switches tabs with.
+pub fn is_view_navigation(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+            | Action::Enter
+            | Action::Back
+            | Action::NextTab
+            | Action::PrevTab
+    )
+}
+
 /// Apply one action. Returns the effects the app must carry out.
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     let rows = state.list_rows();

@@ -477,3 +477,54 @@ fn a_result_for_a_view_no_longer_open_is_dropped() {
     update(&mut s, Action::DatasetLoaded { seq, result: Err("old".into()) });
     assert_eq!(s.inspector.as_ref().unwrap().dataset.as_ref().unwrap().summary, inspector::Slot::Loading);
 }
+
+#[test]
+fn a_diff_shows_its_files_first_and_says_when_the_row_comparison_is_cancelled() {
+    use crate::lake::delta_diff::TableDiff;
+    use crate::lake::delta_log::FileDiff;
+    let mut s = loaded(&demo_specs(), false);
+    let table = s.catalog.tables().map(|(_, t)| t.clone()).find(|t| t.name == "orders").unwrap();
+    let Some(Effect::LoadHistory { seq, .. }) = history::open(&mut s, table).first().cloned() else { panic!() };
+    let entry = |v: u64| {
+        let text = "{\"commitInfo\":{\"timestamp\":1,\"operation\":\"WRITE\"}}\n";
+        let c = crate::lake::delta_log::parse_commit(v, text.as_bytes(), 0).unwrap();
+        crate::lake::delta_log::HistoryEntry::from_commit(c, &Default::default())
+    };
+    update(&mut s, Action::HistoryPage { seq, entries: vec![entry(1), entry(0)], total: 2, error: None });
+    let effects = update(&mut s, Action::Diff);
+    let Some(Effect::LoadDiff { seq: dseq, a: 0, b: 1, .. }) = effects.first().cloned() else { panic!("{effects:?}") };
+    update(&mut s, Action::JobStarted { id: JobId(7), kind: JobKind::History, label: "diff".into(), ticket: dseq });
+    let files = FileDiff {
+        from: 0,
+        to: 1,
+        added: vec![],
+        removed: vec![],
+        bytes_added: 0,
+        bytes_removed: 0,
+        rows_added: Some(0),
+        rows_removed: Some(0),
+        partitions: vec![],
+        cdc: vec![],
+        cdc_complete: true,
+        metadata_changed: false,
+        protocol_changed: false,
+        operations: vec![],
+        commits_read: 1,
+        log_bytes_read: 10,
+    };
+    let first = TableDiff {
+        location: "x".into(),
+        a: 0,
+        b: 1,
+        files,
+        schema: vec![],
+        properties: vec![],
+        protocol: None,
+        rows: None,
+        rows_note: Some(history::ROWS_PENDING.into()),
+    };
+    update(&mut s, Action::DiffLoaded { seq: dseq, result: Ok(Arc::new(first)) });
+    update(&mut s, Action::JobFinished { id: JobId(7), cancelled: true });
+    let Some((_, _, inspector::Slot::Ready(d))) = s.history.as_ref().unwrap().diff.clone() else { panic!() };
+    assert!(d.rows_note.as_deref().unwrap().starts_with("rows not compared: cancelled"), "{:?}", d.rows_note);
+}

@@ -8,9 +8,9 @@ use ratatui::widgets::Paragraph;
 
 use super::View;
 use super::inspector::{slot_line, table_window};
-use crate::cli::delta::{diff_lines, info_lines, marks, when};
 use crate::config::theme::Role;
 use crate::lake::delta_log::Readable;
+use crate::report::{diff_lines, info_lines, marks, when};
 use crate::state::history::{HistoryTab, HistoryView};
 use crate::state::inspector::Slot;
 use crate::units;

@@ -128,8 +128,7 @@ async fn big_table(dir: &Path, mib: u64) -> PathBuf {
     // ~40 bytes a row once written: a batch of 1M rows is ~40 MiB.
     let rows = (mib << 20) / 40;
     let per = 1_000_000i64;
-    let batches: Vec<RecordBatch> =
-        (0..(rows as u64).div_ceil(per as u64) as i64).map(|b| batch(b * per, per)).collect();
+    let batches: Vec<RecordBatch> = (0..rows.div_ceil(per as u64) as i64).map(|b| batch(b * per, per)).collect();
     table = table.write(batches).await.unwrap();
     table.write(vec![batch(i64::MAX / 2, 100)]).with_save_mode(deltalake::protocol::SaveMode::Append).await.unwrap();
     root

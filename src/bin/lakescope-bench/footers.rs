@@ -173,7 +173,7 @@ fn generate(dir: &Path, big_mib: u64) -> Vec<(String, PathBuf)> {
                 let DataType::Struct(fields) = &point else { unreachable!() };
                 let point = StructArray::new(fields.clone(), vec![xs as ArrayRef, ys], None);
                 let tags = ListArray::from_iter_primitive::<arrow::datatypes::Int32Type, _, _>(
-                    (0..n).map(|i| Some((0..(i % 4) as i32).map(Some).collect::<Vec<_>>())),
+                    (0..n).map(|i| Some((0..(i % 4)).map(Some).collect::<Vec<_>>())),
                 );
                 vec![
                     Arc::new(Int64Array::from_iter_values((0..n).map(|i| (g * n + i) as i64))) as ArrayRef,
