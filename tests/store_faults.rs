@@ -71,8 +71,11 @@ async fn server_down_then_back() {
 
 /// A TCP proxy that holds every response from `upstream` for `delay`.
 async fn slow_proxy(upstream: u16, delay: Duration) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
+    // A port from the registry, never one the kernel hands out behind its back: the kernel may
+    // give away a port another test holds free on purpose (server_down_then_back), and that
+    // test's app would then talk to this proxy.
+    let port = free_port();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
     tokio::spawn(async move {
         while let Ok((mut client, _)) = listener.accept().await {
             tokio::spawn(async move {
