@@ -24,7 +24,8 @@ fn open_table(target: &Target) -> anyhow::Result<(LakeStore, DeltaRef)> {
 
 pub async fn history(target: &Target, limit: Option<usize>, json: bool) -> anyhow::Result<ExitCode> {
     let (store, table) = open_table(target)?;
-    let mut h = History::open(store.object_store(), &store.key(&table.rel), &table.location).await?;
+    // The listing's figures (commit count, oldest, last checkpoint) are printed: list it all.
+    let mut h = History::open_complete(store.object_store(), &store.key(&table.rel), &table.location).await?;
     let want = limit.unwrap_or(usize::MAX).min(h.listing.commits.len());
     while h.entries.len() < want {
         let n = (want - h.entries.len()).min(256);

@@ -10,7 +10,7 @@ use tokio::sync::Mutex;
 use crate::action::Action;
 use crate::lake::delta_diff::{self, AsOf, DeltaRef, DiffOptions};
 use crate::lake::delta_info;
-use crate::lake::delta_log::History;
+use crate::lake::delta_log::{self, History};
 use crate::lake::{LakeError, LakeStore, TableEntry};
 use crate::state::history::ROWS_PENDING;
 
@@ -27,10 +27,17 @@ fn reason(e: LakeError) -> String {
 }
 
 fn send_page(ctx: &JobContext, seq: u64, h: &History) {
-    ctx.send(Action::HistoryPage { seq, entries: h.entries.clone(), total: h.listing.commits.len(), error: None });
+    ctx.send(Action::HistoryPage { seq, entries: h.entries.clone(), total: h.total(), error: None });
 }
 
-/// Open the history, show the newest `want` versions, then mark which can still be read.
+fn send_error(ctx: &JobContext, seq: u64, e: String) {
+    ctx.send(Action::HistoryPage { seq, entries: Vec::new(), total: 0, error: Some(e) });
+}
+
+/// Open the history from the end of the log and show the newest `want` versions; then list the
+/// whole log (checkpoint marks, log gaps, exact count) and the data files (which versions can
+/// still be read). The history is in `handle` from the first screen on, so scrolling reads more
+/// while the listings run; each listing takes the lock only to hand its result over.
 pub async fn open(
     ctx: JobContext,
     store: Arc<LakeStore>,
@@ -39,26 +46,47 @@ pub async fn open(
     want: usize,
     handle: HistoryHandle,
 ) {
-    let fail = |e: String| Action::HistoryPage { seq, entries: Vec::new(), total: 0, error: Some(e) };
-    let mut h = match History::open(store.object_store(), &store.key(&table.path), &table.location).await {
+    let key = store.key(&table.path);
+    let os = store.object_store();
+    let mut h = match History::open(Arc::clone(&os), &key, &table.location).await {
         Ok(h) => h,
-        Err(e) => return ctx.send(fail(reason(e))),
+        Err(e) => return send_error(&ctx, seq, reason(e)),
     };
     if let Err(e) = h.load_more(want).await {
-        return ctx.send(fail(reason(e)));
+        return send_error(&ctx, seq, reason(e));
     }
-    send_page(&ctx, seq, &h);
-    // Readability needs one listing of the data files: after the first screen, not before it.
-    let check = h.check_data_files().await;
-    send_page(&ctx, seq, &h);
-    *handle.lock().await = Some(h);
-    if let Err(e) = check {
-        ctx.send(Action::HistoryPage {
-            seq,
-            entries: Vec::new(),
-            total: 0,
-            error: Some(format!("cannot check which versions are readable: {}", reason(e))),
-        });
+    let complete = h.is_complete();
+    {
+        // In the handle before the view hears of it: its next `more` finds it there.
+        let mut guard = handle.lock().await;
+        send_page(&ctx, seq, guard.insert(h));
+    }
+    if !complete {
+        match delta_log::list_log(&os, &key, &table.location).await {
+            Ok(full) => {
+                let mut guard = handle.lock().await;
+                let Some(h) = guard.as_mut() else { return };
+                h.set_listing(full);
+                // Versions dropped by the check (none, unless the log changed) are read again.
+                if h.entries.len() < want {
+                    let n = want - h.entries.len();
+                    if let Err(e) = h.load_more(n).await {
+                        return send_error(&ctx, seq, reason(e));
+                    }
+                }
+                send_page(&ctx, seq, h);
+            }
+            Err(e) => return send_error(&ctx, seq, format!("cannot list the whole log: {}", reason(e))),
+        }
+    }
+    match delta_log::list_data_files(&os, &key, &table.location).await {
+        Ok(files) => {
+            let mut guard = handle.lock().await;
+            let Some(h) = guard.as_mut() else { return };
+            h.set_data_files(files);
+            send_page(&ctx, seq, h);
+        }
+        Err(e) => send_error(&ctx, seq, format!("cannot check which versions are readable: {}", reason(e))),
     }
 }
 
@@ -72,8 +100,7 @@ pub async fn more(ctx: JobContext, seq: u64, want: usize, handle: HistoryHandle)
     while left > 0 && h.remaining() > 0 {
         let n = left.min(500);
         if let Err(e) = h.load_more(n).await {
-            ctx.send(Action::HistoryPage { seq, entries: Vec::new(), total: 0, error: Some(reason(e)) });
-            return;
+            return send_error(&ctx, seq, reason(e));
         }
         left -= n;
         send_page(&ctx, seq, h);

@@ -22,8 +22,8 @@ use super::names;
 
 /// Commit files larger than this are not parsed (a commit of millions of actions).
 const MAX_COMMIT: u64 = 512 << 20;
-/// Commits read at once.
-const CONCURRENCY: usize = 16;
+/// Commits read (or probed) at once: a first screen of a 40-line terminal in one round trip.
+const CONCURRENCY: usize = 48;
 
 /// One commit file of the log.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,6 +51,14 @@ pub struct LogListing {
     /// after it), as ranges.
     #[serde(skip)]
     reachable: Vec<(u64, u64)>,
+    /// Set when only the end of the log was listed (see `list_log_tail`): versions from this one
+    /// up are listed; nothing is known yet below it.
+    #[serde(skip)]
+    pub partial_from: Option<u64>,
+    /// With a partial listing: the oldest version that may be read by its name before the full
+    /// listing arrives (0 when v0 exists; none when the log was cleaned up).
+    #[serde(skip)]
+    pub guess_floor: Option<u64>,
 }
 
 impl LogListing {
@@ -73,9 +81,10 @@ impl LogListing {
         self.reachable.iter().any(|(a, b)| (*a..=*b).contains(&version))
     }
 
-    /// Why a version cannot be rebuilt from the log, if it cannot.
+    /// Why a version cannot be rebuilt from the log, if it cannot (never said from a partial
+    /// listing: it does not see enough of the log to know).
     pub fn log_gap(&self, version: u64) -> Option<String> {
-        if self.reconstructable(version) {
+        if self.partial_from.is_some() || self.reconstructable(version) {
             return None;
         }
         let first = self.commits.first().map(|c| c.version).unwrap_or(0);
@@ -89,6 +98,27 @@ impl LogListing {
         } else {
             format!("a commit between v0 and v{version} is missing from the log and no checkpoint covers v{version}")
         })
+    }
+
+    /// Count one listed object of `_delta_log/` and file it as a commit or a checkpoint.
+    fn add_object(&mut self, prefix: &Path, meta: &object_store::ObjectMeta, checkpoints: &mut BTreeSet<u64>) {
+        self.log_files += 1;
+        self.log_bytes += meta.size;
+        let rest = meta.location.as_ref().strip_prefix(prefix.as_ref()).unwrap_or("").trim_start_matches('/');
+        if rest.contains('/') {
+            return; // _sidecars/, _staged_commits/: not versions of their own
+        }
+        if let Some(v) = names::delta_commit_version(rest) {
+            self.commits.push(LogFile {
+                version: v,
+                size: meta.size,
+                last_modified_ms: meta.last_modified.timestamp_millis(),
+            });
+        } else if names::is_delta_checkpoint(rest)
+            && let Ok(v) = rest[..20].parse::<u64>()
+        {
+            checkpoints.insert(v);
+        }
     }
 
     fn compute_reachable(&mut self) {
@@ -142,23 +172,7 @@ pub async fn list_log(os: &Arc<dyn ObjectStore>, table: &Path, location: &str) -
             location: format!("{}/_delta_log", location.trim_end_matches('/')),
             reason: store_reason(&e),
         })?;
-        out.log_files += 1;
-        out.log_bytes += meta.size;
-        let rest = meta.location.as_ref().strip_prefix(prefix.as_ref()).unwrap_or("").trim_start_matches('/');
-        if rest.contains('/') {
-            continue; // _sidecars/, _staged_commits/: not versions of their own
-        }
-        if let Some(v) = names::delta_commit_version(rest) {
-            out.commits.push(LogFile {
-                version: v,
-                size: meta.size,
-                last_modified_ms: meta.last_modified.timestamp_millis(),
-            });
-        } else if names::is_delta_checkpoint(rest)
-            && let Ok(v) = rest[..20].parse::<u64>()
-        {
-            checkpoints.insert(v);
-        }
+        out.add_object(&prefix, &meta, &mut checkpoints);
     }
     if out.commits.is_empty() && checkpoints.is_empty() {
         return Err(LakeError::Read {
@@ -174,6 +188,102 @@ pub async fn list_log(os: &Arc<dyn ObjectStore>, table: &Path, location: &str) -
     out.checkpoints = checkpoints.into_iter().collect();
     out.compute_reachable();
     Ok(out)
+}
+
+/// First-round probes of the log's end: versions 4^k - 1 up to 4^12 - 1 (16M versions); beyond
+/// it, a full listing.
+const PROBE_POWERS: u32 = 12;
+/// Probes per narrowing round, and the span of versions left to one listing page.
+const PROBES: u64 = 7;
+const TAIL_SPAN: u64 = 300;
+
+/// List only the end of `_delta_log/`: where a full listing of a long log takes one request per
+/// 1,000 keys (seconds for 10,000 versions on S3), this finds the latest commit in a few rounds of
+/// concurrent HEADs on the predictable commit names, then lists from just below it (one page).
+///
+/// Round 1 reads `_last_checkpoint` and probes versions 0, 3, 15, 63, … 4^12-1 at once; each
+/// later round probes 7 versions evenly spread between the highest found and the lowest
+/// missing, until fewer than 300 versions separate them (10,000 versions: 13 + 14 HEADs, one
+/// GET, one listing page). Probes assume the versions present are one
+/// contiguous run (log cleanup removes the oldest), which the full listing that follows checks.
+/// A log of fewer than 300 versions is listed whole (complete). `None` when this cannot tell
+/// (no probe found, a store error): the caller lists everything.
+pub async fn list_log_tail(os: &Arc<dyn ObjectStore>, table: &Path, location: &str) -> Option<LogListing> {
+    let last_checkpoint = async {
+        let bytes = os.get(&log_key(table, "_last_checkpoint")).await.ok()?.bytes().await.ok()?;
+        serde_json::from_slice::<Value>(&bytes).ok()?.get("version")?.as_u64()
+    };
+    let first: Vec<u64> = (0..=PROBE_POWERS).map(|k| (1u64 << (2 * k)) - 1).collect();
+    let probes = commits_exist(os, table, first.clone());
+    let (found, checkpoint) = futures::join!(probes, last_checkpoint);
+    let found = found.ok()?;
+    let v0 = found[0];
+    // Highest version known to exist, lowest above it known not to.
+    let mut lo = first.iter().zip(&found).filter(|(_, f)| **f).map(|(v, _)| *v).max();
+    if let Some(cp) = checkpoint {
+        lo = Some(lo.map_or(cp, |l| l.max(cp)));
+    }
+    let mut lo = lo?;
+    let mut hi = first.iter().zip(&found).filter(|(v, f)| !**f && **v > lo).map(|(v, _)| *v).min()?;
+    if v0 && hi <= TAIL_SPAN {
+        // A short log: one listing page holds all of it.
+        return list_log(os, table, location).await.ok();
+    }
+    while hi - lo > TAIL_SPAN {
+        let step = (hi - lo) / (PROBES + 1);
+        let points: Vec<u64> = (1..=PROBES).map(|i| lo + i * step).filter(|v| *v < hi).collect();
+        let found = commits_exist(os, table, points.clone()).await.ok()?;
+        for (v, f) in points.iter().zip(found) {
+            if f {
+                lo = lo.max(*v);
+            } else if *v > lo {
+                hi = hi.min(*v);
+            }
+        }
+    }
+    // Keys after `<lo padded>`: commit `lo` and everything newer (plus `_last_checkpoint` and
+    // the `_` folders, which sort after the digits).
+    let offset = log_key(table, &format!("{lo:020}"));
+    let mut out = LogListing { location: location.to_string(), table_key: table.clone(), ..Default::default() };
+    let mut stream = os.list_with_offset(Some(&log_prefix(table)), &offset);
+    let mut checkpoints: BTreeSet<u64> = checkpoint.into_iter().collect();
+    while let Some(item) = stream.next().await {
+        let meta = item.ok()?;
+        out.add_object(&log_prefix(table), &meta, &mut checkpoints);
+    }
+    if out.commits.is_empty() {
+        return None;
+    }
+    out.commits.sort_by_key(|c| c.version);
+    out.checkpoints = checkpoints.into_iter().collect();
+    let from = out.commits[0].version;
+    // Below the listed run, commits are guessed by name only when v0 exists (no cleanup).
+    out.partial_from = Some(from);
+    out.guess_floor = if v0 { Some(0) } else { None };
+    Some(out)
+}
+
+/// Whether the commits of `versions` are in the log (HEADs, a few at a time).
+async fn commits_exist(
+    os: &Arc<dyn ObjectStore>,
+    table: &Path,
+    versions: Vec<u64>,
+) -> Result<Vec<bool>, object_store::Error> {
+    let jobs: Vec<_> = versions
+        .into_iter()
+        .map(|v| {
+            let os = Arc::clone(os);
+            let key = log_key(table, &format!("{v:020}.json"));
+            async move {
+                match os.head(&key).await {
+                    Ok(_) => Ok(true),
+                    Err(object_store::Error::NotFound { .. }) => Ok(false),
+                    Err(e) => Err(e),
+                }
+            }
+        })
+        .collect();
+    futures::stream::iter(jobs).buffered(CONCURRENCY).try_collect().await
 }
 
 /// One data file in an `add`, `remove` or `cdc` action.
@@ -288,20 +398,35 @@ pub fn parse_commit(version: u64, text: &[u8], last_modified_ms: i64) -> Result<
     Ok(c)
 }
 
-/// Read and parse the commit of `file.version`.
-pub async fn read_commit(os: &Arc<dyn ObjectStore>, listing: &LogListing, file: &LogFile) -> Result<Commit, LakeError> {
-    fetch_commit(Arc::clone(os), listing.table_key.clone(), listing.location.clone(), file.clone()).await
-}
-
-/// Read the commits of `files` (in their order), a few at a time.
+/// Read the commits of `versions` (in their order), a few at a time. A commit the log no longer
+/// holds is an error (it was listed a moment ago: log cleanup ran in between).
 async fn read_commits(
     os: &Arc<dyn ObjectStore>,
     listing: &LogListing,
-    files: Vec<LogFile>,
+    versions: Vec<u64>,
 ) -> Result<Vec<Commit>, LakeError> {
-    let jobs: Vec<_> = files
+    let found = read_commits_if_present(os, listing, versions.clone()).await?;
+    found
         .into_iter()
-        .map(|f| fetch_commit(Arc::clone(os), listing.table_key.clone(), listing.location.clone(), f))
+        .zip(versions)
+        .map(|(c, v)| {
+            c.ok_or_else(|| LakeError::Read {
+                location: format!("{}/_delta_log/{v:020}.json", listing.location.trim_end_matches('/')),
+                reason: "the commit left the log while it was read (log cleanup?)".to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Read the commits of `versions`, `None` for those not in storage.
+async fn read_commits_if_present(
+    os: &Arc<dyn ObjectStore>,
+    listing: &LogListing,
+    versions: Vec<u64>,
+) -> Result<Vec<Option<Commit>>, LakeError> {
+    let jobs: Vec<_> = versions
+        .into_iter()
+        .map(|v| fetch_commit(Arc::clone(os), listing.table_key.clone(), listing.location.clone(), v))
         .collect();
     futures::stream::iter(jobs).buffered(CONCURRENCY).try_collect().await
 }
@@ -310,24 +435,29 @@ async fn fetch_commit(
     os: Arc<dyn ObjectStore>,
     table: Path,
     location: String,
-    file: LogFile,
-) -> Result<Commit, LakeError> {
-    let name = format!("{:020}.json", file.version);
+    version: u64,
+) -> Result<Option<Commit>, LakeError> {
+    let name = format!("{version:020}.json");
     let key = log_key(&table, &name);
     let err = |reason: String| LakeError::Read {
         location: format!("{}/_delta_log/{name}", location.trim_end_matches('/')),
         reason,
     };
-    if file.size > MAX_COMMIT {
+    let got = match os.get(&key).await {
+        Ok(got) => got,
+        Err(object_store::Error::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(err(store_reason(&e))),
+    };
+    if got.meta.size > MAX_COMMIT {
         return Err(err(format!(
             "the commit is {} (more than {} lakescope parses)",
-            crate::units::bytes(file.size),
+            crate::units::bytes(got.meta.size),
             crate::units::bytes(MAX_COMMIT)
         )));
     }
-    let bytes =
-        os.get(&key).await.map_err(|e| err(store_reason(&e)))?.bytes().await.map_err(|e| err(store_reason(&e)))?;
-    parse_commit(file.version, &bytes, file.last_modified_ms).map_err(err)
+    let modified = got.meta.last_modified.timestamp_millis();
+    let bytes = got.bytes().await.map_err(|e| err(store_reason(&e)))?;
+    parse_commit(version, &bytes, modified).map(Some).map_err(err)
 }
 
 /// A display value of a commitInfo field: JSON strings that hold JSON (delta-rs writes
@@ -381,8 +511,11 @@ pub struct HistoryEntry {
     /// From the commit file name.
     pub version: u64,
     pub timestamp_ms: i64,
-    /// `commitInfo.inCommitTimestamp`, `commitInfo.timestamp`, or the file's modification time.
+    /// `commitInfo.inCommitTimestamp` where the table has in-commit timestamps, else the commit
+    /// file's modification time: what time travel by timestamp compares with.
     pub timestamp_source: &'static str,
+    /// `commitInfo.timestamp`: when the writer says it committed (not used for time travel).
+    pub writer_timestamp_ms: Option<i64>,
     pub operation: Option<String>,
     pub parameters: BTreeMap<String, Value>,
     pub metrics: BTreeMap<String, Value>,
@@ -415,12 +548,12 @@ impl HistoryEntry {
     pub fn from_commit(c: Commit, listing: &LogListing) -> Self {
         let info = c.info.unwrap_or_default();
         let get = |k: &str| info.get(k);
-        let (timestamp_ms, timestamp_source) =
-            match (get("inCommitTimestamp").and_then(Value::as_i64), get("timestamp").and_then(Value::as_i64)) {
-                (Some(t), _) => (t, "inCommitTimestamp"),
-                (None, Some(t)) => (t, "commitInfo"),
-                _ => (c.last_modified_ms, "file modification time"),
-            };
+        // The protocol's commit time, which time travel by timestamp uses too (delta-rs, Spark):
+        // the in-commit timestamp where enabled, else the commit file's modification time.
+        let (timestamp_ms, timestamp_source) = match get("inCommitTimestamp").and_then(Value::as_i64) {
+            Some(t) => (t, "inCommitTimestamp"),
+            None => (c.last_modified_ms, "file modification time"),
+        };
         let map = |k: &str| -> BTreeMap<String, Value> {
             get(k)
                 .and_then(Value::as_object)
@@ -434,6 +567,7 @@ impl HistoryEntry {
             version: c.version,
             timestamp_ms,
             timestamp_source,
+            writer_timestamp_ms: get("timestamp").and_then(Value::as_i64),
             operation: get("operation").and_then(Value::as_str).map(str::to_string),
             parameters: map("operationParameters"),
             metrics: map("operationMetrics"),
@@ -468,11 +602,19 @@ impl HistoryEntry {
 }
 
 /// A table's history, loaded newest first a page at a time.
+///
+/// `open` lists only the end of the log, so the first screen costs a few requests however long
+/// the history is; `complete` then lists the whole log (checkpoint marks, log gaps, the exact
+/// count) and `set_data_files` the table's data files (readability). Both are split into a
+/// fetch (a free function, run without holding the history) and a cheap setter, so the view
+/// can read more commits while they run.
 pub struct History {
     os: Arc<dyn ObjectStore>,
     pub listing: LogListing,
     /// Newest first: `entries[0]` is the latest commit.
     pub entries: Vec<HistoryEntry>,
+    /// A commit guessed by name was missing: wait for the full listing to go further.
+    guess_stopped: bool,
     /// Data files present in storage (relative paths), once listed.
     existing: Option<HashSet<String>>,
     /// Readability walk: entries marked so far, paths added after the next entry to mark, and
@@ -483,51 +625,185 @@ pub struct History {
 }
 
 impl History {
+    /// Open from the end of the log (`list_log_tail`), or from a full listing when that cannot
+    /// tell where the end is.
     pub async fn open(os: Arc<dyn ObjectStore>, table: &Path, location: &str) -> Result<History, LakeError> {
+        let listing = match list_log_tail(&os, table, location).await {
+            Some(l) => l,
+            None => list_log(&os, table, location).await?,
+        };
+        Ok(History::with_listing(os, listing))
+    }
+
+    /// Open from a full listing of the log.
+    pub async fn open_complete(os: Arc<dyn ObjectStore>, table: &Path, location: &str) -> Result<History, LakeError> {
         let listing = list_log(&os, table, location).await?;
-        Ok(History {
+        Ok(History::with_listing(os, listing))
+    }
+
+    fn with_listing(os: Arc<dyn ObjectStore>, listing: LogListing) -> History {
+        History {
             os,
             listing,
             entries: Vec::new(),
+            guess_stopped: false,
             existing: None,
             marked: 0,
             added_after: HashSet::new(),
             missing: HashSet::new(),
-        })
+        }
     }
 
-    /// Commits not loaded yet.
+    pub fn object_store(&self) -> Arc<dyn ObjectStore> {
+        Arc::clone(&self.os)
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.listing.partial_from.is_none()
+    }
+
+    /// Versions in the history: exact once the whole log is listed, before that the versions
+    /// the end of the log and the names below it promise.
+    pub fn total(&self) -> usize {
+        self.entries.len() + self.remaining()
+    }
+
+    /// The next versions to read, newest first, at most `n`.
+    fn next_versions(&self, n: usize) -> Vec<u64> {
+        let Some(from) = self.listing.partial_from else {
+            let end = self.listing.commits.len() - self.entries.len().min(self.listing.commits.len());
+            let start = end.saturating_sub(n);
+            return self.listing.commits[start..end].iter().rev().map(|c| c.version).collect();
+        };
+        let below = self.entries.last().map(|e| e.version);
+        let mut out: Vec<u64> = self
+            .listing
+            .commits
+            .iter()
+            .rev()
+            .map(|c| c.version)
+            .filter(|v| below.is_none_or(|b| *v < b))
+            .take(n)
+            .collect();
+        if let Some(floor) = self.listing.guess_floor
+            && !self.guess_stopped
+        {
+            let top = below.unwrap_or(from).min(from);
+            let mut v = top;
+            while out.len() < n && v > floor {
+                v -= 1;
+                out.push(v);
+            }
+        }
+        out
+    }
+
+    /// Commits not loaded yet (with a partial listing: that may be read before it completes).
     pub fn remaining(&self) -> usize {
-        self.listing.commits.len() - self.entries.len()
+        match self.listing.partial_from {
+            None => self.listing.commits.len().saturating_sub(self.entries.len()),
+            Some(from) => {
+                let below = self.entries.last().map(|e| e.version);
+                let listed = self.listing.commits.iter().filter(|c| below.is_none_or(|b| c.version < b)).count();
+                let guessed = match self.listing.guess_floor {
+                    Some(floor) if !self.guess_stopped => (below.unwrap_or(from).min(from) - floor) as usize,
+                    _ => 0,
+                };
+                listed + guessed
+            }
+        }
     }
 
     /// Read the next `n` older commits (concurrently) and append them to `entries`.
     pub async fn load_more(&mut self, n: usize) -> Result<usize, LakeError> {
-        let end = self.remaining();
-        let start = end.saturating_sub(n);
-        let files: Vec<LogFile> = self.listing.commits[start..end].iter().rev().cloned().collect();
-        let commits = read_commits(&self.os, &self.listing, files).await?;
-        let count = commits.len();
+        let versions = self.next_versions(n);
+        let commits = read_commits_if_present(&self.os, &self.listing, versions).await?;
+        let mut count = 0;
         for c in commits {
-            let e = HistoryEntry::from_commit(c, &self.listing);
-            self.entries.push(e);
+            let Some(c) = c else {
+                if self.listing.partial_from.is_some() {
+                    // A guessed name is not there (a gap, or cleanup): the full listing knows.
+                    self.guess_stopped = true;
+                    break;
+                }
+                return Err(LakeError::Read {
+                    location: format!("{}/_delta_log", self.listing.location.trim_end_matches('/')),
+                    reason: "a commit left the log while it was read (log cleanup?)".to_string(),
+                });
+            };
+            self.entries.push(HistoryEntry::from_commit(c, &self.listing));
+            count += 1;
         }
         self.mark();
         Ok(count)
     }
 
+    /// List the whole log and take it as this history's listing.
+    pub async fn complete(&mut self) -> Result<(), LakeError> {
+        if self.is_complete() {
+            return Ok(());
+        }
+        let full = list_log(&self.os, &self.listing.table_key, &self.listing.location).await?;
+        self.set_listing(full);
+        Ok(())
+    }
+
+    /// Take a full listing of the log: versions newer than those this history opened with are
+    /// left out (the history stays as of its opening); checkpoint marks and log gaps of the
+    /// loaded versions are recomputed; loaded versions the listing does not hold are dropped.
+    pub fn set_listing(&mut self, mut full: LogListing) {
+        if let Some(latest) = self.listing.latest() {
+            full.commits.retain(|c| c.version <= latest);
+            full.checkpoints.retain(|v| *v <= latest);
+            full.reachable.clear();
+            full.compute_reachable();
+        }
+        let n = full.commits.len();
+        let keep = self
+            .entries
+            .iter()
+            .enumerate()
+            .take_while(|(i, e)| *i < n && full.commits[n - 1 - i].version == e.version)
+            .count();
+        self.entries.truncate(keep);
+        let last_cp = full.last_checkpoint();
+        for e in &mut self.entries {
+            e.checkpoint = full.checkpoints.binary_search(&e.version).is_ok();
+            e.covered_by_checkpoint = last_cp.is_some_and(|cp| e.version <= cp);
+            e.readable = match full.log_gap(e.version) {
+                Some(reason) => Readable::No(reason),
+                None => Readable::Unknown,
+            };
+        }
+        self.listing = full;
+        self.guess_stopped = false;
+        self.marked = 0;
+        self.added_after.clear();
+        self.missing.clear();
+        self.mark();
+    }
+
     /// Record which data files exist (one listing of the table), then mark the loaded entries.
     pub async fn check_data_files(&mut self) -> Result<(), LakeError> {
-        self.existing = Some(list_data_files(&self.os, &self.listing.table_key, &self.listing.location).await?);
-        self.mark();
+        let files = list_data_files(&self.os, &self.listing.table_key, &self.listing.location).await?;
+        self.set_data_files(files);
         Ok(())
+    }
+
+    pub fn set_data_files(&mut self, files: HashSet<String>) {
+        self.existing = Some(files);
+        self.mark();
     }
 
     /// Continue the newest-to-oldest readability walk over loaded entries. A version is
     /// readable when every file of its snapshot exists: files removed by a later commit (and
-    /// not added back by one) must still be in storage.
+    /// not added back by one) must still be in storage. Waits for the full listing, which says
+    /// which versions the log itself can no longer rebuild.
     fn mark(&mut self) {
         let Some(existing) = &self.existing else { return };
+        if !self.is_complete() {
+            return;
+        }
         while self.marked < self.entries.len() {
             let e = &mut self.entries[self.marked];
             if e.readable == Readable::Unknown {
@@ -607,18 +883,21 @@ pub async fn diff_files(
 ) -> Result<FileDiff, LakeError> {
     let (lo, hi) = (a.min(b), a.max(b));
     let err = |reason: String| LakeError::Read { location: listing.location.clone(), reason };
+    if listing.partial_from.is_some() {
+        return Err(err("the diff needs a full listing of the log".to_string()));
+    }
     for v in [lo, hi] {
         if listing.latest().is_some_and(|l| v > l) {
             return Err(err(format!("no version {v}: the latest is v{}", listing.latest().unwrap_or(0))));
         }
     }
-    let files: Vec<LogFile> = listing.commits.iter().filter(|c| c.version > lo && c.version <= hi).cloned().collect();
+    let versions: Vec<u64> = listing.commits.iter().map(|c| c.version).filter(|v| *v > lo && *v <= hi).collect();
     if let Some(missing) = (lo + 1..=hi).find(|v| !listing.has_commit(*v)) {
         return Err(err(format!(
             "the commit of v{missing} is no longer in the log (cleaned up by log retention): versions before it cannot be diffed against later ones"
         )));
     }
-    let commits = read_commits(os, listing, files).await?;
+    let commits = read_commits(os, listing, versions).await?;
     let mut added: HashMap<String, FileAction> = HashMap::new();
     let mut removed: HashMap<String, FileAction> = HashMap::new();
     let mut out = FileDiff {
@@ -727,5 +1006,100 @@ mod tests {
         assert!(!l.reconstructable(5) && !l.reconstructable(7));
         assert!(l.reconstructable(8) && l.reconstructable(12));
         assert!(l.log_gap(6).unwrap().contains("log before v5 was cleaned up"), "{:?}", l.log_gap(6));
+    }
+
+    /// A log in memory: commits `versions` (one add each), checkpoints at `checkpoints`.
+    async fn memory_log(versions: impl Iterator<Item = u64>, checkpoints: &[u64]) -> Arc<dyn ObjectStore> {
+        let os: Arc<dyn ObjectStore> = Arc::new(object_store::memory::InMemory::new());
+        for v in versions {
+            let text = format!(
+                "{{\"commitInfo\":{{\"timestamp\":{v},\"operation\":\"WRITE\"}}}}\n{{\"add\":{{\"path\":\"f{v}.parquet\",\"size\":1,\"dataChange\":true}}}}\n"
+            );
+            os.put(&log_key(&Path::from("t"), &format!("{v:020}.json")), text.into()).await.unwrap();
+            os.put(&Path::from(format!("t/f{v}.parquet")), vec![0u8].into()).await.unwrap();
+        }
+        for cp in checkpoints {
+            let key = log_key(&Path::from("t"), &format!("{cp:020}.checkpoint.parquet"));
+            os.put(&key, vec![0u8].into()).await.unwrap();
+        }
+        if let Some(cp) = checkpoints.last() {
+            let key = log_key(&Path::from("t"), "_last_checkpoint");
+            os.put(&key, format!("{{\"version\":{cp},\"size\":1}}").into()).await.unwrap();
+        }
+        os
+    }
+
+    fn versions(h: &History) -> Vec<u64> {
+        h.entries.iter().map(|e| e.version).collect()
+    }
+
+    #[tokio::test]
+    async fn a_long_log_opens_from_its_end_and_completes() {
+        let os = memory_log(0..1234, &[]).await;
+        let mut h = History::open(Arc::clone(&os), &Path::from("t"), "mem://t").await.unwrap();
+        let from = h.listing.partial_from.expect("a partial listing");
+        assert!(from > 900 && h.listing.commits.len() <= 1 + TAIL_SPAN as usize, "{from}");
+        assert_eq!(h.listing.latest(), Some(1233));
+        assert_eq!(h.total(), 1234);
+        h.load_more(50).await.unwrap();
+        assert_eq!(versions(&h), (1184..1234).rev().collect::<Vec<_>>());
+        // Past the listed run, commits are read by their names.
+        h.load_more(400).await.unwrap();
+        assert_eq!(h.entries.last().unwrap().version, 784);
+        assert_eq!(h.total(), 1234);
+        assert!(h.entries.iter().all(|e| e.readable == Readable::Unknown));
+        h.complete().await.unwrap();
+        assert!(h.is_complete());
+        assert_eq!((h.entries.len(), h.total()), (450, 1234));
+        h.check_data_files().await.unwrap();
+        assert!(h.entries.iter().all(|e| e.readable == Readable::Yes));
+        h.load_more(10_000).await.unwrap();
+        assert_eq!(versions(&h), (0..1234).rev().collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn a_cleaned_up_log_opens_from_its_last_checkpoint() {
+        // Versions 600..=700 left after cleanup, checkpoints at 600 and 690: no power-of-two
+        // probe lands in the run, `_last_checkpoint` gives the start.
+        let os = memory_log(600..=700, &[600, 690]).await;
+        let mut h = History::open(Arc::clone(&os), &Path::from("t"), "mem://t").await.unwrap();
+        assert_eq!(h.listing.partial_from, Some(690));
+        assert_eq!(h.listing.guess_floor, None);
+        assert_eq!(h.total(), 11);
+        h.load_more(50).await.unwrap();
+        assert_eq!(versions(&h), (690..=700).rev().collect::<Vec<_>>());
+        assert!(h.entries[10].checkpoint);
+        h.complete().await.unwrap();
+        assert_eq!(h.total(), 101);
+        h.load_more(200).await.unwrap();
+        assert_eq!(h.entries.len(), 101);
+        assert!(h.entry(600).unwrap().checkpoint && !h.entry(700).unwrap().covered_by_checkpoint);
+    }
+
+    #[tokio::test]
+    async fn a_gap_in_guessed_names_waits_for_the_full_listing() {
+        let os = memory_log((0..900).filter(|v| *v != 400), &[]).await;
+        let mut h = History::open(Arc::clone(&os), &Path::from("t"), "mem://t").await.unwrap();
+        assert!(h.listing.partial_from.is_some());
+        h.load_more(1000).await.unwrap();
+        assert_eq!(h.entries.last().unwrap().version, 401, "stops at the missing name");
+        assert_eq!(h.remaining(), 0);
+        h.complete().await.unwrap();
+        assert_eq!(h.total(), 899);
+        h.load_more(1000).await.unwrap();
+        assert_eq!(h.entries.len(), 899);
+        assert!(matches!(&h.entry(401).unwrap().readable, Readable::No(r) if r.contains("missing from the log")));
+        assert_eq!(h.entry(399).unwrap().readable, Readable::Unknown);
+    }
+
+    #[tokio::test]
+    async fn a_short_log_is_listed_whole() {
+        let os = memory_log(0..3, &[]).await;
+        let mut h = History::open(Arc::clone(&os), &Path::from("t"), "mem://t").await.unwrap();
+        h.load_more(50).await.unwrap();
+        assert_eq!(versions(&h), vec![2, 1, 0]);
+        assert_eq!(h.total(), 3);
+        let none: Arc<dyn ObjectStore> = Arc::new(object_store::memory::InMemory::new());
+        assert!(History::open(none, &Path::from("t"), "mem://t").await.is_err());
     }
 }

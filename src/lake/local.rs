@@ -149,8 +149,9 @@ fn entry_kind(entry: &std::fs::DirEntry) -> std::io::Result<Option<Entry>> {
     }
 }
 
-/// Walk a tree depth-first on the calling (blocking) thread, sending chunks of results.
-fn walk(root: PathBuf, root_key: Path, tx: mpsc::Sender<Vec<Result<ObjectMeta>>>) {
+/// Walk a tree depth-first on the calling (blocking) thread, sending chunks of results. With an
+/// `offset`, files whose key is not after it are skipped before they are stat'ed.
+fn walk(root: PathBuf, root_key: Path, offset: Option<Path>, tx: mpsc::Sender<Vec<Result<ObjectMeta>>>) {
     let mut chunk: Vec<Result<ObjectMeta>> = Vec::with_capacity(CHUNK);
     let mut seen_links: HashSet<(u64, u64)> = HashSet::new();
     let mut stack = vec![(root, root_key)];
@@ -180,6 +181,12 @@ fn walk(root: PathBuf, root_key: Path, tx: mpsc::Sender<Vec<Result<ObjectMeta>>>
                 chunk.push(Err(non_utf8(&dir, &os_name)));
                 continue;
             };
+            if let Some(offset) = &offset
+                && entry.file_type().is_ok_and(|t| t.is_file())
+                && key_of(&key, name).is_some_and(|k| k <= *offset)
+            {
+                continue;
+            }
             match entry_kind(&entry) {
                 Ok(Some(Entry::File(m))) => {
                     if !is_valid_file_name(name) {
@@ -241,6 +248,24 @@ fn list_one_level(prefix: Option<Path>) -> Result<ListResult> {
     Ok(out)
 }
 
+/// The listing of `prefix` (keys after `offset` only, when given) from a blocking walk.
+fn list_walk(prefix: Option<&Path>, offset: Option<Path>) -> BoxStream<'static, Result<ObjectMeta>> {
+    let root = fs_path(prefix);
+    let key = prefix.cloned().unwrap_or_default();
+    let (tx, rx) = mpsc::channel(4);
+    tokio::task::spawn_blocking(move || {
+        let report = tx.clone();
+        let shown = root.display().to_string();
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| walk(root, key, offset, tx))).is_err() {
+            let source = format!("internal error while listing {shown}").into();
+            let _ = report.blocking_send(vec![Err(object_store::Error::Generic { store: "LocalStore", source })]);
+        }
+    });
+    futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) })
+        .flat_map(futures::stream::iter)
+        .boxed()
+}
+
 #[async_trait]
 impl ObjectStore for LocalStore {
     async fn put_opts(&self, location: &Path, payload: PutPayload, opts: PutOptions) -> Result<PutResult> {
@@ -264,19 +289,13 @@ impl ObjectStore for LocalStore {
     }
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
-        let root = fs_path(prefix);
-        let key = prefix.cloned().unwrap_or_default();
-        let (tx, rx) = mpsc::channel(4);
-        tokio::task::spawn_blocking(move || {
-            let report = tx.clone();
-            let shown = root.display().to_string();
-            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| walk(root, key, tx))).is_err() {
-                let source = format!("internal error while listing {shown}").into();
-                let _ = report.blocking_send(vec![Err(object_store::Error::Generic { store: "LocalStore", source })]);
-            }
-        });
-        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) })
-            .flat_map(futures::stream::iter)
+        list_walk(prefix, None)
+    }
+
+    fn list_with_offset(&self, prefix: Option<&Path>, offset: &Path) -> BoxStream<'static, Result<ObjectMeta>> {
+        let offset = offset.clone();
+        list_walk(prefix, Some(offset.clone()))
+            .filter(move |r| futures::future::ready(r.as_ref().map_or(true, |m| m.location > offset)))
             .boxed()
     }
 
@@ -328,6 +347,19 @@ mod tests {
         let mut v: Vec<ObjectMeta> = s.try_collect().await.unwrap();
         v.sort_by(|a, b| a.location.cmp(&b.location));
         v
+    }
+
+    #[tokio::test]
+    async fn list_with_offset_matches_local_file_system() {
+        let dir = tree();
+        let prefix = key(dir.path(), "a");
+        let all = sorted(LocalStore::new().list(Some(&prefix))).await;
+        for m in &all {
+            let ours = sorted(LocalStore::new().list_with_offset(Some(&prefix), &m.location)).await;
+            let theirs = sorted(LocalFileSystem::new().list_with_offset(Some(&prefix), &m.location)).await;
+            assert_eq!(ours, theirs);
+            assert!(ours.iter().all(|o| o.location > m.location));
+        }
     }
 
     #[tokio::test]

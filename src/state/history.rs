@@ -95,7 +95,8 @@ pub fn open(state: &mut AppState, table: TableEntry) -> Vec<Effect> {
         return Vec::new();
     }
     let seq = next_seq(state);
-    let want = list_rows(state) + PAGE_AHEAD;
+    // The visible rows first; the page read ahead follows once they are drawn (`load_ahead`).
+    let want = list_rows(state);
     state.history = Some(HistoryView {
         table: table.clone(),
         seq,
@@ -287,11 +288,11 @@ pub fn page(
 ) -> Vec<Effect> {
     let Some(h) = state.history.as_mut().filter(|h| h.seq == seq) else { return Vec::new() };
     h.loading = false;
-    h.total = total;
     if let Some(e) = error {
         h.error = Some(e);
         return Vec::new();
     }
+    h.total = total;
     // Entries come as the full loaded list (newest first), so readability marks refresh too.
     h.entries = entries;
     if h.cursor >= h.entries.len() {

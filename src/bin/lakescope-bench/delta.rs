@@ -4,8 +4,11 @@
 //! - History of a 10,000-version table (a generated log: v0 creates the table, each later commit
 //!   appends one file with its commitInfo, a checkpoint every 100 versions is not written, as a
 //!   streaming job with checkpoints off would leave it): time to the first screen (the newest
-//!   84 versions: 34 rows of a 40-line terminal plus the page read ahead) — lakescope's
-//!   `History::open` + `load_more`, against deltalake's `load()` + `history(Some(84))`.
+//!   34 versions: the rows of a 40-line terminal; the page read ahead follows once they are
+//!   drawn) — lakescope's `History::open` + `load_more`, against deltalake's `load()` +
+//!   `history(Some(34))`, and against the floor: GETs of those 34 commits by their names, as if
+//!   the latest version were already known (on moto, which serves one request at a time, the
+//!   floor is the request cost times 34).
 //! - File-level diff of two versions of a table with 100,000 files (v0 adds them all in one
 //!   commit, v1 removes 10 and adds 10): lakescope's `diff_files` (reads commit v1 only) against
 //!   loading both snapshots with deltalake and comparing their file lists.
@@ -26,11 +29,12 @@ use futures::StreamExt;
 use lakescope::lake::LakeStore;
 use lakescope::lake::delta_diff::{self, DeltaRef, DiffOptions};
 use lakescope::lake::delta_log::{self, History};
-use object_store::ObjectStoreExt;
+use object_store::{ObjectStore, ObjectStoreExt};
 
+use super::latency::Delayed;
 use super::{Moto, median, ms, start_moto};
 
-const FIRST_SCREEN: usize = 84;
+const FIRST_SCREEN: usize = 34;
 
 const V0: &str = r#"{"protocol":{"minReaderVersion":1,"minWriterVersion":2}}
 {"metaData":{"id":"bench","format":{"provider":"parquet","options":{}},"schemaString":"{\"type\":\"struct\",\"fields\":[{\"name\":\"id\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}}]}","partitionColumns":[],"configuration":{},"createdTime":1700000000000}}
@@ -139,12 +143,40 @@ fn table_ref(store: &LakeStore) -> DeltaRef {
 }
 
 async fn history_first_screen(store: LakeStore) -> (Duration, u64) {
-    let t = table_ref(&store);
+    let elapsed = first_screen_on(store.object_store(), &store).await;
+    (elapsed, store.stats.total_count())
+}
+
+async fn first_screen_on(os: Arc<dyn ObjectStore>, store: &LakeStore) -> Duration {
+    let t = table_ref(store);
     let start = Instant::now();
-    let mut h = History::open(store.object_store(), &store.key(""), &t.location).await.unwrap();
+    let mut h = History::open(os, &store.key(""), &t.location).await.unwrap();
     h.load_more(FIRST_SCREEN).await.unwrap();
     assert_eq!(h.entries.len(), FIRST_SCREEN);
-    (start.elapsed(), store.stats.total_count())
+    assert_eq!(h.entries[0].version, 9_999);
+    start.elapsed()
+}
+
+/// The newest commits read by name, the latest version known beforehand: no engine can show
+/// them with fewer requests.
+async fn floor_first_screen(store: LakeStore) -> (Duration, u64) {
+    let elapsed = floor_on(store.object_store(), &store).await;
+    (elapsed, store.stats.total_count())
+}
+
+async fn floor_on(os: Arc<dyn ObjectStore>, store: &LakeStore) -> Duration {
+    let start = Instant::now();
+    let jobs: Vec<_> = (10_000 - FIRST_SCREEN as u64..10_000)
+        .rev()
+        .map(|v| {
+            let os = os.clone();
+            let key = store.key(&format!("_delta_log/{v:020}.json"));
+            async move { os.get(&key).await.unwrap().bytes().await.unwrap().len() }
+        })
+        .collect();
+    let n = futures::stream::iter(jobs).buffered(FIRST_SCREEN).count().await;
+    assert_eq!(n, FIRST_SCREEN);
+    start.elapsed()
 }
 
 async fn deltalake_history(store: LakeStore) -> (Duration, u64) {
@@ -234,11 +266,14 @@ pub fn bench_delta(dir: &Path, big_mib: u64, runs: usize) {
     for (label, local_store) in [("local disk", true), ("test S3 server", false)] {
         let open = |name: &str| if local_store { local(&dir.join(name)) } else { on_s3(name) };
         let ls: Vec<(Duration, u64)> = runs_of(runs, || rt.block_on(history_first_screen(open("long_history"))));
+        let fl: Vec<(Duration, u64)> = runs_of(runs, || rt.block_on(floor_first_screen(open("long_history"))));
         let dl: Vec<(Duration, u64)> = runs_of(runs, || rt.block_on(deltalake_history(open("long_history"))));
         println!(
-            "  history of 10,000 versions, first screen ({FIRST_SCREEN} versions), {label}: lakescope {} ({} requests), deltalake load + history {} ({} requests)",
+            "  history of 10,000 versions, first screen ({FIRST_SCREEN} versions), {label}: lakescope {} ({} requests), floor {} ({} GETs by name), deltalake load + history {} ({} requests)",
             ms(median(ls.iter().map(|r| r.0).collect())),
             ls[0].1,
+            ms(median(fl.iter().map(|r| r.0).collect())),
+            fl[0].1,
             ms(median(dl.iter().map(|r| r.0).collect())),
             dl[0].1
         );
@@ -253,6 +288,29 @@ pub fn bench_delta(dir: &Path, big_mib: u64, runs: usize) {
             lakescope::units::bytes(dl[0].1),
             ls[0].2,
             ls[0].3
+        );
+    }
+    // A remote store's round trips without moto's one-request-at-a-time server: local disk
+    // behind a fixed delay per request (deltalake is not run here: 10,000 commits at 25 ms).
+    for rtt_ms in [10u64, 25] {
+        let rtt = Duration::from_millis(rtt_ms);
+        let delayed = || {
+            let store = local(&long);
+            let os: Arc<dyn ObjectStore> = Arc::new(Delayed { inner: store.object_store(), rtt });
+            (store, os)
+        };
+        let ls: Vec<Duration> = runs_of(runs, || {
+            let (store, os) = delayed();
+            rt.block_on(first_screen_on(os, &store))
+        });
+        let fl: Vec<Duration> = runs_of(runs, || {
+            let (store, os) = delayed();
+            rt.block_on(floor_on(os, &store))
+        });
+        println!(
+            "  history of 10,000 versions, first screen ({FIRST_SCREEN} versions), local disk with {rtt_ms} ms per request: lakescope {}, floor {} ({FIRST_SCREEN} GETs by name, all at once)",
+            ms(median(ls)),
+            ms(median(fl)),
         );
     }
     // The row diff's bytes, local (bytes read are the same on any store).

@@ -66,6 +66,7 @@ static ALLOC: Counting = Counting;
 
 mod delta;
 mod footers;
+mod latency;
 
 fn usage() -> ! {
     eprintln!("usage: lakescope-bench discovery [--files N] [--runs R] [--dir DIR]");
