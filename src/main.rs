@@ -58,6 +58,18 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
         Some(Command::Diff { table, v1, v2, rows, key, json }) => {
             cli::delta::diff(&Target::resolve(&table, &config, g), &v1, &v2, rows, key, json).await
         }
+        Some(Command::Sql { root, query, format, output, json, memory_limit_mib, max_rows }) => {
+            let mut opts = config.sql.clone();
+            if let Some(m) = memory_limit_mib {
+                opts.memory_limit_mib = m.max(1);
+            }
+            if let Some(r) = max_rows {
+                opts.max_rows = r;
+            }
+            let format = if json { cli::sql::Format::Json } else { format };
+            let target = Target::resolve(&root, &config, g);
+            cli::sql::run(&target, &query, format, output.as_deref(), &opts, &config).await
+        }
         Some(Command::Demo { dir, generate_only }) => {
             let root = cli::demo(dir.as_deref()).await?;
             if generate_only {

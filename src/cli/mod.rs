@@ -16,6 +16,7 @@ use crate::units;
 
 pub mod delta;
 pub mod parquet;
+pub mod sql;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -189,6 +190,27 @@ pub enum Command {
         key: Vec<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// Run one read-only SQL statement over every table of a lake (`zone.table`; Delta time
+    /// travel with `delta_version('zone.table', 12)` or `zone."table@v12"`). Writes the whole
+    /// result; the request and byte counts go to stderr.
+    Sql {
+        root: String,
+        query: String,
+        #[arg(long, value_enum, default_value_t = sql::Format::Table)]
+        format: sql::Format,
+        /// Write the result to FILE (written aside, then renamed: never half a file).
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+        /// Same as --format json.
+        #[arg(long)]
+        json: bool,
+        /// Memory the query may use before it spills, then fails (default: [sql] in the config).
+        #[arg(long)]
+        memory_limit_mib: Option<u64>,
+        /// Rows printed by --format table (the rest are counted).
+        #[arg(long)]
+        max_rows: Option<usize>,
     },
     /// List the lakes named in the config file.
     Lakes {

@@ -38,6 +38,7 @@ struct RawConfig {
     discovery: Option<RawDiscovery>,
     store: Option<RawStore>,
     inspector: Option<RawInspector>,
+    sql: Option<RawSql>,
     #[serde(default)]
     lakes: BTreeMap<String, LakeConfig>,
     #[serde(default)]
@@ -58,6 +59,25 @@ struct RawStore {
 struct RawInspector {
     preview_memory_mib: Option<u64>,
     footer_concurrency: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSql {
+    memory_limit_mib: Option<u64>,
+    max_rows: Option<u64>,
+    threads: Option<u64>,
+}
+
+/// Settings of the SQL console.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SqlOptions {
+    /// Memory one query may use (MiB) before sorts and joins spill to disk or it fails.
+    pub memory_limit_mib: u64,
+    /// Result rows kept in memory for the grid (the rest are counted, and exported on demand).
+    pub max_rows: usize,
+    /// Threads queries run on (their own, apart from the app's).
+    pub threads: usize,
 }
 
 /// Settings of the Parquet inspector.
@@ -123,6 +143,7 @@ pub struct Config {
     /// Named lakes, by name.
     pub lakes: BTreeMap<String, LakeConfig>,
     pub inspector: InspectorOptions,
+    pub sql: SqlOptions,
     pub keymap: Keymap,
     /// The user file that was read, if any.
     pub source: Option<PathBuf>,
@@ -236,6 +257,19 @@ impl Config {
             preview_memory_mib: ins(&|i| i.preview_memory_mib).unwrap_or(256).max(1),
             footer_concurrency: ins(&|i| i.footer_concurrency.map(|v| v as u64)).unwrap_or(8).clamp(1, 256) as usize,
         };
+        let sq = |f: &dyn Fn(&RawSql) -> Option<u64>| {
+            user_raw
+                .as_ref()
+                .and_then(|(_, r)| r.sql.as_ref().and_then(f))
+                .or_else(|| defaults.sql.as_ref().and_then(f))
+        };
+        let sql = SqlOptions {
+            memory_limit_mib: sq(&|s| s.memory_limit_mib).unwrap_or(2048).max(16),
+            max_rows: sq(&|s| s.max_rows).unwrap_or(100_000).clamp(1, 100_000_000) as usize,
+            threads: sq(&|s| s.threads)
+                .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get() as u64).unwrap_or(2))
+                .clamp(1, 256) as usize,
+        };
         let lakes = user_raw.as_ref().map(|(_, r)| r.lakes.clone()).unwrap_or_default();
         for (name, lake) in &lakes {
             if lake.url.trim().is_empty() {
@@ -250,6 +284,7 @@ impl Config {
             discovery,
             store,
             inspector,
+            sql,
             lakes,
             keymap,
             source: user.map(|(p, _)| p.to_path_buf()),

@@ -25,6 +25,7 @@ pub mod parquet_preview;
 pub mod partition;
 pub mod redact;
 pub mod requests;
+pub mod sql;
 pub mod store;
 
 pub use catalog::{Catalog, Node, NodeId, NodeKind, TableEntry, TableFormat};

@@ -129,6 +129,21 @@ impl LakeStore {
         }
     }
 
+    /// The store rooted at the bucket (or filesystem root) of `location`, without the log cache:
+    /// what a query engine reads data files through.
+    pub fn data_store_for(&self, location: &Url) -> Result<Arc<dyn ObjectStore>, LakeError> {
+        match &self.account {
+            None => Ok(Arc::clone(&self.store)),
+            Some(account) => {
+                let bucket = location.host_str().unwrap_or_default();
+                account.bucket(bucket).map(|b| b.store).map_err(|e| LakeError::Read {
+                    location: location.to_string(),
+                    reason: super::error::store_reason(&e),
+                })
+            }
+        }
+    }
+
     /// The store rooted at "/" (filesystem root or bucket root), as delta-rs wants it.
     pub fn object_store(&self) -> Arc<dyn ObjectStore> {
         Arc::clone(&self.store)

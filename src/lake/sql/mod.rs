@@ -1,0 +1,325 @@
+//! SQL over the whole lake through an embedded DataFusion session: every discovered table is
+//! named `zone.table` (and `bucket.zone.table`), opened only when a query names it (`catalog`);
+//! Delta tables can be read as of a version or a timestamp (`rewrite`, `catalog`).
+//!
+//! The session is read-only: DDL, DML (INSERT, UPDATE, DELETE), COPY TO and SET-like statements
+//! are refused before anything runs, by DataFusion's SQL options and a check on the parsed
+//! statement. Memory is bounded by a pool (`[sql] memory_limit_mib`); sorts, aggregations and
+//! joins spill to a temporary folder past it, and a query that still does not fit fails with an
+//! error naming the limit. Reads go through the lake's counting store, so each query's requests
+//! and bytes are known.
+
+pub mod catalog;
+pub mod rewrite;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use datafusion::dataframe::DataFrame;
+use datafusion::error::DataFusionError;
+use datafusion::execution::SendableRecordBatchStream;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
+use datafusion::sql::parser::{DFParser, Statement as DFStatement};
+use url::Url;
+
+use self::catalog::{NO_ZONE, Opener, lake_catalogs};
+use super::{Catalog, LakeError, LakeStore, redact};
+use crate::config::SqlOptions;
+
+/// Why a statement did not run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SqlError {
+    /// A statement that would write or change the session.
+    #[error("refused: {0}")]
+    ReadOnly(String),
+    /// Over the memory limit, even after spilling.
+    #[error("{0}")]
+    Memory(String),
+    #[error("{0}")]
+    Query(String),
+}
+
+/// A table as SQL names it, for completion and the README's listing.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SqlName {
+    pub bucket: String,
+    pub zone: String,
+    pub table: String,
+}
+
+/// A query running on the engine's own threads. Batches arrive through `next`; dropping the
+/// handle (or `cancel`) aborts the query there, so whoever waits on it gets control back at
+/// once, even while an operator is busy (its memory is freed when it next yields).
+pub struct QueryRun {
+    pub schema: datafusion::arrow::datatypes::SchemaRef,
+    rx: tokio::sync::mpsc::Receiver<Result<datafusion::arrow::array::RecordBatch, SqlError>>,
+    task: tokio::task::AbortHandle,
+}
+
+impl QueryRun {
+    /// The next batch; `None` at the end.
+    pub async fn next(&mut self) -> Option<Result<datafusion::arrow::array::RecordBatch, SqlError>> {
+        self.rx.recv().await
+    }
+
+    pub fn cancel(&self) {
+        self.task.abort();
+    }
+}
+
+impl Drop for QueryRun {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// One DataFusion session over one lake.
+pub struct SqlEngine {
+    /// Queries run here, not on the app's runtime: a CPU-bound plan cannot starve the jobs
+    /// that draw the screen and list the lake.
+    runtime: Option<tokio::runtime::Runtime>,
+    ctx: SessionContext,
+    opener: Arc<Opener>,
+    memory_limit_mib: u64,
+    names: Vec<SqlName>,
+    default_bucket: Option<String>,
+}
+
+impl Drop for SqlEngine {
+    fn drop(&mut self) {
+        // Dropped from async code too: do not block on the query threads.
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl std::fmt::Debug for SqlEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SqlEngine({} tables)", self.names.len())
+    }
+}
+
+/// The statement kinds refused, by what DataFusion calls them.
+fn refusal(what: &str) -> SqlError {
+    SqlError::ReadOnly(format!(
+        "lakescope's SQL is read-only, {what} is not allowed (compaction and vacuum are separate, confirmed actions)"
+    ))
+}
+
+impl SqlEngine {
+    /// A session over `catalog`'s tables, reading through `store`.
+    pub fn new(store: Arc<LakeStore>, catalog: &Catalog, opts: &SqlOptions) -> Result<Self, LakeError> {
+        let limit = (opts.memory_limit_mib as usize) << 20;
+        let runtime = RuntimeEnvBuilder::new()
+            .with_memory_limit(limit, 1.0)
+            .build_arc()
+            .map_err(|e| LakeError::Read { location: store.display(), reason: e.to_string() })?;
+        let mut buckets: BTreeSet<String> = BTreeSet::new();
+        for (_, t) in catalog.tables() {
+            if let Ok(u) = Url::parse(&t.location) {
+                buckets.insert(format!("{}://{}", u.scheme(), u.host_str().unwrap_or_default()));
+            }
+        }
+        for b in &buckets {
+            let url = Url::parse(&format!("{b}/"))
+                .map_err(|e| LakeError::Read { location: b.clone(), reason: e.to_string() })?;
+            runtime.register_object_store(&url, store.data_store_for(&url)?);
+        }
+        let opener = Opener::new(Arc::clone(&store));
+        let (per_bucket, default) = lake_catalogs(catalog, &opener);
+        let default_name = "lake";
+        let config = SessionConfig::new()
+            .with_information_schema(true)
+            .with_default_catalog_and_schema(default_name, NO_ZONE)
+            .with_create_default_catalog_and_schema(false);
+        let state =
+            SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features().build();
+        let ctx = SessionContext::new_with_state(state);
+        ctx.register_catalog(default_name, default);
+        let mut names = Vec::new();
+        for (bucket, cat) in &per_bucket {
+            use datafusion::catalog::CatalogProvider;
+            for zone in cat.schema_names() {
+                if let Some(s) = cat.schema(&zone) {
+                    for table in s.table_names() {
+                        names.push(SqlName { bucket: bucket.clone(), zone: zone.clone(), table });
+                    }
+                }
+            }
+            ctx.register_catalog(bucket, Arc::clone(cat) as _);
+        }
+        opener.set_state(ctx.state());
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(opts.threads.max(1))
+            .thread_name("lakescope-sql")
+            .enable_all()
+            .build()
+            .map_err(|e| LakeError::Read {
+                location: store.display(),
+                reason: format!("cannot start the query threads: {e}"),
+            })?;
+        Ok(SqlEngine {
+            runtime: Some(runtime),
+            ctx,
+            opener,
+            memory_limit_mib: opts.memory_limit_mib,
+            names,
+            default_bucket: per_bucket.first().map(|(b, _)| b.clone()),
+        })
+    }
+
+    /// Every table, as (bucket, zone, table).
+    pub fn names(&self) -> &[SqlName] {
+        &self.names
+    }
+
+    /// How a query names `t`: `zone.table` when the default catalog resolves it there, else
+    /// `bucket.zone.table`; quoted where SQL needs it.
+    pub fn qualified(&self, bucket: &str, zone: Option<&str>, table: &str) -> String {
+        let zone = zone.unwrap_or(NO_ZONE);
+        let first_with_zone = self.names.iter().find(|n| n.zone == zone).map(|n| n.bucket.as_str());
+        let short = first_with_zone == Some(bucket)
+            || (first_with_zone.is_none() && self.default_bucket.as_deref() == Some(bucket));
+        if short {
+            format!("{}.{}", ident(zone), ident(table))
+        } else {
+            format!("{}.{}.{}", ident(bucket), ident(zone), ident(table))
+        }
+    }
+
+    /// Bytes the running queries hold in the memory pool (0 once every stream is dropped).
+    pub fn memory_reserved(&self) -> usize {
+        self.ctx.runtime_env().memory_pool.reserved()
+    }
+
+    pub fn opened_tables(&self) -> usize {
+        self.opener.opened_count()
+    }
+
+    /// Parse, check and plan one statement (tables it names are opened here).
+    pub async fn plan(&self, sql: &str) -> Result<DataFrame, SqlError> {
+        let mut statements = DFParser::parse_sql(sql).map_err(|e| SqlError::Query(clean(&e.to_string())))?;
+        if statements.len() != 1 {
+            return Err(SqlError::Query(if statements.is_empty() {
+                "nothing to run".to_string()
+            } else {
+                format!("one statement at a time ({} given)", statements.len())
+            }));
+        }
+        let mut statement = statements.pop_front().unwrap_or_else(|| unreachable!("one statement"));
+        check_statement(&statement)?;
+        rewrite::rewrite(&mut statement).map_err(SqlError::Query)?;
+        let state = self.ctx.state();
+        let plan = state.statement_to_plan(statement).await.map_err(|e| self.explain(e))?;
+        let options = SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
+        options.verify_plan(&plan).map_err(|e| self.explain(e))?;
+        self.ctx.execute_logical_plan(plan).await.map_err(|e| self.explain(e))
+    }
+
+    /// Plan and start a statement on the current runtime: batches as they are computed.
+    /// Dropping the stream cancels the query. The app and the CLI use `run` instead.
+    pub async fn stream(&self, sql: &str) -> Result<SendableRecordBatchStream, SqlError> {
+        let df = self.plan(sql).await?;
+        df.execute_stream().await.map_err(|e| self.explain(e))
+    }
+
+    /// Plan and start a statement on the engine's threads.
+    pub async fn run(self: &Arc<Self>, sql: &str) -> Result<QueryRun, SqlError> {
+        let Some(rt) = self.runtime.as_ref() else { return Err(SqlError::Query("the SQL engine is shut down".into())) };
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        let engine = Arc::clone(self);
+        let sql = sql.to_string();
+        let task = rt.spawn(async move {
+            let mut stream = match engine.stream(&sql).await {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    return;
+                }
+            };
+            if ready_tx.send(Ok(stream.schema())).is_err() {
+                return;
+            }
+            use futures::StreamExt;
+            while let Some(b) = stream.next().await {
+                let b = b.map_err(|e| engine.explain(e));
+                let stop = b.is_err();
+                if tx.send(b).await.is_err() || stop {
+                    return;
+                }
+            }
+        });
+        let abort = task.abort_handle();
+        match ready_rx.await {
+            Ok(Ok(schema)) => Ok(QueryRun { schema, rx, task: abort }),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(SqlError::Query("the query stopped before it started".into())),
+        }
+    }
+
+    /// A DataFusion error for a person: the memory limit named, refusals as such, secrets
+    /// masked.
+    pub fn explain(&self, e: DataFusionError) -> SqlError {
+        let text = clean(&e.to_string());
+        if text.contains("Resources exhausted") {
+            return SqlError::Memory(format!(
+                "the query needs more memory than the limit of {} MiB ([sql] memory_limit_mib in the config, or --memory-limit-mib) even after spilling to disk: {text}",
+                self.memory_limit_mib
+            ));
+        }
+        for (needle, what) in [
+            ("DDL not supported", "DDL (CREATE, DROP, ALTER)"),
+            ("DML not supported: COPY", "COPY TO"),
+            ("DML not supported", "DML (INSERT, UPDATE, DELETE)"),
+            ("Statement not supported", "this statement (SET, transactions, prepared statements)"),
+        ] {
+            if text.contains(needle) {
+                return refusal(what);
+            }
+        }
+        SqlError::Query(text)
+    }
+}
+
+/// Refuse what writes before planning, with the statement's own name.
+fn check_statement(s: &DFStatement) -> Result<(), SqlError> {
+    use datafusion::sql::sqlparser::ast::Statement as S;
+    match s {
+        DFStatement::CreateExternalTable(_) => Err(refusal("CREATE EXTERNAL TABLE")),
+        DFStatement::CopyTo(_) => Err(refusal("COPY TO")),
+        DFStatement::Reset(_) => Err(refusal("RESET")),
+        DFStatement::Explain(e) => check_statement(&e.statement),
+        DFStatement::Statement(s) => match s.as_ref() {
+            S::Query(_) | S::ShowTables { .. } | S::ShowColumns { .. } | S::ExplainTable { .. } | S::Explain { .. } => {
+                Ok(())
+            }
+            S::Insert(_) => Err(refusal("INSERT")),
+            S::Update(_) => Err(refusal("UPDATE")),
+            S::Delete(_) => Err(refusal("DELETE")),
+            S::Merge(_) => Err(refusal("MERGE")),
+            S::Truncate(_) => Err(refusal("TRUNCATE")),
+            S::Drop { .. } => Err(refusal("DROP")),
+            S::CreateTable(_) | S::CreateView(_) | S::CreateSchema { .. } | S::CreateDatabase { .. } => {
+                Err(refusal("CREATE"))
+            }
+            S::Copy { .. } => Err(refusal("COPY")),
+            // Everything else is checked on the plan (verify_plan) before it runs.
+            _ => Ok(()),
+        },
+    }
+}
+
+/// Quote an identifier when SQL would not read it back as written.
+pub fn ident(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain { name.to_string() } else { format!("\"{}\"", name.replace('"', "\"\"")) }
+}
+
+fn clean(text: &str) -> String {
+    redact::redact(text.trim())
+}
