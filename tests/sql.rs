@@ -14,7 +14,6 @@ use arrow::array::{AsArray, RecordBatch};
 use arrow::datatypes::Int64Type;
 use assert_cmd::Command;
 use common::demo_lake;
-use futures::StreamExt;
 use lakescope::config::Config;
 use lakescope::lake::delta_diff;
 use lakescope::lake::delta_log::History;
@@ -22,29 +21,30 @@ use lakescope::lake::sql::{SqlEngine, SqlError};
 use lakescope::lake::{LakeStore, discover};
 use tokio_util::sync::CancellationToken;
 
-async fn engine_over(store: LakeStore) -> (Arc<LakeStore>, SqlEngine) {
+async fn engine_over(store: LakeStore) -> (Arc<LakeStore>, Arc<SqlEngine>) {
     let store = Arc::new(store);
     let catalog =
         discover(store.clone(), Config::defaults().discovery, CancellationToken::new(), &mut |_| {}).await.unwrap();
-    let engine = SqlEngine::new(store.clone(), &catalog, &Config::defaults().sql).unwrap();
+    let engine = Arc::new(SqlEngine::new(store.clone(), &catalog, &Config::defaults().sql).unwrap());
     (store, engine)
 }
 
-async fn demo() -> (Arc<LakeStore>, SqlEngine) {
+async fn demo() -> (Arc<LakeStore>, Arc<SqlEngine>) {
     engine_over(LakeStore::open_str(demo_lake().to_str().unwrap()).unwrap()).await
 }
 
-async fn collect(engine: &SqlEngine, sql: &str) -> Result<Vec<RecordBatch>, SqlError> {
-    let mut s = engine.stream(sql).await?;
+/// A query run as the app and the CLI run it: on the engine's threads.
+async fn collect(engine: &Arc<SqlEngine>, sql: &str) -> Result<Vec<RecordBatch>, SqlError> {
+    let mut run = engine.run(sql).await?;
     let mut out = Vec::new();
-    while let Some(b) = s.next().await {
-        out.push(b.map_err(|e| engine.explain(e))?);
+    while let Some(b) = run.next().await {
+        out.push(b?);
     }
     Ok(out)
 }
 
 /// The single integer of a one-row, one-column result.
-async fn scalar(engine: &SqlEngine, sql: &str) -> i64 {
+async fn scalar(engine: &Arc<SqlEngine>, sql: &str) -> i64 {
     let batches = collect(engine, sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
     let b = batches.iter().find(|b| b.num_rows() > 0).unwrap();
     b.column(0).as_primitive::<Int64Type>().value(0)
@@ -214,7 +214,7 @@ async fn a_query_over_the_memory_limit_fails_naming_it_and_the_session_goes_on()
         discover(store.clone(), Config::defaults().discovery, CancellationToken::new(), &mut |_| {}).await.unwrap();
     let mut opts = Config::defaults().sql;
     opts.memory_limit_mib = 16;
-    let engine = SqlEngine::new(store, &catalog, &opts).unwrap();
+    let engine = Arc::new(SqlEngine::new(store, &catalog, &opts).unwrap());
     // A hash join's build side cannot spill: 3M rows do not fit in 16 MiB.
     let err = collect(
         &engine,
@@ -238,7 +238,6 @@ async fn a_query_over_the_memory_limit_fails_naming_it_and_the_session_goes_on()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_a_long_query_gives_control_back_and_frees_it() {
     let (_, engine) = demo().await;
-    let engine = Arc::new(engine);
     // Minutes of work on the engine's threads: a self cross join of 21,000 rows aggregated.
     let mut run = engine
         .run("SELECT sum(a.duration_ms * b.duration_ms) FROM bronze.events a, bronze.events b WHERE a.page <> b.page")
@@ -301,6 +300,19 @@ fn the_headless_command_writes_every_format_and_refuses_writes() {
     let n: i64 = String::from_utf8(counted.stdout).unwrap().lines().nth(1).unwrap().parse().unwrap();
     assert_eq!(rows, n);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no partial file left");
+
+    let out = run(&["SELECT order_id FROM silver.orders", "--max-rows", "2"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("first 2 of") && err.contains(" rows in "), "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with("| ")).count(),
+        3,
+        "header + 2 rows"
+    );
+    let out = run(&["SELECT 1", "--format", "parquet"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs --output"));
 
     let out = run(&["DROP TABLE silver.orders"]);
     assert!(!out.status.success());

@@ -755,7 +755,6 @@ impl History {
         if let Some(latest) = self.listing.latest() {
             full.commits.retain(|c| c.version <= latest);
             full.checkpoints.retain(|v| *v <= latest);
-            full.reachable.clear();
             full.compute_reachable();
         }
         let n = full.commits.len();
@@ -873,6 +872,30 @@ pub struct FileDiff {
     pub log_bytes_read: u64,
 }
 
+impl FileDiff {
+    /// No file changed between `from` and `to` (yet): what a diff starts from.
+    pub fn empty(from: u64, to: u64) -> FileDiff {
+        FileDiff {
+            from,
+            to,
+            added: vec![],
+            removed: vec![],
+            bytes_added: 0,
+            bytes_removed: 0,
+            rows_added: None,
+            rows_removed: None,
+            partitions: vec![],
+            cdc: vec![],
+            cdc_complete: true,
+            metadata_changed: false,
+            protocol_changed: false,
+            operations: vec![],
+            commits_read: 0,
+            log_bytes_read: 0,
+        }
+    }
+}
+
 /// The file-level diff of `a` → `b`: reads the commits of the versions in between (the larger
 /// one included), not the table's snapshots.
 pub async fn diff_files(
@@ -900,24 +923,9 @@ pub async fn diff_files(
     let commits = read_commits(os, listing, versions).await?;
     let mut added: HashMap<String, FileAction> = HashMap::new();
     let mut removed: HashMap<String, FileAction> = HashMap::new();
-    let mut out = FileDiff {
-        from: a,
-        to: b,
-        added: vec![],
-        removed: vec![],
-        bytes_added: 0,
-        bytes_removed: 0,
-        rows_added: None,
-        rows_removed: None,
-        partitions: vec![],
-        cdc: vec![],
-        cdc_complete: true,
-        metadata_changed: false,
-        protocol_changed: false,
-        operations: vec![],
-        commits_read: commits.len() as u64,
-        log_bytes_read: commits.iter().map(|c| c.bytes).sum(),
-    };
+    let mut out = FileDiff::empty(a, b);
+    out.commits_read = commits.len() as u64;
+    out.log_bytes_read = commits.iter().map(|c| c.bytes).sum();
     for c in commits {
         let op = c.info.as_ref().and_then(|i| i.get("operation")).and_then(Value::as_str).unwrap_or("(no commitInfo)");
         out.operations.push((c.version, op.to_string()));

@@ -495,22 +495,11 @@ fn a_diff_shows_its_files_first_and_says_when_the_row_comparison_is_cancelled() 
     let Some(Effect::LoadDiff { seq: dseq, a: 0, b: 1, .. }) = effects.first().cloned() else { panic!("{effects:?}") };
     update(&mut s, Action::JobStarted { id: JobId(7), kind: JobKind::History, label: "diff".into(), ticket: dseq });
     let files = FileDiff {
-        from: 0,
-        to: 1,
-        added: vec![],
-        removed: vec![],
-        bytes_added: 0,
-        bytes_removed: 0,
         rows_added: Some(0),
         rows_removed: Some(0),
-        partitions: vec![],
-        cdc: vec![],
-        cdc_complete: true,
-        metadata_changed: false,
-        protocol_changed: false,
-        operations: vec![],
         commits_read: 1,
         log_bytes_read: 10,
+        ..FileDiff::empty(0, 1)
     };
     let first = TableDiff {
         location: "x".into(),

@@ -57,11 +57,6 @@ impl Opener {
             .ok_or_else(|| DataFusionError::Internal("the SQL session is not ready".into()))
     }
 
-    /// Tables opened so far (for the estimate and the status line).
-    pub fn opened_count(&self) -> usize {
-        self.opened.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-
     async fn open(&self, t: &TableEntry, as_of: Option<AsOf>) -> Result<Arc<dyn TableProvider>, DataFusionError> {
         let key = match &as_of {
             None => t.location.clone(),

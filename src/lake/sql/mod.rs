@@ -41,14 +41,6 @@ pub enum SqlError {
     Query(String),
 }
 
-/// A table as SQL names it, for completion and the README's listing.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SqlName {
-    pub bucket: String,
-    pub zone: String,
-    pub table: String,
-}
-
 /// A query running on the engine's own threads. Batches arrive through `next`; dropping the
 /// handle (or `cancel`) aborts the query there, so whoever waits on it gets control back at
 /// once, even while an operator is busy (its memory is freed when it next yields).
@@ -81,10 +73,8 @@ pub struct SqlEngine {
     /// that draw the screen and list the lake.
     runtime: Option<tokio::runtime::Runtime>,
     ctx: SessionContext,
-    opener: Arc<Opener>,
     memory_limit_mib: u64,
-    names: Vec<SqlName>,
-    default_bucket: Option<String>,
+    tables: usize,
 }
 
 impl Drop for SqlEngine {
@@ -98,7 +88,7 @@ impl Drop for SqlEngine {
 
 impl std::fmt::Debug for SqlEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SqlEngine({} tables)", self.names.len())
+        write!(f, "SqlEngine({} tables)", self.tables)
     }
 }
 
@@ -139,16 +129,7 @@ impl SqlEngine {
             SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features().build();
         let ctx = SessionContext::new_with_state(state);
         ctx.register_catalog(default_name, default);
-        let mut names = Vec::new();
         for (bucket, cat) in &per_bucket {
-            use datafusion::catalog::CatalogProvider;
-            for zone in cat.schema_names() {
-                if let Some(s) = cat.schema(&zone) {
-                    for table in s.table_names() {
-                        names.push(SqlName { bucket: bucket.clone(), zone: zone.clone(), table });
-                    }
-                }
-            }
             ctx.register_catalog(bucket, Arc::clone(cat) as _);
         }
         opener.set_state(ctx.state());
@@ -164,39 +145,14 @@ impl SqlEngine {
         Ok(SqlEngine {
             runtime: Some(runtime),
             ctx,
-            opener,
             memory_limit_mib: opts.memory_limit_mib,
-            names,
-            default_bucket: per_bucket.first().map(|(b, _)| b.clone()),
+            tables: catalog.tables().count(),
         })
-    }
-
-    /// Every table, as (bucket, zone, table).
-    pub fn names(&self) -> &[SqlName] {
-        &self.names
-    }
-
-    /// How a query names `t`: `zone.table` when the default catalog resolves it there, else
-    /// `bucket.zone.table`; quoted where SQL needs it.
-    pub fn qualified(&self, bucket: &str, zone: Option<&str>, table: &str) -> String {
-        let zone = zone.unwrap_or(NO_ZONE);
-        let first_with_zone = self.names.iter().find(|n| n.zone == zone).map(|n| n.bucket.as_str());
-        let short = first_with_zone == Some(bucket)
-            || (first_with_zone.is_none() && self.default_bucket.as_deref() == Some(bucket));
-        if short {
-            format!("{}.{}", ident(zone), ident(table))
-        } else {
-            format!("{}.{}.{}", ident(bucket), ident(zone), ident(table))
-        }
     }
 
     /// Bytes the running queries hold in the memory pool (0 once every stream is dropped).
     pub fn memory_reserved(&self) -> usize {
         self.ctx.runtime_env().memory_pool.reserved()
-    }
-
-    pub fn opened_tables(&self) -> usize {
-        self.opener.opened_count()
     }
 
     /// Parse, check and plan one statement (tables it names are opened here).
@@ -219,9 +175,8 @@ impl SqlEngine {
         self.ctx.execute_logical_plan(plan).await.map_err(|e| self.explain(e))
     }
 
-    /// Plan and start a statement on the current runtime: batches as they are computed.
-    /// Dropping the stream cancels the query. The app and the CLI use `run` instead.
-    pub async fn stream(&self, sql: &str) -> Result<SendableRecordBatchStream, SqlError> {
+    /// Plan and start a statement on the current runtime (`run` calls it on the engine's).
+    async fn stream(&self, sql: &str) -> Result<SendableRecordBatchStream, SqlError> {
         let df = self.plan(sql).await?;
         df.execute_stream().await.map_err(|e| self.explain(e))
     }
@@ -311,13 +266,6 @@ fn check_statement(s: &DFStatement) -> Result<(), SqlError> {
             _ => Ok(()),
         },
     }
-}
-
-/// Quote an identifier when SQL would not read it back as written.
-pub fn ident(name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain { name.to_string() } else { format!("\"{}\"", name.replace('"', "\"\"")) }
 }
 
 fn clean(text: &str) -> String {
