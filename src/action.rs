@@ -59,6 +59,37 @@ pub enum Action {
     Mark,
     /// History: diff the marked version and the one under the cursor (or it and its parent).
     Diff,
+    /// Open the SQL pane on `SELECT * FROM <selected table> LIMIT 100` (as of the time-travel
+    /// version when one is chosen).
+    QueryTable,
+    /// Open (or close) the SQL pane, keeping its text and result.
+    Sql,
+    /// SQL: run the editor's statement.
+    RunQuery,
+    /// SQL: estimate what the statement would read (files, bytes, requests, cost).
+    Estimate,
+    /// SQL: complete the word before the cursor (keywords, functions, tables, columns).
+    Complete,
+    /// SQL: search the query history.
+    SearchHistory,
+    /// SQL: previous / next query of the history.
+    HistoryPrev,
+    HistoryNext,
+    /// SQL: move between the editor and the results.
+    SwitchPane,
+    /// Results: sort by the cursor's column (ascending, descending, off).
+    SortColumn,
+    /// Results: keep rows containing a text.
+    FilterRows,
+    /// Results: the first / last column.
+    FirstColumn,
+    LastColumn,
+    /// Results: copy the cell / the row / every fetched row as TSV (OSC 52, works over SSH).
+    CopyCell,
+    CopyRow,
+    CopyAll,
+    /// Results: export the whole result (the query runs again) to a CSV, JSON or Parquet file.
+    Export,
 
     // --- internal ---------------------------------------------------------------------------
     /// A key typed while a text line (filter or command) has focus.
@@ -161,6 +192,44 @@ pub enum Action {
         seq: u64,
         result: Result<Option<Arc<Vec<PageIndexInfo>>>, String>,
     },
+    /// A key typed in the SQL editor.
+    #[serde(skip)]
+    SqlEdit(EditKey),
+    /// The SQL engine is ready: its function names (for completion).
+    #[serde(skip)]
+    SqlReady(Vec<String>),
+    #[serde(skip)]
+    SqlEstimated {
+        seq: u64,
+        result: Result<crate::lake::sql::estimate::Estimate, String>,
+    },
+    /// The result's schema: the query has started.
+    #[serde(skip)]
+    SqlStarted {
+        seq: u64,
+        schema: arrow::datatypes::SchemaRef,
+    },
+    /// Streamed rows (already cut to the cap) and the counts so far.
+    #[serde(skip)]
+    SqlRows {
+        seq: u64,
+        batches: Vec<arrow::array::RecordBatch>,
+        progress: SqlProgress,
+    },
+    /// The query ended: its final counts, or why it failed.
+    #[serde(skip)]
+    SqlDone {
+        seq: u64,
+        progress: SqlProgress,
+        error: Option<String>,
+    },
+    /// An export wrote `rows` so far (done when `result` is set).
+    #[serde(skip)]
+    SqlExport {
+        path: String,
+        rows: u64,
+        result: Option<Result<(), String>>,
+    },
     /// Run a command typed on the command line (also used by tests).
     #[serde(skip)]
     RunCommand(String),
@@ -170,6 +239,33 @@ pub enum Action {
     /// Fresh request counters from the lake's store.
     #[serde(skip)]
     RequestsCounted(Box<RequestSummary>),
+}
+
+/// What a running query has done so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SqlProgress {
+    pub elapsed_ms: u64,
+    /// Rows the query produced (kept or not).
+    pub rows: u64,
+    pub bytes: u64,
+    pub requests: u64,
+}
+
+/// Editing keys of the multi-line SQL editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditKey {
+    Char(char),
+    Newline,
+    Backspace,
+    Delete,
+    DeleteWord,
+    ClearLine,
+    Left,
+    Right,
+    Up,
+    Down,
+    Home,
+    End,
 }
 
 /// Editing keys of a one-line text input.

@@ -19,6 +19,7 @@ use crate::config::theme::{BUILTIN_THEMES, Theme};
 use crate::config::{self, Config, ConfigError};
 use crate::jobs::{self, JobKind, JobManager};
 use crate::lake::LakeStore;
+use crate::lake::sql::SqlEngine;
 use crate::state::{self, AppState, Effect, Mode};
 use crate::ui::{self, View};
 
@@ -41,6 +42,12 @@ pub struct App {
     preview: Option<(u64, PreviewHandle)>,
     /// The history view's open log (its sequence number, the history).
     history: Option<(u64, jobs::history::HistoryHandle)>,
+    /// The SQL engine, for the catalog it was built from.
+    sql: Option<(Arc<crate::lake::Catalog>, Arc<SqlEngine>)>,
+    /// Whether a real terminal is attached (OSC 52 copies are written to it).
+    terminal: bool,
+    /// Texts copied to the clipboard, newest last (what tests check; the terminal gets OSC 52).
+    pub copied: Vec<String>,
 }
 
 type PreviewHandle = Arc<tokio::sync::Mutex<(crate::lake::parquet_preview::Preview, usize, u64)>>;
@@ -56,6 +63,15 @@ impl App {
         let mut state =
             AppState::new(store.display(), config.theme.clone(), themes, config.prefetch_details, config.ascii);
         state.store_info = store_info(&store);
+        let history = config
+            .sql
+            .history_file
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .map(|t| state::sql::parse_history(&t))
+            .unwrap_or_default();
+        state.sql = state::sql::SqlPane::new(history, config.sql.max_rows);
+        state.prices = crate::lake::pricing::Prices::for_scheme(store.url.scheme);
         Ok(App {
             state,
             store: Arc::new(store),
@@ -67,6 +83,9 @@ impl App {
             dirty: true,
             preview: None,
             history: None,
+            sql: None,
+            terminal: false,
+            copied: Vec::new(),
         })
     }
 
@@ -213,8 +232,69 @@ impl App {
                     let id = self.jobs.spawn(move |ctx| jobs::history::diff(ctx, store, *table, seq, a, b));
                     self.dispatch(Action::JobStarted { id, kind: JobKind::History, label, ticket: seq });
                 }
+                Effect::PrepareSql => {
+                    if let Some(engine) = self.engine() {
+                        let functions = engine.function_names();
+                        self.dispatch(Action::SqlReady(functions));
+                    }
+                }
+                Effect::RunSql { seq, sql, max_rows } => {
+                    let Some(engine) = self.engine() else { continue };
+                    let store = self.store.clone();
+                    let label = format!("query {seq}");
+                    let id = self.jobs.spawn(move |ctx| jobs::sql::run(ctx, engine, store, seq, sql, max_rows));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Sql, label, ticket: seq });
+                }
+                Effect::EstimateSql { seq, sql } => {
+                    let Some(engine) = self.engine() else { continue };
+                    let label = format!("estimate {seq}");
+                    let id = self.jobs.spawn(move |ctx| jobs::sql::estimate(ctx, engine, seq, sql));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Sql, label, ticket: seq });
+                }
+                Effect::ExportSql { sql, path, format } => {
+                    let Some(engine) = self.engine() else { continue };
+                    let label = format!("export to {}", path.display());
+                    let id = self.jobs.spawn(move |ctx| jobs::sql::export(ctx, engine, sql, path, format));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Export, label, ticket: 0 });
+                }
+                Effect::Copy(text) => {
+                    if self.terminal {
+                        osc52(&text);
+                    }
+                    self.copied.push(text);
+                }
+                Effect::SaveQuery(sql) => {
+                    if let Some(path) = &self.config.sql.history_file
+                        && let Err(e) = append_history(path, &sql)
+                    {
+                        let text = format!("cannot save the query history to {}: {e}", path.display());
+                        self.state.message = Some(state::Message { text, level: state::MessageLevel::Error });
+                    }
+                }
                 Effect::CancelJob(id) => self.jobs.cancel(id),
                 Effect::Quit => self.jobs.cancel_all(),
+            }
+        }
+    }
+
+    /// The SQL engine over the current catalog (built again when discovery changed it).
+    fn engine(&mut self) -> Option<Arc<SqlEngine>> {
+        let catalog = Arc::clone(&self.state.catalog);
+        if let Some((c, e)) = &self.sql
+            && Arc::ptr_eq(c, &catalog)
+        {
+            return Some(Arc::clone(e));
+        }
+        match SqlEngine::new(Arc::clone(&self.store), &catalog, &self.config.sql) {
+            Ok(e) => {
+                let e = Arc::new(e);
+                self.sql = Some((catalog, Arc::clone(&e)));
+                Some(e)
+            }
+            Err(e) => {
+                let text = format!("cannot start the SQL engine: {e}");
+                self.state.message = Some(state::Message { text, level: state::MessageLevel::Error });
+                None
             }
         }
     }
@@ -234,9 +314,26 @@ impl App {
 
     /// Turn a key press into an action for the current mode.
     pub fn action_for_key(&self, key: KeyEvent) -> Option<Action> {
+        let km = &self.config.keymap;
         match self.state.mode {
             Mode::Filter | Mode::Command => input_key(key).map(Action::Input),
-            Mode::Help | Mode::Requests => self.config.keymap.lookup(Layer::Help, &key),
+            Mode::Help | Mode::Requests => km.lookup(Layer::Help, &key),
+            Mode::Browse if self.state.sql.open => {
+                let sql = &self.state.sql;
+                if sql.line.is_some() {
+                    // Ctrl-R again while searching: the next older match.
+                    return match km.lookup_only(Layer::SqlEditor, &key) {
+                        Some(Action::SearchHistory) => Some(Action::SearchHistory),
+                        _ => input_key(key).map(Action::Input),
+                    };
+                }
+                match sql.focus {
+                    state::sql::SqlFocus::Editor => {
+                        km.lookup_only(Layer::SqlEditor, &key).or_else(|| edit_key(key).map(Action::SqlEdit))
+                    }
+                    state::sql::SqlFocus::Results => km.lookup(Layer::SqlResults, &key),
+                }
+            }
             Mode::Browse if self.state.history.is_some() => self.config.keymap.lookup(Layer::History, &key),
             Mode::Browse if self.state.inspector.is_some() => self.config.keymap.lookup(Layer::Inspector, &key),
             Mode::Browse => self.config.keymap.lookup(Layer::Browser, &key),
@@ -288,6 +385,7 @@ impl App {
 
     /// Run in a real terminal until the user quits or a termination signal arrives.
     pub async fn run(mut self, terminal: &mut DefaultTerminal) -> std::io::Result<()> {
+        self.terminal = true;
         let mut events = EventStream::new();
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -353,6 +451,49 @@ fn store_info(store: &LakeStore) -> Vec<(String, String)> {
         rows.push(("retries".into(), i.retries.clone()));
     }
     rows
+}
+
+/// Editing keys of the SQL editor (keys the editor layer does not bind).
+fn edit_key(key: KeyEvent) -> Option<crate::action::EditKey> {
+    use crate::action::EditKey;
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match key.code {
+        KeyCode::Char('w') if ctrl => EditKey::DeleteWord,
+        KeyCode::Char('u') if ctrl => EditKey::ClearLine,
+        KeyCode::Char('a') if ctrl => EditKey::Home,
+        KeyCode::Char('e') if ctrl => EditKey::End,
+        KeyCode::Char(c) if !ctrl => EditKey::Char(c),
+        KeyCode::Enter => EditKey::Newline,
+        KeyCode::Backspace => EditKey::Backspace,
+        KeyCode::Delete => EditKey::Delete,
+        KeyCode::Left => EditKey::Left,
+        KeyCode::Right => EditKey::Right,
+        KeyCode::Up => EditKey::Up,
+        KeyCode::Down => EditKey::Down,
+        KeyCode::Home => EditKey::Home,
+        KeyCode::End => EditKey::End,
+        _ => return None,
+    })
+}
+
+/// Put text on the clipboard of the terminal (also through SSH and tmux) with OSC 52.
+fn osc52(text: &str) {
+    use base64::Engine;
+    use std::io::Write;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let mut out = std::io::stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
+}
+
+/// Append one query to the history file (one JSON string per line), creating it if needed.
+fn append_history(path: &std::path::Path, sql: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    f.write_all(state::sql::history_lines(&[sql.to_string()]).as_bytes())
 }
 
 /// Editing keys while a text line has focus.

@@ -17,6 +17,9 @@ pub enum Layer {
     Browser,
     Inspector,
     History,
+    /// Typing in the SQL editor: only these bindings apply (no global keys: `q` is a letter).
+    SqlEditor,
+    SqlResults,
     Help,
 }
 
@@ -27,6 +30,8 @@ impl Layer {
             Layer::Browser => "browser",
             Layer::Inspector => "Parquet inspector",
             Layer::History => "Delta history",
+            Layer::SqlEditor => "SQL editor",
+            Layer::SqlResults => "SQL results",
             Layer::Help => "help",
         }
     }
@@ -210,6 +215,11 @@ impl Keymap {
 
     pub fn bindings(&self, layer: Layer) -> &[Binding] {
         self.layers.iter().find(|(l, _)| *l == layer).map(|(_, b)| b.as_slice()).unwrap_or(&[])
+    }
+
+    /// The action for a key in a layer only (the SQL editor: other keys are text).
+    pub fn lookup_only(&self, layer: Layer, ev: &KeyEvent) -> Option<Action> {
+        self.bindings(layer).iter().find(|b| b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action.clone())
     }
 
     /// The action for a key in a layer, falling back to the global layer.

@@ -67,6 +67,7 @@ struct RawSql {
     memory_limit_mib: Option<u64>,
     max_rows: Option<u64>,
     threads: Option<u64>,
+    history_file: Option<PathBuf>,
 }
 
 /// Settings of the SQL console.
@@ -78,6 +79,8 @@ pub struct SqlOptions {
     pub max_rows: usize,
     /// Threads queries run on (their own, apart from the app's).
     pub threads: usize,
+    /// The query history file (`None`: history is kept for the session only).
+    pub history_file: Option<PathBuf>,
 }
 
 /// Settings of the Parquet inspector.
@@ -165,13 +168,18 @@ impl Config {
                 _ => default_config_path().filter(|p| p.exists()),
             },
         };
-        match path {
-            None => Self::from_texts(None),
+        let mut config = match path {
+            None => Self::from_texts(None)?,
             Some(p) => {
                 let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Io { path: p.clone(), source })?;
-                Self::from_texts(Some((&p, &text)))
+                Self::from_texts(Some((&p, &text)))?
             }
+        };
+        // A user's session keeps its query history; built-in defaults alone (tests) do not.
+        if config.sql.history_file.is_none() {
+            config.sql.history_file = state_dir().map(|d| d.join("sql_history"));
         }
+        Ok(config)
     }
 
     fn from_texts(user: Option<(&Path, &str)>) -> Result<Config, ConfigError> {
@@ -269,6 +277,10 @@ impl Config {
             threads: sq(&|s| s.threads)
                 .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get() as u64).unwrap_or(2))
                 .clamp(1, 256) as usize,
+            history_file: user_raw
+                .as_ref()
+                .and_then(|(_, r)| r.sql.as_ref().and_then(|s| s.history_file.clone()))
+                .map(|p| expand_home(&p)),
         };
         let lakes = user_raw.as_ref().map(|(_, r)| r.lakes.clone()).unwrap_or_default();
         for (name, lake) in &lakes {
@@ -306,7 +318,7 @@ impl Config {
 }
 
 fn ordered_layers(map: &HashMap<Layer, Vec<RawBinding>>) -> Vec<(Layer, Vec<RawBinding>)> {
-    [Layer::Global, Layer::Browser, Layer::Inspector, Layer::History, Layer::Help]
+    [Layer::Global, Layer::Browser, Layer::Inspector, Layer::History, Layer::SqlEditor, Layer::SqlResults, Layer::Help]
         .into_iter()
         .filter_map(|l| map.get(&l).map(|b| (l, b.clone())))
         .collect()
@@ -327,6 +339,19 @@ fn parse(path: &Path, text: &str) -> Result<RawConfig, ConfigError> {
 
 pub fn config_dir() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("lakescope"))
+}
+
+/// `$XDG_STATE_HOME/lakescope` (query history).
+pub fn state_dir() -> Option<PathBuf> {
+    dirs::state_dir().or_else(|| dirs::home_dir().map(|h| h.join(".local/state"))).map(|d| d.join("lakescope"))
+}
+
+/// `~/x` → the home directory's `x`.
+fn expand_home(p: &Path) -> PathBuf {
+    match (p.strip_prefix("~"), dirs::home_dir()) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => p.to_path_buf(),
+    }
 }
 
 pub fn default_config_path() -> Option<PathBuf> {

@@ -35,10 +35,15 @@ pub enum Role {
     Key,
     Filter,
     Header,
+    SqlKeyword,
+    SqlString,
+    SqlNumber,
+    SqlComment,
+    SqlFunction,
 }
 
 impl Role {
-    pub const ALL: [Role; 22] = [
+    pub const ALL: [Role; 27] = [
         Role::Normal,
         Role::Dim,
         Role::Title,
@@ -61,6 +66,11 @@ impl Role {
         Role::Key,
         Role::Filter,
         Role::Header,
+        Role::SqlKeyword,
+        Role::SqlString,
+        Role::SqlNumber,
+        Role::SqlComment,
+        Role::SqlFunction,
     ];
 }
 
@@ -142,6 +152,8 @@ impl Theme {
         styles.insert(Role::Key, m(Modifier::BOLD));
         styles.insert(Role::Header, m(Modifier::UNDERLINED));
         styles.insert(Role::Filter, m(Modifier::UNDERLINED));
+        styles.insert(Role::SqlKeyword, m(Modifier::BOLD));
+        styles.insert(Role::SqlComment, m(Modifier::ITALIC));
         Theme { name: "no-color".to_string(), styles }
     }
 

@@ -9,6 +9,7 @@ pub mod detail;
 pub mod discovery;
 pub mod history;
 pub mod inspect;
+pub mod sql;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -27,6 +28,8 @@ pub enum JobKind {
     Detail,
     Inspect,
     History,
+    Sql,
+    Export,
 }
 
 impl JobKind {
@@ -36,6 +39,8 @@ impl JobKind {
             JobKind::Detail => "reading a table",
             JobKind::Inspect => "reading Parquet",
             JobKind::History => "reading a Delta log",
+            JobKind::Sql => "running a query",
+            JobKind::Export => "exporting a query result",
         }
     }
 }

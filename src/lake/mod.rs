@@ -23,6 +23,7 @@ pub mod parquet_io;
 pub mod parquet_meta;
 pub mod parquet_preview;
 pub mod partition;
+pub mod pricing;
 pub mod redact;
 pub mod requests;
 pub mod sql;

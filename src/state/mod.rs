@@ -4,10 +4,13 @@
 //! and are dropped here.
 
 pub mod browser;
+pub mod editor;
+pub mod grid;
 pub mod history;
 pub mod input;
 pub mod inspector;
 pub mod picker;
+pub mod sql;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -90,6 +93,28 @@ pub enum Effect {
         a: u64,
         b: u64,
     },
+    /// Build the SQL engine for the current catalog (and report its function names).
+    PrepareSql,
+    /// Estimate, then run a query, keeping `max_rows` rows.
+    RunSql {
+        seq: u64,
+        sql: String,
+        max_rows: usize,
+    },
+    EstimateSql {
+        seq: u64,
+        sql: String,
+    },
+    /// Run a query again and write its whole result to a file.
+    ExportSql {
+        sql: String,
+        path: std::path::PathBuf,
+        format: crate::lake::sql::export::Format,
+    },
+    /// Put text on the terminal's clipboard (OSC 52).
+    Copy(String),
+    /// Append a query to the history file.
+    SaveQuery(String),
     CancelJob(JobId),
     Quit,
 }
@@ -174,6 +199,10 @@ pub struct AppState {
     pub history: Option<history::HistoryView>,
     /// Time travel: one table read as of a version or timestamp by every view.
     pub as_of: Option<history::TimeTravel>,
+    /// The SQL pane (kept when closed, with its text and result).
+    pub sql: sql::SqlPane,
+    /// Prices of the lake's provider (query estimates).
+    pub prices: crate::lake::pricing::Prices,
     pub prefetch_details: bool,
     pub ascii: bool,
     pub width: u16,
@@ -207,6 +236,8 @@ impl AppState {
             inspector_seq: 0,
             history: None,
             as_of: None,
+            sql: sql::SqlPane::new(Vec::new(), 100_000),
+            prices: crate::lake::pricing::Prices::for_scheme(crate::lake::location::Scheme::File),
             prefetch_details,
             ascii,
             width: 80,
@@ -290,6 +321,12 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     if is_user_action(&action) && state.message.as_ref().is_some_and(|m| m.level == MessageLevel::Info) {
         state.message = None;
     }
+    if sql::takes(state, &action) {
+        let mut effects = sql::update(state, action);
+        // Tables the query names load their details (their columns complete).
+        effects.extend(reconcile_details(state));
+        return effects;
+    }
     if history::takes(state, &action) {
         let mut effects = history::update(state, action);
         // Time travel drops the table's detail: load it again at the chosen version.
@@ -350,6 +387,31 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         Action::Mark | Action::Diff => {}
+        // The SQL pane's keys, when it is closed (`sql::takes` has them while it is open).
+        Action::QueryTable
+        | Action::Sql
+        | Action::RunQuery
+        | Action::Estimate
+        | Action::Complete
+        | Action::SearchHistory
+        | Action::HistoryPrev
+        | Action::HistoryNext
+        | Action::SwitchPane
+        | Action::SortColumn
+        | Action::FilterRows
+        | Action::FirstColumn
+        | Action::LastColumn
+        | Action::CopyCell
+        | Action::CopyRow
+        | Action::CopyAll
+        | Action::Export
+        | Action::SqlEdit(_)
+        | Action::SqlReady(_)
+        | Action::SqlEstimated { .. }
+        | Action::SqlStarted { .. }
+        | Action::SqlRows { .. }
+        | Action::SqlDone { .. }
+        | Action::SqlExport { .. } => {}
         Action::HistoryPage { seq, entries, total, error } => {
             effects.extend(history::page(state, seq, entries, total, error))
         }
@@ -510,6 +572,12 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                     }
                 }
                 JobKind::Discovery => {}
+                JobKind::Sql => sql::job_ended(state, job.ticket, cancelled),
+                JobKind::Export => {
+                    if cancelled && state.sql.export.take().is_some() {
+                        state.info("export cancelled; nothing was written");
+                    }
+                }
                 // For inspector jobs the ticket is the inspector's sequence number.
                 JobKind::History => history::job_ended(
                     state,
@@ -595,6 +663,12 @@ fn is_user_action(a: &Action) -> bool {
             | Action::FooterLoaded { .. }
             | Action::PreviewRows { .. }
             | Action::PagesLoaded { .. }
+            | Action::SqlReady(_)
+            | Action::SqlEstimated { .. }
+            | Action::SqlStarted { .. }
+            | Action::SqlRows { .. }
+            | Action::SqlDone { .. }
+            | Action::SqlExport { .. }
     )
 }
 
@@ -663,6 +737,9 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("r, refresh", "list the lake again"),
     ("cd BUCKET/ZONE/…", "jump to an entry by its names"),
     ("theme NAME", "switch theme (dark, light, high-contrast…)"),
+    ("sql [QUERY]", "open the SQL pane (with a query: run it)"),
+    ("export FILE", "write the last query's whole result to FILE (.csv, .json, .parquet)"),
+    ("asof V|TS, latest", "time travel: read a Delta table as of a version or timestamp"),
     ("help", "show keys and commands"),
 ];
 
@@ -715,6 +792,16 @@ fn run_command(state: &mut AppState, cmd: &str) -> Vec<Effect> {
             history::travel(state, &t, as_of)
         }
         "latest" => history::latest(state),
+        "sql" => {
+            let mut effects = sql::open(state);
+            if !arg.is_empty() {
+                state.sql.editor.set_text(arg);
+                state.sql.focus = sql::SqlFocus::Editor;
+                effects.extend(sql::update(state, Action::RunQuery));
+            }
+            effects
+        }
+        "export" => sql::export(state, arg),
         "cd" => {
             let names: Vec<String> = arg.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
             if names.is_empty() {
@@ -744,6 +831,15 @@ fn reconcile_details(state: &mut AppState) -> Vec<Effect> {
     let mut wanted: Vec<&TableEntry> = Vec::new();
     if let Some(t) = state.nav.selected(&catalog).and_then(|id| catalog.node(id).table.as_deref()) {
         wanted.push(t);
+    }
+    if state.sql.open {
+        for loc in &state.sql.referenced {
+            if let Some((_, t)) = catalog.tables().find(|(_, t)| &t.location == loc)
+                && !wanted.iter().any(|w| w.location == t.location)
+            {
+                wanted.push(t);
+            }
+        }
     }
     if state.prefetch_details {
         let level = state.nav.current();

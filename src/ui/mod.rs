@@ -10,6 +10,7 @@ pub mod history;
 pub mod inspector;
 pub mod picker;
 pub mod popups;
+pub mod sql;
 pub mod status;
 
 use ratatui::Frame;
@@ -91,6 +92,7 @@ pub fn draw(frame: &mut Frame, view: &View) {
         Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(area);
     status::title_bar(frame, title, view);
     match (&view.state.history, &view.state.inspector) {
+        _ if view.state.sql.open => sql::draw(frame, body, view, &view.state.sql),
         (Some(h), _) => history::draw(frame, body, view, h),
         (None, Some(ins)) => inspector::draw(frame, body, view, ins),
         (None, None) => browser::columns(frame, body, view),

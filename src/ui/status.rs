@@ -81,12 +81,18 @@ pub fn status_bar(frame: &mut Frame, area: Rect, view: &View) {
         let role = if m.level == MessageLevel::Error { Role::Error } else { Role::Normal };
         right.push(Span::styled(format!("{} ", m.text), view.style(role)));
     }
-    let help = view.keymap.key_for(Layer::Browser, &Action::Help).map(|k| format!(" {k} help ")).unwrap_or_default();
+    let layer = match (state.sql.open, state.sql.focus) {
+        (true, crate::state::sql::SqlFocus::Editor) => Layer::SqlEditor,
+        (true, _) => Layer::SqlResults,
+        _ => Layer::Browser,
+    };
+    let help = view.keymap.key_for(layer, &Action::Help).map(|k| format!(" {k} help ")).unwrap_or_default();
     right.push(Span::styled(help, view.style(Role::Key)));
 
     let right_w: usize = right.iter().map(|s| s.content.width()).sum();
     // Left side: where we are.
-    let mut crumbs = breadcrumb(view);
+    let mut crumbs =
+        if state.sql.open { format!("SQL{}{}", view.glyphs().separator, breadcrumb(view)) } else { breadcrumb(view) };
     // Time travel is on: say so wherever the user is.
     if let Some(t) = &state.as_of {
         crumbs = format!("[{} as of {}] {crumbs}", t.name, t.as_of.text());
@@ -130,6 +136,12 @@ fn job_summary(view: &View) -> String {
     }
     if state.jobs.iter().any(|j| j.kind == JobKind::History) {
         parts.push("reading the Delta log".to_string());
+    }
+    if state.jobs.iter().any(|j| j.kind == JobKind::Sql) {
+        parts.push("running a query".to_string());
+    }
+    if state.jobs.iter().any(|j| j.kind == JobKind::Export) {
+        parts.push("exporting".to_string());
     }
     let details = state.jobs.iter().filter(|j| j.kind == JobKind::Detail).count();
     if details > 0 {

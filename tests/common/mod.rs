@@ -112,6 +112,10 @@ pub fn key(token: &str) -> KeyEvent {
         "<tab>" => (KeyCode::Tab, KeyModifiers::NONE),
         "<backtab>" => (KeyCode::BackTab, KeyModifiers::SHIFT),
         "<c-c>" => (KeyCode::Char('c'), KeyModifiers::CONTROL),
+        t if t.starts_with("<c-") && t.len() == 5 => (KeyCode::Char(t.chars().nth(3).unwrap()), KeyModifiers::CONTROL),
+        t if t.starts_with("<f") && t.ends_with('>') && t[2..t.len() - 1].parse::<u8>().is_ok() => {
+            (KeyCode::F(t[2..t.len() - 1].parse().unwrap()), KeyModifiers::NONE)
+        }
         t if t.chars().count() == 1 => {
             let c = t.chars().next().unwrap();
             let m = if c.is_ascii_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };

@@ -303,6 +303,37 @@ pub fn lake_catalogs(
     (buckets, Arc::new(BucketCatalog { schemas: default }))
 }
 
+/// An identifier as SQL must write it: bare when it is lower-case ASCII, quoted otherwise.
+pub fn quote_ident(name: &str) -> String {
+    let simple = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if simple { name.to_string() } else { format!("\"{}\"", name.replace('"', "\"\"")) }
+}
+
+/// The shortest name each table has in SQL, by table location: `zone.table` when its bucket is
+/// the first with that zone (the default catalog), else `bucket.zone.table`; tables directly in
+/// a bucket are `table` (schema `public`). The same rule `lake_catalogs` resolves names with.
+pub fn sql_names(catalog: &Catalog) -> Vec<(String, TableEntry)> {
+    let mut first_bucket: BTreeMap<String, String> = BTreeMap::new();
+    for (_, t) in catalog.tables() {
+        let zone = t.zone.clone().unwrap_or_else(|| NO_ZONE.to_string());
+        first_bucket.entry(zone).or_insert_with(|| t.bucket.clone());
+    }
+    catalog
+        .tables()
+        .map(|(_, t)| {
+            let zone = t.zone.clone().unwrap_or_else(|| NO_ZONE.to_string());
+            let short = first_bucket.get(&zone) == Some(&t.bucket);
+            let name = match (short, t.zone.is_some()) {
+                (true, true) => format!("{}.{}", quote_ident(&zone), quote_ident(&t.name)),
+                (true, false) => quote_ident(&t.name),
+                (false, _) => format!("{}.{}.{}", quote_ident(&t.bucket), quote_ident(&zone), quote_ident(&t.name)),
+            };
+            (name, t.clone())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,5 +345,13 @@ mod tests {
         assert!(matches!(split_as_of("orders@3"), Ok(("orders", Some(AsOf::Version(3))))));
         assert!(matches!(split_as_of("orders@2026-01-01T00:00:00Z"), Ok(("orders", Some(AsOf::Timestamp(_))))));
         assert!(split_as_of("orders@yesterday").unwrap_err().contains("orders@yesterday"));
+    }
+
+    #[test]
+    fn identifiers_are_quoted_when_sql_needs_it() {
+        assert_eq!(quote_ident("orders"), "orders");
+        assert_eq!(quote_ident("acme-lake"), "\"acme-lake\"");
+        assert_eq!(quote_ident("Orders"), "\"Orders\"");
+        assert_eq!(quote_ident("2024"), "\"2024\"");
     }
 }

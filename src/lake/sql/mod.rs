@@ -10,6 +10,8 @@
 //! and bytes are known.
 
 pub mod catalog;
+pub mod estimate;
+pub mod export;
 pub mod rewrite;
 
 use std::collections::BTreeSet;
@@ -153,6 +155,16 @@ impl SqlEngine {
     /// Bytes the running queries hold in the memory pool (0 once every stream is dropped).
     pub fn memory_reserved(&self) -> usize {
         self.ctx.runtime_env().memory_pool.reserved()
+    }
+
+    /// Names of the session's functions (scalar, aggregate, window), sorted, for completion.
+    pub fn function_names(&self) -> Vec<String> {
+        let state = self.ctx.state();
+        let mut names: BTreeSet<String> = state.scalar_functions().keys().cloned().collect();
+        names.extend(state.aggregate_functions().keys().cloned());
+        names.extend(state.window_functions().keys().cloned());
+        names.extend(["delta_version".to_string(), "delta_as_of".to_string()]);
+        names.into_iter().collect()
     }
 
     /// Parse, check and plan one statement (tables it names are opened here).

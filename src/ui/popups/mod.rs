@@ -21,7 +21,15 @@ pub fn help(frame: &mut Frame, area: Rect, view: &View) {
     frame.render_widget(block, area);
 
     let mut lines: Vec<Line> = Vec::new();
-    for layer in [Layer::Browser, Layer::Inspector, Layer::History, Layer::Global, Layer::Help] {
+    for layer in [
+        Layer::Browser,
+        Layer::Inspector,
+        Layer::History,
+        Layer::SqlEditor,
+        Layer::SqlResults,
+        Layer::Global,
+        Layer::Help,
+    ] {
         let bindings = view.keymap.bindings(layer);
         if bindings.is_empty() {
             continue;
