@@ -63,13 +63,7 @@ impl App {
         let mut state =
             AppState::new(store.display(), config.theme.clone(), themes, config.prefetch_details, config.ascii);
         state.store_info = store_info(&store);
-        let history = config
-            .sql
-            .history_file
-            .as_ref()
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .map(|t| state::sql::parse_history(&t))
-            .unwrap_or_default();
+        let history = config.sql.history_file.as_deref().map(load_history).unwrap_or_default();
         state.sql = state::sql::SqlPane::new(history, config.sql.max_rows);
         state.prices = crate::lake::pricing::Prices::for_scheme(store.url.scheme);
         Ok(App {
@@ -484,6 +478,20 @@ fn osc52(text: &str) {
     let mut out = std::io::stdout();
     let _ = write!(out, "\x1b]52;c;{encoded}\x07");
     let _ = out.flush();
+}
+
+/// Read the query history; a file grown past twice the kept length is rewritten with the newest
+/// entries (written aside and renamed, so a crash cannot lose it).
+fn load_history(path: &std::path::Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
+    let history = state::sql::parse_history(&text);
+    if text.lines().count() > 2 * state::sql::HISTORY_MAX {
+        let tmp = path.with_extension("compacting");
+        if std::fs::write(&tmp, state::sql::history_lines(&history)).is_ok() {
+            let _ = std::fs::rename(&tmp, path);
+        }
+    }
+    history
 }
 
 /// Append one query to the history file (one JSON string per line), creating it if needed.

@@ -47,37 +47,59 @@ fn role_of(stack: &ScopeStack) -> Role {
     Role::Normal
 }
 
+/// One highlighted line and the parser's state before it, so an edit re-parses from the first
+/// changed line only (typing at the end of a long query parses one line per key).
+#[derive(Clone)]
+struct CachedLine {
+    text: String,
+    /// The parser after this line (the next line starts from it).
+    after: (ParseState, ScopeStack),
+    spans: Vec<(Role, String)>,
+}
+
+thread_local! {
+    static HIGHLIGHT_CACHE: std::cell::RefCell<Vec<CachedLine>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Highlighted lines `first..first + count` of the editor text (parsed from the top: comments and
-/// strings may span lines).
+/// strings may span lines; unchanged lines come from a cache).
 pub fn highlight(lines: &[String], first: usize, count: usize) -> Vec<Vec<(Role, String)>> {
     let ss = syntaxes();
     let Some(syntax) = ss.find_syntax_by_extension("sql") else {
         return lines.iter().skip(first).take(count).map(|l| vec![(Role::Normal, l.clone())]).collect();
     };
-    let mut parse = ParseState::new(syntax);
-    let mut stack = ScopeStack::new();
-    let mut out = Vec::new();
-    for (i, line) in lines.iter().enumerate().take(first + count) {
-        let text = format!("{line}\n");
-        let ops = parse.parse_line(&text, ss).unwrap_or_default();
-        let mut spans: Vec<(Role, String)> = Vec::new();
-        let mut at = 0;
-        for (pos, op) in ops {
-            let pos = pos.min(line.len());
-            if pos > at && i >= first {
-                spans.push((role_of(&stack), line[at..pos].to_string()));
+    let end = (first + count).min(lines.len());
+    HIGHLIGHT_CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        // Keep the cached lines up to the first one that changed.
+        let same = cache.iter().zip(lines).take_while(|(c, l)| c.text == **l).count();
+        cache.truncate(same);
+        while cache.len() < end {
+            let i = cache.len();
+            let (mut parse, mut stack) = match cache.last() {
+                Some(prev) => prev.after.clone(),
+                None => (ParseState::new(syntax), ScopeStack::new()),
+            };
+            let line = &lines[i];
+            let text = format!("{line}\n");
+            let ops = parse.parse_line(&text, ss).unwrap_or_default();
+            let mut spans: Vec<(Role, String)> = Vec::new();
+            let mut at = 0;
+            for (pos, op) in ops {
+                let pos = pos.min(line.len());
+                if pos > at {
+                    spans.push((role_of(&stack), line[at..pos].to_string()));
+                }
+                at = at.max(pos);
+                let _ = stack.apply(&op);
             }
-            at = at.max(pos);
-            let _ = stack.apply(&op);
-        }
-        if i >= first {
             if at < line.len() {
                 spans.push((role_of(&stack), line[at..].to_string()));
             }
-            out.push(spans);
+            cache.push(CachedLine { text: line.clone(), after: (parse, stack), spans });
         }
-    }
-    out
+        cache[first.min(end)..end].iter().map(|c| c.spans.clone()).collect()
+    })
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, view: &View, p: &SqlPane) {
@@ -404,4 +426,36 @@ fn draw_record(frame: &mut Frame, area: Rect, view: &View, g: &Grid, scroll: usi
     }
     let para = Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll.min(u16::MAX as usize) as u16, 0));
     frame.render_widget(para, inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles_of(lines: &[&str]) -> Vec<Vec<(Role, String)>> {
+        let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        highlight(&lines, 0, lines.len())
+    }
+
+    fn role(spans: &[(Role, String)], text: &str) -> Option<Role> {
+        spans.iter().find(|(_, t)| t.contains(text)).map(|(r, _)| *r)
+    }
+
+    #[test]
+    fn sql_scopes_map_to_theme_roles_and_survive_edits() {
+        let h = roles_of(&["SELECT count(*), 'x' FROM t -- note", "/* a", "b */ WHERE n = 42"]);
+        assert_eq!(role(&h[0], "SELECT"), Some(Role::SqlKeyword));
+        assert_eq!(role(&h[0], "'x'").or(role(&h[0], "x")), Some(Role::SqlString));
+        assert_eq!(role(&h[0], "note"), Some(Role::SqlComment));
+        // A block comment spans lines: the second line's start is still a comment.
+        assert_eq!(role(&h[2], "b"), Some(Role::SqlComment));
+        assert_eq!(role(&h[2], "42"), Some(Role::SqlNumber));
+        // Edit the middle line (the cache keeps the first): the comment closes earlier now.
+        let h = roles_of(&["SELECT count(*), 'x' FROM t -- note", "/* a */", "b WHERE n = 42"]);
+        assert_ne!(role(&h[2], "b"), Some(Role::SqlComment));
+        assert_eq!(role(&h[2], "WHERE"), Some(Role::SqlKeyword));
+        // The text is kept whole, whatever the roles.
+        let joined: String = h[0].iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(joined, "SELECT count(*), 'x' FROM t -- note");
+    }
 }

@@ -67,12 +67,16 @@ static ALLOC: Counting = Counting;
 mod delta;
 mod footers;
 mod latency;
+mod sql;
+mod ui;
 
 fn usage() -> ! {
     eprintln!("usage: lakescope-bench discovery [--files N] [--runs R] [--dir DIR]");
     eprintln!("       lakescope-bench s3-listing [--files N] [--runs R]");
     eprintln!("       lakescope-bench footers [--big-mib M] [--runs R] [--dir DIR]");
     eprintln!("       lakescope-bench delta [--big-mib M] [--runs R] [--dir DIR]");
+    eprintln!("       lakescope-bench sql [--rows N] [--runs R] [--dir DIR] [--duckdb PATH]");
+    eprintln!("       lakescope-bench ui [--rows N] [--width W] [--height H]");
     std::process::exit(2)
 }
 
@@ -106,6 +110,19 @@ fn main() {
             let dir =
                 flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-delta"));
             delta::bench_delta(&dir, big, runs.max(1));
+        }
+        "ui" => {
+            let rows: usize = flag("--rows").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(1_000_000);
+            let w: u16 = flag("--width").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(200);
+            let h: u16 = flag("--height").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(60);
+            ui::bench_ui(rows, w, h);
+        }
+        "sql" => {
+            let rows: usize = flag("--rows").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(10_000_000);
+            let runs: usize = flag("--runs").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(3);
+            let dir =
+                flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-sql"));
+            sql::bench_sql(&dir, rows, runs.max(1), flag("--duckdb"));
         }
         _ => usage(),
     }

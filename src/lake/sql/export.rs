@@ -49,6 +49,14 @@ impl Sink {
     pub fn open(output: Option<&Path>) -> std::io::Result<(Sink, Box<dyn Write + Send>)> {
         match output {
             None => Ok((Sink::Stdout, Box::new(std::io::BufWriter::new(std::io::stdout())))),
+            // A device or a pipe (`--output /dev/null`) is written directly: never renamed over.
+            Some(dest) if dest.exists() && !dest.is_file() => {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(dest)
+                    .map_err(|e| std::io::Error::new(e.kind(), format!("cannot write {}: {e}", dest.display())))?;
+                Ok((Sink::Stdout, Box::new(std::io::BufWriter::new(f))))
+            }
             Some(dest) => {
                 let tmp = partial_name(dest);
                 let f = std::fs::File::create(&tmp)
