@@ -5,6 +5,7 @@
 //!   frame); each key is one `update` and one full draw. Reported: median, p99 and max per key.
 //! - grid: 1,000,000 fetched rows (Arrow batches of 8,192 rows, 8 columns) in the results grid;
 //!   each step is a page down (or a column right) and one full draw. Reported the same way.
+//!
 //! Target: under 16 ms per frame (60 frames a second).
 
 use std::sync::Arc;
