@@ -313,3 +313,19 @@ async fn explain_shows_a_plan_and_the_pane_fits_80x24() {
     let text = screen(&app, 80, 24);
     assert!(text.contains("order_id") && text.contains("963 rows"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_history_still_loading_under_the_pane_gets_its_versions() {
+    let mut app = app(demo_lake(), 100, 30);
+    settle(&mut app).await;
+    type_text(&mut app, ":cd acme-lake/silver/orders");
+    keys(&mut app, "<enter>");
+    settle(&mut app).await;
+    // Open the history and, before its first page arrives, the SQL pane over it.
+    keys(&mut app, "v s");
+    assert!(app.state.sql.open);
+    settle(&mut app).await;
+    keys(&mut app, "<esc>");
+    let h = app.state.history.as_ref().expect("the history is still open");
+    assert!(!h.loading && h.entries.len() == 13, "{} versions, loading {}", h.entries.len(), h.loading);
+}

@@ -646,7 +646,8 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     effects
 }
 
-fn is_user_action(a: &Action) -> bool {
+/// Is this a key the user pressed (not a job's report, a tick or a resize)?
+pub(crate) fn is_user_action(a: &Action) -> bool {
     !matches!(
         a,
         Action::Tick
@@ -663,6 +664,9 @@ fn is_user_action(a: &Action) -> bool {
             | Action::FooterLoaded { .. }
             | Action::PreviewRows { .. }
             | Action::PagesLoaded { .. }
+            | Action::HistoryPage { .. }
+            | Action::DeltaInfoLoaded { .. }
+            | Action::DiffLoaded { .. }
             | Action::SqlReady(_)
             | Action::SqlEstimated { .. }
             | Action::SqlStarted { .. }

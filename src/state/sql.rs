@@ -250,7 +250,9 @@ pub fn table_query(state: &AppState, table: &TableEntry, version: Option<u64>) -
     format!("SELECT *\nFROM {from}\nLIMIT 100")
 }
 
-/// Does the SQL pane take this action?
+/// Does the SQL pane take this action? Its own reports always; while it is open, the user's keys
+/// too (but not quitting, help, the command line and the like). Reports of other views' jobs (a
+/// history still loading under the pane) go on to those views.
 pub fn takes(state: &AppState, action: &Action) -> bool {
     matches!(
         action,
@@ -265,6 +267,7 @@ pub fn takes(state: &AppState, action: &Action) -> bool {
             | Action::SqlExport { .. }
     ) || (state.sql.open
         && state.mode == super::Mode::Browse
+        && super::is_user_action(action)
         && !matches!(
             action,
             Action::Quit
@@ -273,15 +276,6 @@ pub fn takes(state: &AppState, action: &Action) -> bool {
                 | Action::Requests
                 | Action::CycleTheme
                 | Action::RunCommand(_)
-                | Action::Resize { .. }
-                | Action::Tick
-                | Action::JobStarted { .. }
-                | Action::JobFinished { .. }
-                | Action::JobFailed { .. }
-                | Action::CatalogUpdated { .. }
-                | Action::DiscoveryFinished { .. }
-                | Action::DetailLoaded { .. }
-                | Action::RequestsCounted(_)
         ))
 }
 
