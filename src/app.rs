@@ -65,7 +65,7 @@ impl App {
         state.store_info = store_info(&store);
         let history = config.sql.history_file.as_deref().map(load_history).unwrap_or_default();
         state.sql = state::sql::SqlPane::new(history, config.sql.max_rows);
-        state.prices = crate::lake::pricing::Prices::for_scheme(store.url.scheme);
+        state.prices = config.pricing.for_scheme(store.url.scheme);
         Ok(App {
             state,
             store: Arc::new(store),

@@ -41,6 +41,10 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
             cli::ls(&Target::resolve(&root, &config, g), path.as_deref(), json, &config).await
         }
         Some(Command::Lakes { json }) => cli::lakes(&config, json),
+        Some(Command::Diag { root, path, json, log_only, price_as, target_file_mib, small_file_mib }) => {
+            let args = cli::diag::DiagArgs { json, log_only, price_as, target_file_mib, small_file_mib };
+            cli::diag::run(&Target::resolve(&root, &config, g), path.as_deref(), &args, &config).await
+        }
         Some(Command::Parquet { file, row_group, pages, json }) => {
             let concurrency = config.inspector.footer_concurrency;
             cli::parquet::parquet(&Target::resolve(&file, &config, g), row_group, pages, json, concurrency).await

@@ -15,6 +15,7 @@ use crate::lake::{Catalog, LakeStore, LakeUrl, NodeKind, StoreOptions, demo, dis
 use crate::units;
 
 pub mod delta;
+pub mod diag;
 pub mod parquet;
 pub mod sql;
 
@@ -212,6 +213,29 @@ pub enum Command {
         #[arg(long)]
         max_rows: Option<usize>,
     },
+    /// Diagnostics of a table, a zone, a bucket or the whole lake (PATH: bucket/zone/table, or
+    /// nothing): partitions and skew, small files, storage cost, stale bytes, lifecycle — one
+    /// table's full report, or the tables below PATH ranked worst first. Reads metadata only.
+    Diag {
+        root: String,
+        /// Names from a bucket down, separated by '/' (default: the whole lake, or the table when
+        /// ROOT is one).
+        path: Option<String>,
+        #[arg(long)]
+        json: bool,
+        /// Delta tables: read the log only (no listing: stale files from the tombstones alone).
+        #[arg(long)]
+        log_only: bool,
+        /// Price a local lake as a cloud one: s3, gcs or azure.
+        #[arg(long, value_name = "PROVIDER")]
+        price_as: Option<String>,
+        /// Target file size for compaction in MiB (default: the table's, then [diagnostics]).
+        #[arg(long, value_name = "MIB")]
+        target_file_mib: Option<u64>,
+        /// Files under this size (MiB) are small (default: [diagnostics] small_file_mib).
+        #[arg(long, value_name = "MIB")]
+        small_file_mib: Option<u64>,
+    },
     /// List the lakes named in the config file.
     Lakes {
         #[arg(long)]
@@ -223,7 +247,10 @@ pub enum Command {
 pub type ExitCode = i32;
 
 /// Discover a lake, reporting progress on stderr when it is a terminal.
-async fn discover_for_cli(target: &Target, config: &Config) -> anyhow::Result<(Arc<LakeStore>, Arc<Catalog>)> {
+pub(crate) async fn discover_for_cli(
+    target: &Target,
+    config: &Config,
+) -> anyhow::Result<(Arc<LakeStore>, Arc<Catalog>)> {
     let store = Arc::new(target.open()?);
     let interactive = std::io::stderr().is_terminal();
     let mut on_snapshot = move |c: Arc<Catalog>| {

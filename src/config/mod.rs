@@ -39,6 +39,8 @@ struct RawConfig {
     store: Option<RawStore>,
     inspector: Option<RawInspector>,
     sql: Option<RawSql>,
+    diagnostics: Option<RawDiagnostics>,
+    pricing: Option<toml::Table>,
     #[serde(default)]
     lakes: BTreeMap<String, LakeConfig>,
     #[serde(default)]
@@ -68,6 +70,28 @@ struct RawSql {
     max_rows: Option<u64>,
     threads: Option<u64>,
     history_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDiagnostics {
+    target_file_mib: Option<u64>,
+    small_file_mib: Option<u64>,
+    max_footers: Option<u64>,
+    history_versions: Option<u64>,
+}
+
+/// Settings of the diagnostics (`lakescope diag`, the diagnostics view).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiagnosticsOptions {
+    /// File size compaction aims for when a table does not set `delta.targetFileSize` (MiB).
+    pub target_file_mib: u64,
+    /// Files under this size are small (MiB).
+    pub small_file_mib: u64,
+    /// Footers read per Parquet dataset for row counts and schema drift; past it they are not.
+    pub max_footers: usize,
+    /// Newest Delta versions read for the growth chart.
+    pub history_versions: usize,
 }
 
 /// Settings of the SQL console.
@@ -147,6 +171,9 @@ pub struct Config {
     pub lakes: BTreeMap<String, LakeConfig>,
     pub inspector: InspectorOptions,
     pub sql: SqlOptions,
+    pub diagnostics: DiagnosticsOptions,
+    /// Prices (assets/pricing.toml with the user's `[pricing]` overrides).
+    pub pricing: crate::lake::pricing::PriceBook,
     pub keymap: Keymap,
     /// The user file that was read, if any.
     pub source: Option<PathBuf>,
@@ -282,6 +309,23 @@ impl Config {
                 .and_then(|(_, r)| r.sql.as_ref().and_then(|s| s.history_file.clone()))
                 .map(|p| expand_home(&p)),
         };
+        let dg = |f: &dyn Fn(&RawDiagnostics) -> Option<u64>| {
+            user_raw
+                .as_ref()
+                .and_then(|(_, r)| r.diagnostics.as_ref().and_then(f))
+                .or_else(|| defaults.diagnostics.as_ref().and_then(f))
+        };
+        let diagnostics = DiagnosticsOptions {
+            target_file_mib: dg(&|d| d.target_file_mib).unwrap_or(128).clamp(1, 1 << 20),
+            small_file_mib: dg(&|d| d.small_file_mib).unwrap_or(32).clamp(1, 1 << 20),
+            max_footers: dg(&|d| d.max_footers).unwrap_or(1_000).min(10_000_000) as usize,
+            history_versions: dg(&|d| d.history_versions).unwrap_or(100).clamp(1, 100_000) as usize,
+        };
+        let pricing_over = user_raw.as_ref().and_then(|(_, r)| r.pricing.clone()).unwrap_or_default();
+        let pricing = crate::lake::pricing::PriceBook::load(&pricing_over).map_err(|message| ConfigError::Invalid {
+            path: user.map(|(p, _)| p.to_path_buf()).unwrap_or_else(|| builtin.to_path_buf()),
+            message,
+        })?;
         let lakes = user_raw.as_ref().map(|(_, r)| r.lakes.clone()).unwrap_or_default();
         for (name, lake) in &lakes {
             if lake.url.trim().is_empty() {
@@ -297,6 +341,8 @@ impl Config {
             store,
             inspector,
             sql,
+            diagnostics,
+            pricing,
             lakes,
             keymap,
             source: user.map(|(p, _)| p.to_path_buf()),

@@ -11,6 +11,7 @@ pub mod delta_info;
 pub mod delta_log;
 pub mod demo;
 pub mod detail;
+pub mod diag;
 pub mod discover;
 pub mod error;
 pub mod list_buckets;

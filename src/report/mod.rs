@@ -1,6 +1,9 @@
-//! Plain-text renderings of Delta history, detail and diffs, shared by the headless commands
+//! Plain-text renderings of Delta history, detail and diffs (here) and of diagnostics (`diag`),
+//! shared by the headless commands
 //! (`lakescope history / detail / diff`) and the TUI's history view. No terminal code: lines of
 //! text that each caller prints or styles.
+
+pub mod diag;
 
 use crate::lake::delta_diff::TableDiff;
 use crate::lake::delta_info::DeltaInfo;
