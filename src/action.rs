@@ -90,8 +90,25 @@ pub enum Action {
     CopyAll,
     /// Results: export the whole result (the query runs again) to a CSV, JSON or Parquet file.
     Export,
+    /// Diagnostics of the selected table, or of every table below the selected bucket / zone /
+    /// folder: partitions, small files, cost, findings (again: close them).
+    Diagnostics,
 
     // --- internal ---------------------------------------------------------------------------
+    /// Diagnostics: `done` of `total` tables diagnosed, `last` the latest.
+    #[serde(skip)]
+    DiagProgress {
+        seq: u64,
+        done: usize,
+        total: usize,
+        last: String,
+    },
+    /// Diagnostics: every table's result (or why the job stopped).
+    #[serde(skip)]
+    DiagLoaded {
+        seq: u64,
+        result: Result<(Vec<crate::lake::diag::TableDiag>, Vec<crate::lake::diag::rollup::Failure>), String>,
+    },
     /// A key typed while a text line (filter or command) has focus.
     #[serde(skip)]
     Input(InputKey),

@@ -196,6 +196,15 @@ impl App {
                     let id = self.jobs.spawn(move |ctx| jobs::inspect::preview_step(ctx, handle, seq, want));
                     self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: seq });
                 }
+                Effect::LoadDiag { seq, scope, tables } => {
+                    let store = self.store.clone();
+                    let gather = crate::lake::diag::GatherOptions::from_config(&self.config);
+                    let opts = crate::lake::diag::DiagOptions::from_config(&self.config.diagnostics);
+                    let prices = self.state.prices.clone();
+                    let label = format!("diagnostics of {scope}");
+                    let id = self.jobs.spawn(move |ctx| jobs::diag::run(ctx, store, seq, tables, gather, opts, prices));
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Diag, label, ticket: seq });
+                }
                 Effect::LoadHistory { seq, table, want } => {
                     let store = self.store.clone();
                     let label = format!("history of {}", table.name);
@@ -328,6 +337,7 @@ impl App {
                     state::sql::SqlFocus::Results => km.lookup(Layer::SqlResults, &key),
                 }
             }
+            Mode::Browse if self.state.diag.is_some() => self.config.keymap.lookup(Layer::Diagnostics, &key),
             Mode::Browse if self.state.history.is_some() => self.config.keymap.lookup(Layer::History, &key),
             Mode::Browse if self.state.inspector.is_some() => self.config.keymap.lookup(Layer::Inspector, &key),
             Mode::Browse => self.config.keymap.lookup(Layer::Browser, &key),

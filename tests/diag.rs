@@ -238,31 +238,47 @@ async fn a_dataset_on_s3_gives_the_same_figures_from_one_list_page() {
     let local = demo_lake().join("acme-lake/bronze/events");
     let objects = common::s3::upload_dir(&store, &local, "bronze/events").await;
     let store = Arc::new(moto.store(&format!("s3://{b}")));
-    let catalog =
-        discover(store.clone(), Config::defaults().discovery, CancellationToken::new(), &mut |_| {}).await.unwrap();
-    let (node, table) = catalog.tables().next().unwrap();
-    let name = catalog.names_to(node.id).join("/");
     let config = Config::defaults();
-    let lists = store.stats.count(RequestKind::List);
-    let gets = store.stats.count(RequestKind::Get) + store.stats.count(RequestKind::RangedGet);
-    let (diags, failed) = diag::diagnose_tables(
-        &store,
-        vec![(name, table.clone())],
-        &GatherOptions::from_config(&config),
-        &DiagOptions::from_config(&config.diagnostics),
-        &config.pricing.for_scheme(store.url.scheme),
-        1,
-        &CancellationToken::new(),
-        &mut |_, _, _| {},
-    )
-    .await
-    .unwrap();
+    let run = |keep: bool| {
+        let store = store.clone();
+        let config = config.clone();
+        async move {
+            let mut discovery = config.discovery.clone();
+            discovery.keep_files = keep;
+            let catalog = discover(store.clone(), discovery, CancellationToken::new(), &mut |_| {}).await.unwrap();
+            let (node, table) = catalog.tables().next().unwrap();
+            let name = catalog.names_to(node.id).join("/");
+            let lists = store.stats.count(RequestKind::List);
+            let gets = store.stats.count(RequestKind::Get) + store.stats.count(RequestKind::RangedGet);
+            let out = diag::diagnose_tables(
+                &store,
+                vec![(name, table.clone())],
+                &GatherOptions::from_config(&config),
+                &DiagOptions::from_config(&config.diagnostics),
+                &config.pricing.for_scheme(store.url.scheme),
+                1,
+                &CancellationToken::new(),
+                &mut |_, _, _| {},
+            )
+            .await
+            .unwrap();
+            let lists = store.stats.count(RequestKind::List) - lists;
+            let gets = store.stats.count(RequestKind::Get) + store.stats.count(RequestKind::RangedGet) - gets;
+            (out, lists, gets)
+        }
+    };
+    // With discovery's listing kept (what `lakescope diag` does), the diagnostics list nothing.
+    let ((kept, _), kept_lists, _) = run(true).await;
+    assert_eq!(kept_lists, 0, "the table is not listed a second time");
+    let ((diags, failed), lists, reads) = run(false).await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].totals, diags[0].totals, "the same diagnostics either way");
     assert!(failed.is_empty(), "{failed:?}");
     let d = &diags[0];
-    // One LIST page holds the dataset's objects (fewer than 1,000), one footer read per file.
+    // Without it: one LIST page holds the dataset's objects (fewer than 1,000); one footer read
+    // per file.
     assert!(objects < 1_000);
-    assert_eq!(store.stats.count(RequestKind::List) - lists, 1);
-    let reads = store.stats.count(RequestKind::Get) + store.stats.count(RequestKind::RangedGet) - gets;
+    assert_eq!(lists, 1);
     assert_eq!(reads, d.totals.files);
     // The same figures as on disk.
     let files = parquet_files(&local);

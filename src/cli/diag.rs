@@ -51,6 +51,10 @@ struct ScopeReport<'a> {
 pub async fn run(target: &Target, path: Option<&str>, args: &DiagArgs, config: &Config) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let root = target.root.as_str();
+    // Discovery keeps each table's listing, so no table is listed twice.
+    let mut config = config.clone();
+    config.discovery.keep_files = true;
+    let config = &config;
     let (store, catalog) = discover_for_cli(target, config).await?;
     let names: Vec<String> = path.unwrap_or("").split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
     let node = if names.is_empty() {

@@ -17,6 +17,7 @@ pub enum Layer {
     Browser,
     Inspector,
     History,
+    Diagnostics,
     /// Typing in the SQL editor: only these bindings apply (no global keys: `q` is a letter).
     SqlEditor,
     SqlResults,
@@ -30,6 +31,7 @@ impl Layer {
             Layer::Browser => "browser",
             Layer::Inspector => "Parquet inspector",
             Layer::History => "Delta history",
+            Layer::Diagnostics => "diagnostics",
             Layer::SqlEditor => "SQL editor",
             Layer::SqlResults => "SQL results",
             Layer::Help => "help",

@@ -364,10 +364,19 @@ impl Config {
 }
 
 fn ordered_layers(map: &HashMap<Layer, Vec<RawBinding>>) -> Vec<(Layer, Vec<RawBinding>)> {
-    [Layer::Global, Layer::Browser, Layer::Inspector, Layer::History, Layer::SqlEditor, Layer::SqlResults, Layer::Help]
-        .into_iter()
-        .filter_map(|l| map.get(&l).map(|b| (l, b.clone())))
-        .collect()
+    [
+        Layer::Global,
+        Layer::Browser,
+        Layer::Inspector,
+        Layer::History,
+        Layer::Diagnostics,
+        Layer::SqlEditor,
+        Layer::SqlResults,
+        Layer::Help,
+    ]
+    .into_iter()
+    .filter_map(|l| map.get(&l).map(|b| (l, b.clone())))
+    .collect()
 }
 
 fn parse(path: &Path, text: &str) -> Result<RawConfig, ConfigError> {

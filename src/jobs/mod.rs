@@ -6,6 +6,7 @@
 //! (listing a lake) and `detail` (loading one table's schema and stats).
 
 pub mod detail;
+pub mod diag;
 pub mod discovery;
 pub mod history;
 pub mod inspect;
@@ -30,6 +31,7 @@ pub enum JobKind {
     History,
     Sql,
     Export,
+    Diag,
 }
 
 impl JobKind {
@@ -41,6 +43,7 @@ impl JobKind {
             JobKind::History => "reading a Delta log",
             JobKind::Sql => "running a query",
             JobKind::Export => "exporting a query result",
+            JobKind::Diag => "diagnosing tables",
         }
     }
 }

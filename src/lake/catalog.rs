@@ -85,6 +85,15 @@ pub struct DeltaLogListing {
     pub deletion_vectors: u64,
 }
 
+/// One object of a table's listing (kept only when discovery is asked to: `keep_files`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedObject {
+    /// Path relative to the table root.
+    pub rel: String,
+    pub size: u64,
+    pub modified_ms: i64,
+}
+
 /// One table found by discovery, with the aggregates of its listing.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TableEntry {
@@ -121,6 +130,10 @@ pub struct TableEntry {
     pub listing_complete: bool,
     /// Problems found from the listing alone (listing errors, files too small to be Parquet…).
     pub issues: Vec<String>,
+    /// Every object of the table's flat listing, when discovery kept them (`keep_files`) and the
+    /// listing completed: the diagnostics read it instead of listing the table again.
+    #[serde(skip)]
+    pub listing: Option<std::sync::Arc<Vec<ListedObject>>>,
 }
 
 /// One entry of the catalog tree.

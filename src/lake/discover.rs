@@ -24,7 +24,9 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::catalog::{Catalog, DeltaLogListing, DiscoveryProgress, Node, NodeId, NodeKind, TableEntry, TableFormat};
+use super::catalog::{
+    Catalog, DeltaLogListing, DiscoveryProgress, ListedObject, Node, NodeId, NodeKind, TableEntry, TableFormat,
+};
 use super::error::{LakeError, store_reason};
 use super::location::Scheme;
 use super::names::{self, FileKind};
@@ -46,6 +48,9 @@ pub struct DiscoveryOptions {
     pub first_snapshot_wait: Duration,
     /// Extension-less files whose last 4 bytes are read to recognise Parquet, in total.
     pub sniff_budget: usize,
+    /// Keep every object of each table's flat listing (for `lakescope diag`, which would
+    /// otherwise list each table again); memory then grows with the number of objects.
+    pub keep_files: bool,
 }
 
 impl Default for DiscoveryOptions {
@@ -57,6 +62,7 @@ impl Default for DiscoveryOptions {
             snapshot_interval: Duration::from_millis(100),
             first_snapshot_wait: Duration::from_millis(60),
             sniff_budget: 2_000,
+            keep_files: false,
         }
     }
 }
@@ -550,6 +556,10 @@ struct TableAgg {
     error: Option<String>,
     /// Glob restricting the table to some files of its folder.
     glob: Option<String>,
+    /// The objects of the flat listing, while it runs (`keep_files`)…
+    kept: Vec<ListedObject>,
+    /// …and once it is complete.
+    kept_done: Option<Arc<Vec<ListedObject>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -740,6 +750,9 @@ impl Engine {
             Event::TableDone { dir, error } => {
                 if let Role::Table(agg) = &mut self.dirs[dir].role {
                     agg.complete = true;
+                    if self.opts.keep_files && error.is_none() && !agg.from_groups {
+                        agg.kept_done = Some(Arc::new(std::mem::take(&mut agg.kept)));
+                    }
                     if let Some(e) = error {
                         self.errors += 1;
                         agg.error = Some(format!("listing stopped early: {e}"));
@@ -872,6 +885,9 @@ impl Engine {
                 }
             };
             let modified = o.last_modified.timestamp_millis();
+            if self.opts.keep_files {
+                agg.kept.push(ListedObject { rel: inner.to_string(), size: o.size, modified_ms: modified });
+            }
             agg.modified_ms = Some(agg.modified_ms.map_or(modified, |m| m.max(modified)));
             let (dirs, file) = inner.rsplit_once('/').unwrap_or(("", inner));
             let first = dirs.split('/').next().unwrap_or("");
@@ -1191,6 +1207,7 @@ impl Engine {
             delta_log: agg.delta.clone(),
             listing_complete: agg.complete,
             issues,
+            listing: agg.kept_done.clone(),
         }
     }
 }

@@ -155,7 +155,10 @@ pub fn table_lines(d: &TableDiag, ascii: bool) -> Vec<String> {
     let c = &d.cost;
     l.push(String::new());
     if c.source == "-" {
-        l.push(format!("COST  {} (lakescope diag --price-as s3|gcs|azure to price it as a cloud)", c.prices));
+        l.push(format!(
+            "COST  {} (price it as a cloud: `lakescope diag --price-as s3`, or local_as = \"s3\" under [pricing] in the config)",
+            c.prices
+        ));
     } else {
         l.push(format!("COST  {} (checked {}; {})", c.prices, c.checked, c.source));
     }

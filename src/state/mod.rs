@@ -4,6 +4,7 @@
 //! and are dropped here.
 
 pub mod browser;
+pub mod diag;
 pub mod editor;
 pub mod grid;
 pub mod history;
@@ -92,6 +93,12 @@ pub enum Effect {
         table: Box<TableEntry>,
         a: u64,
         b: u64,
+    },
+    /// Diagnose tables (`(display name, table)`), for the view `seq`.
+    LoadDiag {
+        seq: u64,
+        scope: String,
+        tables: Vec<(String, TableEntry)>,
     },
     /// Build the SQL engine for the current catalog (and report its function names).
     PrepareSql,
@@ -199,6 +206,8 @@ pub struct AppState {
     pub history: Option<history::HistoryView>,
     /// Time travel: one table read as of a version or timestamp by every view.
     pub as_of: Option<history::TimeTravel>,
+    /// The diagnostics view, when open (over every other view but the SQL pane).
+    pub diag: Option<diag::DiagView>,
     /// The SQL pane (kept when closed, with its text and result).
     pub sql: sql::SqlPane,
     /// Prices of the lake's provider (query estimates).
@@ -236,6 +245,7 @@ impl AppState {
             inspector_seq: 0,
             history: None,
             as_of: None,
+            diag: None,
             sql: sql::SqlPane::new(Vec::new(), 100_000),
             prices: crate::lake::pricing::Prices::for_scheme(crate::lake::location::Scheme::File),
             prefetch_details,
@@ -327,6 +337,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         effects.extend(reconcile_details(state));
         return effects;
     }
+    if diag::takes(state, &action) {
+        return diag::update(state, action);
+    }
     if history::takes(state, &action) {
         let mut effects = history::update(state, action);
         // Time travel drops the table's detail: load it again at the chosen version.
@@ -387,6 +400,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         Action::Mark | Action::Diff => {}
+        Action::Diagnostics => effects.extend(diag::open(state)),
+        Action::DiagProgress { seq, done, total, last } => diag::progress(state, seq, done, total, last),
+        Action::DiagLoaded { seq, result } => diag::loaded(state, seq, result),
         // The SQL pane's keys, when it is closed (`sql::takes` has them while it is open).
         Action::QueryTable
         | Action::Sql
@@ -573,6 +589,15 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 }
                 JobKind::Discovery => {}
                 JobKind::Sql => sql::job_ended(state, job.ticket, cancelled),
+                JobKind::Diag => diag::job_ended(
+                    state,
+                    job.ticket,
+                    if cancelled {
+                        "cancelled (Esc); D on the entry runs it again"
+                    } else {
+                        "the diagnostics stopped without a result"
+                    },
+                ),
                 JobKind::Export => {
                     if cancelled && state.sql.export.take().is_some() {
                         state.info("export cancelled; nothing was written");
@@ -673,6 +698,8 @@ pub(crate) fn is_user_action(a: &Action) -> bool {
             | Action::SqlRows { .. }
             | Action::SqlDone { .. }
             | Action::SqlExport { .. }
+            | Action::DiagProgress { .. }
+            | Action::DiagLoaded { .. }
     )
 }
 
@@ -680,6 +707,12 @@ pub(crate) fn is_user_action(a: &Action) -> bool {
 fn cancel(state: &mut AppState, effects: &mut Vec<Effect>) {
     if state.mode == Mode::Help {
         state.mode = Mode::Browse;
+        return;
+    }
+    if let Some(v) = state.diag.as_ref().filter(|v| v.loading)
+        && let Some(job) = state.jobs.iter().find(|j| j.kind == JobKind::Diag && j.ticket == v.seq)
+    {
+        effects.push(Effect::CancelJob(job.id));
         return;
     }
     if state.focus == Focus::Detail {
@@ -744,6 +777,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("sql [QUERY]", "open the SQL pane (with a query: run it)"),
     ("export FILE", "write the last query's whole result to FILE (.csv, .json, .parquet)"),
     ("asof V|TS, latest", "time travel: read a Delta table as of a version or timestamp"),
+    ("diag [BUCKET/ZONE/…]", "diagnostics of an entry (default: the selection; `diag /`: the whole lake)"),
     ("help", "show keys and commands"),
 ];
 
@@ -796,6 +830,25 @@ fn run_command(state: &mut AppState, cmd: &str) -> Vec<Effect> {
             history::travel(state, &t, as_of)
         }
         "latest" => history::latest(state),
+        "diag" | "diagnostics" => {
+            if arg == "/" {
+                state.nav = Nav::default();
+                state.nav.sync(&state.catalog, rows);
+                state.history = None;
+                state.inspector = None;
+                return diag::open_node(state, None);
+            }
+            if !arg.is_empty() {
+                let names: Vec<String> = arg.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
+                if !state.nav.jump(&state.catalog, &names, rows) {
+                    state.error(format!("no entry {arg:?} in this lake"));
+                    return Vec::new();
+                }
+                state.history = None;
+                state.inspector = None;
+            }
+            diag::open(state)
+        }
         "sql" => {
             let mut effects = sql::open(state);
             if !arg.is_empty() {

@@ -59,6 +59,7 @@ fn catalog(specs: &[&str]) -> Arc<Catalog> {
                             sample_file_bytes: Some(100),
                             delta_log: None,
                             listing_complete: true,
+                            listing: None,
                             issues: Vec::new(),
                         })
                     });

@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod detail;
+pub mod diag;
 pub mod history;
 pub mod inspector;
 pub mod picker;
@@ -93,6 +94,7 @@ pub fn draw(frame: &mut Frame, view: &View) {
     status::title_bar(frame, title, view);
     match (&view.state.history, &view.state.inspector) {
         _ if view.state.sql.open => sql::draw(frame, body, view, &view.state.sql),
+        _ if let Some(d) = &view.state.diag => diag::draw(frame, body, view, d),
         (Some(h), _) => history::draw(frame, body, view, h),
         (None, Some(ins)) => inspector::draw(frame, body, view, ins),
         (None, None) => browser::columns(frame, body, view),

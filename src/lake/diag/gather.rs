@@ -15,7 +15,7 @@ use object_store::path::Path;
 use tokio_util::sync::CancellationToken;
 
 use super::{DriftFile, FileFact, GrowthPoint, Inventory, StaleFile};
-use crate::lake::catalog::{TableEntry, TableFormat};
+use crate::lake::catalog::{ListedObject as Listed, TableEntry, TableFormat};
 use crate::lake::delta_log::History;
 use crate::lake::error::{LakeError, describe, store_reason};
 use crate::lake::names::{self, FileKind};
@@ -44,14 +44,6 @@ impl GatherOptions {
             list_delta: true,
         }
     }
-}
-
-/// One listed object: path relative to the table root, size, modification time.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Listed {
-    pub rel: String,
-    pub size: u64,
-    pub modified_ms: i64,
 }
 
 /// Gather a table's inventory. `progress` gets a line of what is being read.
@@ -141,16 +133,26 @@ async fn listed_inventory(
     } else {
         (table.path.clone(), None)
     };
-    progress("listing…".into());
-    let location = store.url_of(&folder, true).to_string();
-    let listed = list_table(&store.object_store(), &store.key(&folder), &location, cancel, progress).await?;
-    inv.sources.push(format!("one listing of the table: {} objects", units::count(listed.len() as u64)));
+    let listed: std::borrow::Cow<[Listed]> = match (&table.listing, &only) {
+        // Discovery kept the table's listing: no second one.
+        (Some(kept), None) => {
+            inv.sources.push(format!("discovery's listing of the table: {} objects", units::count(kept.len() as u64)));
+            std::borrow::Cow::Borrowed(kept.as_slice())
+        }
+        _ => {
+            progress("listing…".into());
+            let location = store.url_of(&folder, true).to_string();
+            let l = list_table(&store.object_store(), &store.key(&folder), &location, cancel, progress).await?;
+            inv.sources.push(format!("one listing of the table: {} objects", units::count(l.len() as u64)));
+            std::borrow::Cow::Owned(l)
+        }
+    };
 
     let iceberg = table.format == TableFormat::Iceberg;
     let mut data_dirs: HashSet<String> = HashSet::new();
     let mut other_dirs: BTreeSet<String> = BTreeSet::new();
     let mut unnamed: BTreeSet<String> = BTreeSet::new();
-    for o in listed {
+    for o in listed.iter() {
         let (dirs, file) = split_dir(&o.rel);
         if let Some((key, kind)) = &only {
             let same = if let Some(name) = key.strip_prefix('=') {
@@ -388,14 +390,24 @@ async fn delta_inventory(
     tombstones.retain(|t| !live.contains(t.path.as_str()));
 
     if opts.list_delta {
-        progress("listing the table…".into());
-        let listed =
-            list_table(&store.object_store(), &store.key(&table.path), &table.location, cancel, progress).await?;
-        inv.sources.push(format!("one listing of the table: {} objects", units::count(listed.len() as u64)));
+        let listed: std::borrow::Cow<[Listed]> = match &table.listing {
+            Some(kept) => {
+                inv.sources
+                    .push(format!("discovery's listing of the table: {} objects", units::count(kept.len() as u64)));
+                std::borrow::Cow::Borrowed(kept.as_slice())
+            }
+            None => {
+                progress("listing the table…".into());
+                let l = list_table(&store.object_store(), &store.key(&table.path), &table.location, cancel, progress)
+                    .await?;
+                inv.sources.push(format!("one listing of the table: {} objects", units::count(l.len() as u64)));
+                std::borrow::Cow::Owned(l)
+            }
+        };
         let by_path: HashMap<&str, &StaleFile> = tombstones.iter().map(|t| (t.path.as_str(), t)).collect();
         let mut stale = Vec::new();
         let mut orphans = 0u64;
-        for o in &listed {
+        for o in listed.iter() {
             let (dirs, file) = split_dir(&o.rel);
             let first = dirs.split('/').next().unwrap_or("");
             let kind = names::classify_file(file);

@@ -25,6 +25,7 @@ pub fn help(frame: &mut Frame, area: Rect, view: &View) {
         Layer::Browser,
         Layer::Inspector,
         Layer::History,
+        Layer::Diagnostics,
         Layer::SqlEditor,
         Layer::SqlResults,
         Layer::Global,
