@@ -31,8 +31,8 @@ use tokio_util::sync::CancellationToken;
 
 struct Counting;
 
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+pub(crate) static CURRENT: AtomicUsize = AtomicUsize::new(0);
+pub(crate) static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
@@ -65,6 +65,7 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOC: Counting = Counting;
 
 mod delta;
+mod diag;
 mod footers;
 mod latency;
 mod sql;
@@ -77,6 +78,7 @@ fn usage() -> ! {
     eprintln!("       lakescope-bench delta [--big-mib M] [--runs R] [--dir DIR]");
     eprintln!("       lakescope-bench sql [--rows N] [--runs R] [--dir DIR] [--duckdb PATH]");
     eprintln!("       lakescope-bench ui [--rows N] [--width W] [--height H]");
+    eprintln!("       lakescope-bench diag [--files N] [--s3-files N] [--runs R] [--dir DIR]");
     std::process::exit(2)
 }
 
@@ -110,6 +112,14 @@ fn main() {
             let dir =
                 flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-delta"));
             delta::bench_delta(&dir, big, runs.max(1));
+        }
+        "diag" => {
+            let files: usize = flag("--files").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(100_000);
+            let s3: usize = flag("--s3-files").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(100_000);
+            let runs: usize = flag("--runs").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(3);
+            let dir =
+                flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-diag"));
+            diag::bench_diag(&dir, files.max(6_000), s3, runs.max(1));
         }
         "ui" => {
             let rows: usize = flag("--rows").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(1_000_000);

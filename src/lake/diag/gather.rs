@@ -454,7 +454,10 @@ async fn delta_inventory(
                 units::count(unsized_tombstones)
             ));
         }
-        inv.notes.push("stale files from the log's tombstones alone: some may be vacuumed already".into());
+        inv.notes.push(
+            "stale files from the log's tombstones alone: some may be vacuumed already, and checkpoints drop tombstones older than the retention, so files removed before it and never vacuumed only show with a listing"
+                .into(),
+        );
         inv.stale = tombstones;
     }
 
