@@ -80,23 +80,7 @@ pub async fn run(target: &Target, path: Option<&str>, args: &DiagArgs, config: &
         Some(id) => catalog.names_to(id).join("/"),
         None => "lake".to_string(),
     };
-    let mut tables: Vec<(String, crate::lake::TableEntry)> = catalog
-        .tables()
-        .filter(|(n, _)| match node {
-            None => true,
-            Some(id) => {
-                let mut cur = Some(n.id);
-                while let Some(c) = cur {
-                    if c == id {
-                        return true;
-                    }
-                    cur = catalog.node(c).parent;
-                }
-                false
-            }
-        })
-        .map(|(n, t)| (catalog.names_to(n.id).join("/"), t.clone()))
-        .collect();
+    let mut tables = catalog.tables_below(node);
     tables.sort_by(|a, b| a.0.cmp(&b.0));
     let single = node.is_some_and(|id| catalog.node(id).kind == NodeKind::Table);
     if tables.is_empty() {

@@ -265,6 +265,24 @@ impl Catalog {
         })
     }
 
+    /// Every table at or below `id` (`None`: the whole lake), named by its path of display names
+    /// (`acme-lake/silver/orders`), in tree order.
+    pub fn tables_below(&self, id: Option<NodeId>) -> Vec<(String, TableEntry)> {
+        let below = |mut cur: Option<NodeId>| {
+            while let Some(c) = cur {
+                if Some(c) == id {
+                    return true;
+                }
+                cur = self.node(c).parent;
+            }
+            id.is_none()
+        };
+        self.tables()
+            .filter(|(n, _)| below(Some(n.id)))
+            .map(|(n, t)| (self.names_to(n.id).join("/"), t.clone()))
+            .collect()
+    }
+
     pub fn table_count(&self) -> u64 {
         self.buckets.iter().map(|b| self.node(*b).tables_below).sum()
     }

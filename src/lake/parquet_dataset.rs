@@ -13,6 +13,7 @@ use object_store::path::Path;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
+use super::catalog::ListedObject;
 use super::detail::type_name;
 use super::error::{LakeError, store_reason};
 use super::parquet_meta::{self, ParquetFile};
@@ -88,6 +89,19 @@ pub async fn list_under(
     location: &str,
     cancel: &CancellationToken,
 ) -> Result<Vec<(String, u64)>, LakeError> {
+    let all = list_objects(os, prefix, location, cancel, &mut |_| {}).await?;
+    Ok(all.into_iter().map(|o| (o.rel, o.size)).collect())
+}
+
+/// Every object under the key `prefix`, relative to it, with size and modification time, sorted
+/// by path; `progress` hears every 10,000 objects.
+pub async fn list_objects(
+    os: &Arc<dyn ObjectStore>,
+    prefix: &Path,
+    location: &str,
+    cancel: &CancellationToken,
+    progress: &mut (dyn FnMut(String) + Send),
+) -> Result<Vec<ListedObject>, LakeError> {
     let root = prefix.as_ref().trim_end_matches('/');
     let mut out = Vec::new();
     let mut stream = os.list(if root.is_empty() { None } else { Some(prefix) });
@@ -99,15 +113,28 @@ pub async fn list_under(
         match next {
             Ok(Some(meta)) => {
                 let key = meta.location.as_ref();
-                let rel =
-                    if root.is_empty() { key } else { key.strip_prefix(root).unwrap_or(key).trim_start_matches('/') };
-                out.push((rel.to_string(), meta.size));
+                let rel = if root.is_empty() {
+                    key
+                } else {
+                    match key.strip_prefix(root).and_then(|r| r.strip_prefix('/')) {
+                        Some(r) => r,
+                        None => continue,
+                    }
+                };
+                out.push(ListedObject {
+                    rel: rel.to_string(),
+                    size: meta.size,
+                    modified_ms: meta.last_modified.timestamp_millis(),
+                });
+                if out.len() % 10_000 == 0 {
+                    progress(format!("listing… {} objects", crate::units::count(out.len() as u64)));
+                }
             }
             Ok(None) => break,
             Err(e) => return Err(LakeError::Listing { location: location.to_string(), reason: store_reason(&e) }),
         }
     }
-    out.sort();
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
     Ok(out)
 }
 

@@ -1,6 +1,7 @@
 //! Diagnostics as text: a table's report (findings, partitions, file sizes, cost, growth) and a
 //! rollup's ranking, for `lakescope diag` and for the numbers page of the TUI's diagnostics view.
 
+use crate::lake::diag::rollup::RollupRow;
 use crate::lake::diag::{Rollup, Severity, TableDiag};
 use crate::lake::pricing::usd;
 use crate::units;
@@ -247,6 +248,27 @@ pub fn sparkline(values: &[u64], max: u64, ascii: bool) -> String {
         .collect()
 }
 
+/// Columns of a rollup's table list (right-aligned: 3 to 8).
+pub const ROLLUP_HEADER: [&str; 10] =
+    ["", "TABLE", "FORMAT", "FILES", "SIZE", "SMALL→AFTER", "SKEW", "STALE", "$/MONTH", "TOP FINDING"];
+pub const ROLLUP_RIGHT: [usize; 6] = [3, 4, 5, 6, 7, 8];
+
+/// One ranked table's cells, named `name`.
+pub fn rollup_cells(x: &RollupRow, name: String) -> [String; 10] {
+    [
+        x.worst.map(severity_label).unwrap_or("ok").to_string(),
+        name,
+        x.format.to_string(),
+        units::count(x.files),
+        units::bytes(x.bytes),
+        format!("{}→{}", units::count(x.small_files), units::count(x.after_compaction)),
+        x.skew.map(|s| format!("{s:.1}x")).unwrap_or_else(|| "-".into()),
+        if x.stale_bytes > 0 { units::bytes(x.stale_bytes) } else { "-".into() },
+        usd(x.monthly_usd),
+        x.top.clone().unwrap_or_default(),
+    ]
+}
+
 /// A rollup: totals, zones, the ranked tables, the failures.
 pub fn rollup_lines(r: &Rollup) -> Vec<String> {
     let t = &r.totals;
@@ -303,27 +325,12 @@ pub fn rollup_lines(r: &Rollup) -> Vec<String> {
         .tables
         .iter()
         .map(|x| {
-            [
-                x.worst.map(severity_label).unwrap_or("ok").to_string(),
-                x.table.clone(),
-                x.format.to_string(),
-                units::count(x.files),
-                units::bytes(x.bytes),
-                format!("{}→{}", units::count(x.small_files), units::count(x.after_compaction)),
-                x.skew.map(|s| format!("{s:.1}x")).unwrap_or_else(|| "-".into()),
-                if x.stale_bytes > 0 { units::bytes(x.stale_bytes) } else { "-".into() },
-                usd(x.monthly_usd),
-                units::truncate(x.top.as_deref().unwrap_or(""), 70, "…"),
-            ]
+            let mut c = rollup_cells(x, x.table.clone());
+            c[9] = units::truncate(&c[9], 70, "…");
+            c
         })
         .collect();
-    l.extend(units::align_columns(
-        &["", "TABLE", "FORMAT", "FILES", "SIZE", "SMALL→AFTER", "SKEW", "STALE", "$/MONTH", "TOP FINDING"],
-        &rows,
-        &[3, 4, 5, 6, 7, 8],
-        usize::MAX,
-        "~",
-    ));
+    l.extend(units::align_columns(&ROLLUP_HEADER, &rows, &ROLLUP_RIGHT, usize::MAX, "~"));
     for f in &r.failed {
         l.push(format!("! {} ({}): not diagnosed: {}", f.table, f.format, f.reason));
     }

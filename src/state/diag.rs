@@ -9,9 +9,9 @@ use std::sync::Arc;
 use super::inspector::{move_cursor, step_of};
 use super::{AppState, Effect, Mode};
 use crate::action::Action;
+use crate::lake::NodeKind;
 use crate::lake::diag::rollup::{Failure, RollupRow, rank};
 use crate::lake::diag::{Rollup, Suggest, TableDiag};
-use crate::lake::{NodeKind, TableEntry};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DiagTab {
@@ -131,35 +131,9 @@ pub fn open(state: &mut AppState) -> Vec<Effect> {
 /// Open the diagnostics of a catalog entry (`None`: the whole lake).
 pub fn open_node(state: &mut AppState, node: Option<crate::lake::NodeId>) -> Vec<Effect> {
     let catalog = state.catalog.clone();
-    let (scope, single, tables): (String, bool, Vec<(String, TableEntry)>) = match node {
-        Some(id) if catalog.node(id).kind == NodeKind::Table => {
-            let name = catalog.names_to(id).join("/");
-            let t = catalog.node(id).table.as_deref().cloned();
-            (name.clone(), true, t.map(|t| vec![(name, t)]).unwrap_or_default())
-        }
-        Some(id) => {
-            let below: Vec<(String, TableEntry)> = catalog
-                .tables()
-                .filter(|(n, _)| {
-                    let mut cur = Some(n.id);
-                    while let Some(c) = cur {
-                        if c == id {
-                            return true;
-                        }
-                        cur = catalog.node(c).parent;
-                    }
-                    false
-                })
-                .map(|(n, t)| (catalog.names_to(n.id).join("/"), t.clone()))
-                .collect();
-            (catalog.names_to(id).join("/"), false, below)
-        }
-        None => (
-            "lake".to_string(),
-            false,
-            catalog.tables().map(|(n, t)| (catalog.names_to(n.id).join("/"), t.clone())).collect(),
-        ),
-    };
+    let tables = catalog.tables_below(node);
+    let single = node.is_some_and(|id| catalog.node(id).kind == NodeKind::Table);
+    let scope = node.map(|id| catalog.names_to(id).join("/")).unwrap_or_else(|| "lake".to_string());
     if tables.is_empty() {
         state.error(format!("no tables under {scope} to diagnose{}", if state.discovering { " yet" } else { "" }));
         return Vec::new();
@@ -253,7 +227,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 }
                 let what = match f.action {
                     Suggest::Compact | Suggest::Vacuum => format!(
-                        "{}: lakescope's {} is not built yet (issue 8); the numbers are below",
+                        "{}: lakescope cannot {} tables yet; the numbers behind the finding are below",
                         f.kind,
                         f.action.as_str()
                     ),
@@ -351,6 +325,7 @@ pub fn job_ended(state: &mut AppState, seq: u64, why: &str) {
 mod tests {
     use super::*;
     use crate::jobs::{JobId, JobKind};
+    use crate::lake::TableEntry;
     use crate::lake::catalog::{Catalog, Node, NodeId, TableFormat};
 
     fn state_with_tables() -> AppState {

@@ -12,7 +12,7 @@ use super::inspector::table_window;
 use crate::config::theme::Role;
 use crate::lake::diag::{Severity, TableDiag};
 use crate::lake::pricing::usd;
-use crate::report::diag::{bar, headline, severity_label, table_lines};
+use crate::report::diag::{ROLLUP_HEADER, ROLLUP_RIGHT, bar, headline, rollup_cells, severity_label, table_lines};
 use crate::state::diag::{DiagTab, DiagView, OpenTable};
 use crate::units;
 
@@ -118,37 +118,19 @@ fn rollup(frame: &mut Frame, area: Rect, view: &View, v: &DiagView) {
     // Names below the scope are shown from it down.
     let prefix = format!("{}/", v.scope);
     let relative = |name: &str| -> String { name.strip_prefix(&prefix).unwrap_or(name).to_string() };
-    let mut list = table_window(
-        view,
-        &["", "TABLE", "FORMAT", "FILES", "SIZE", "SMALL→AFTER", "SKEW", "STALE", "$/MONTH", "TOP FINDING"],
-        &[3, 4, 5, 6, 7, 8],
-        total,
-        Some(v.cursor),
-        v.scroll,
-        list_height,
-        width,
-        |i| match v.rows.get(i) {
-            Some(x) => vec![
-                x.worst.map(severity_label).unwrap_or("ok").to_string(),
-                relative(&x.table).to_string(),
-                x.format.to_string(),
-                units::count(x.files),
-                units::bytes(x.bytes),
-                format!("{}→{}", units::count(x.small_files), units::count(x.after_compaction)),
-                x.skew.map(|s| format!("{s:.1}x")).unwrap_or_else(|| "-".into()),
-                if x.stale_bytes > 0 { units::bytes(x.stale_bytes) } else { "-".into() },
-                usd(x.monthly_usd),
-                x.top.clone().unwrap_or_default(),
-            ],
-            None => {
-                let f = &v.failed[i - v.rows.len()];
-                let mut cells = vec!["fail".to_string(), relative(&f.table).to_string(), f.format.to_string()];
-                cells.extend(std::iter::repeat_n(String::new(), 6));
-                cells.push(f.reason.clone());
-                cells
+    let mut list =
+        table_window(view, &ROLLUP_HEADER, &ROLLUP_RIGHT, total, Some(v.cursor), v.scroll, list_height, width, |i| {
+            match v.rows.get(i) {
+                Some(x) => rollup_cells(x, relative(&x.table)).to_vec(),
+                None => {
+                    let f = &v.failed[i - v.rows.len()];
+                    let mut cells = vec!["fail".to_string(), relative(&f.table).to_string(), f.format.to_string()];
+                    cells.extend(std::iter::repeat_n(String::new(), 6));
+                    cells.push(f.reason.clone());
+                    cells
+                }
             }
-        },
-    );
+        });
     // Severity colours on the rows not under the cursor.
     for (i, line) in list.iter_mut().enumerate().skip(1) {
         let idx = v.scroll + i - 1;

@@ -6,19 +6,18 @@
 //! - Everything else: one listing of the table (the caller's, when discovery kept it), and the
 //!   Parquet footers for rows and schema drift when the dataset has few enough files.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
 
-use futures::{StreamExt, TryStreamExt};
-use object_store::ObjectStore;
-use object_store::path::Path;
+use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use super::{DriftFile, FileFact, GrowthPoint, Inventory, StaleFile};
 use crate::lake::catalog::{ListedObject as Listed, TableEntry, TableFormat};
 use crate::lake::delta_log::History;
-use crate::lake::error::{LakeError, describe, store_reason};
+use crate::lake::error::{LakeError, describe};
 use crate::lake::names::{self, FileKind};
+use crate::lake::parquet_dataset::list_objects;
 use crate::lake::store::LakeStore;
 use crate::units;
 
@@ -60,47 +59,25 @@ pub async fn gather(
     }
 }
 
-/// Every object under the table's key prefix (a folder), relative to it.
-pub async fn list_table(
-    os: &Arc<dyn ObjectStore>,
-    prefix: &Path,
-    location: &str,
+/// The table's listing: discovery's when it kept one, else one listing of `folder` now.
+async fn listing<'a>(
+    store: &LakeStore,
+    table: &'a TableEntry,
+    folder: &str,
+    kept_ok: bool,
+    sources: &mut Vec<String>,
     cancel: &CancellationToken,
     progress: &mut (dyn FnMut(String) + Send),
-) -> Result<Vec<Listed>, LakeError> {
-    let root = prefix.as_ref().trim_end_matches('/').to_string();
-    let mut out = Vec::new();
-    let mut stream = os.list(if root.is_empty() { None } else { Some(prefix) });
-    loop {
-        let next = tokio::select! {
-            _ = cancel.cancelled() => return Err(LakeError::Cancelled),
-            n = stream.try_next() => n,
-        };
-        match next {
-            Ok(Some(meta)) => {
-                let key = meta.location.as_ref();
-                let rel = if root.is_empty() {
-                    key
-                } else {
-                    match key.strip_prefix(root.as_str()).and_then(|r| r.strip_prefix('/')) {
-                        Some(r) => r,
-                        None => continue,
-                    }
-                };
-                out.push(Listed {
-                    rel: rel.to_string(),
-                    size: meta.size,
-                    modified_ms: meta.last_modified.timestamp_millis(),
-                });
-                if out.len() % 10_000 == 0 {
-                    progress(format!("listing… {} objects", units::count(out.len() as u64)));
-                }
-            }
-            Ok(None) => break,
-            Err(e) => return Err(LakeError::Listing { location: location.to_string(), reason: store_reason(&e) }),
-        }
+) -> Result<Cow<'a, [Listed]>, LakeError> {
+    if kept_ok && let Some(kept) = &table.listing {
+        sources.push(format!("discovery's listing of the table: {} objects", units::count(kept.len() as u64)));
+        return Ok(Cow::Borrowed(kept.as_slice()));
     }
-    Ok(out)
+    progress("listing the table…".into());
+    let location = store.url_of(folder, true).to_string();
+    let l = list_objects(&store.object_store(), &store.key(folder), &location, cancel, progress).await?;
+    sources.push(format!("one listing of the table: {} objects", units::count(l.len() as u64)));
+    Ok(Cow::Owned(l))
 }
 
 /// `a/b/c.parquet` -> (`a/b`, `c.parquet`).
@@ -133,20 +110,8 @@ async fn listed_inventory(
     } else {
         (table.path.clone(), None)
     };
-    let listed: std::borrow::Cow<[Listed]> = match (&table.listing, &only) {
-        // Discovery kept the table's listing: no second one.
-        (Some(kept), None) => {
-            inv.sources.push(format!("discovery's listing of the table: {} objects", units::count(kept.len() as u64)));
-            std::borrow::Cow::Borrowed(kept.as_slice())
-        }
-        _ => {
-            progress("listing…".into());
-            let location = store.url_of(&folder, true).to_string();
-            let l = list_table(&store.object_store(), &store.key(&folder), &location, cancel, progress).await?;
-            inv.sources.push(format!("one listing of the table: {} objects", units::count(l.len() as u64)));
-            std::borrow::Cow::Owned(l)
-        }
-    };
+    // Discovery keeps the flat listing of folder tables only, not of name-pattern groups.
+    let listed = listing(store, table, &folder, only.is_none(), &mut inv.sources, cancel, progress).await?;
 
     let iceberg = table.format == TableFormat::Iceberg;
     let mut data_dirs: HashSet<String> = HashSet::new();
@@ -390,20 +355,7 @@ async fn delta_inventory(
     tombstones.retain(|t| !live.contains(t.path.as_str()));
 
     if opts.list_delta {
-        let listed: std::borrow::Cow<[Listed]> = match &table.listing {
-            Some(kept) => {
-                inv.sources
-                    .push(format!("discovery's listing of the table: {} objects", units::count(kept.len() as u64)));
-                std::borrow::Cow::Borrowed(kept.as_slice())
-            }
-            None => {
-                progress("listing the table…".into());
-                let l = list_table(&store.object_store(), &store.key(&table.path), &table.location, cancel, progress)
-                    .await?;
-                inv.sources.push(format!("one listing of the table: {} objects", units::count(l.len() as u64)));
-                std::borrow::Cow::Owned(l)
-            }
-        };
+        let listed = listing(store, table, &table.path, true, &mut inv.sources, cancel, progress).await?;
         let by_path: HashMap<&str, &StaleFile> = tombstones.iter().map(|t| (t.path.as_str(), t)).collect();
         let mut stale = Vec::new();
         let mut orphans = 0u64;
