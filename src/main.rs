@@ -41,6 +41,56 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
             cli::ls(&Target::resolve(&root, &config, g), path.as_deref(), json, &config).await
         }
         Some(Command::Lakes { json }) => cli::lakes(&config, json),
+        Some(Command::Compact { root, path, partition, target_size, zorder, dry_run, yes, json }) => {
+            let mut opts = lakescope::lake::maintain::CompactOptions { zorder, ..Default::default() };
+            for p in &partition {
+                match lakescope::lake::maintain::CompactOptions::parse_partition(p) {
+                    Ok(kv) => opts.partitions.push(kv),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return Ok(2);
+                    }
+                }
+            }
+            if let Some(t) = &target_size {
+                match lakescope::units::parse_bytes(t) {
+                    Ok(v) => opts.target_size = Some(v),
+                    Err(e) => {
+                        eprintln!("error: --target-size: {e}");
+                        return Ok(2);
+                    }
+                }
+            }
+            let confirm = cli::maintain::Confirm { dry_run, yes, json };
+            let target = Target::resolve(&root, &config, g);
+            cli::maintain::compact(&target, path.as_deref(), &opts, confirm, g.read_only, &config).await
+        }
+        Some(Command::Convert { root, path, dry_run, yes, json }) => {
+            let confirm = cli::maintain::Confirm { dry_run, yes, json };
+            cli::maintain::convert(&Target::resolve(&root, &config, g), path.as_deref(), confirm, g.read_only, &config)
+                .await
+        }
+        Some(Command::Vacuum { root, path, retain, override_retention, dry_run, yes, json }) => {
+            let confirm = cli::maintain::Confirm { dry_run, yes, json };
+            let target = Target::resolve(&root, &config, g);
+            cli::maintain::vacuum(
+                &target,
+                path.as_deref(),
+                retain.as_deref(),
+                override_retention,
+                confirm,
+                g.read_only,
+                &config,
+            )
+            .await
+        }
+        Some(Command::Recover { root, path, json }) => {
+            cli::maintain::recover(&Target::resolve(&root, &config, g), path.as_deref(), json, g.read_only, &config)
+                .await
+        }
+        Some(Command::Checksum { root, path, version, json }) => {
+            cli::maintain::checksum(&Target::resolve(&root, &config, g), path.as_deref(), version, json, &config).await
+        }
         Some(Command::Diag { root, path, json, log_only, price_as, target_file_mib, small_file_mib }) => {
             let args = cli::diag::DiagArgs { json, log_only, price_as, target_file_mib, small_file_mib };
             cli::diag::run(&Target::resolve(&root, &config, g), path.as_deref(), &args, &config).await

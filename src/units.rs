@@ -19,6 +19,28 @@ pub fn bytes(n: u64) -> String {
     if value >= 100.0 { format!("{value:.0} {}", UNITS[unit]) } else { format!("{value:.1} {}", UNITS[unit]) }
 }
 
+/// Parse a size as people type it: `128MiB`, `128 MB` (MiB too: 1024-based, as file sizes are
+/// talked about), `1GiB`, `512k`, `134217728`.
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| format!("not a size: {text:?} (try 128MiB)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        _ => return Err(format!("not a size: {text:?} (try 128MiB)")),
+    };
+    let v = n * mult as f64;
+    if !(1.0..1e18).contains(&v) {
+        return Err(format!("not a usable size: {text:?}"));
+    }
+    Ok(v as u64)
+}
+
 /// `1,234,567`.
 pub fn count(n: u64) -> String {
     let s = n.to_string();
@@ -45,6 +67,15 @@ pub fn duration_ms(ms: u64) -> String {
         format!("{:.1} s", ms as f64 / 1000.0)
     } else {
         format!("{}m {:02}s", ms / 60_000, (ms / 1000) % 60)
+    }
+}
+
+/// A retention or an age in hours: `168 h (7 days)`, `1 h`, `0.5 h`.
+pub fn hours(h: f64) -> String {
+    if h >= 48.0 && (h / 24.0).fract() == 0.0 {
+        format!("{h:.0} h ({:.0} days)", h / 24.0)
+    } else {
+        format!("{h:.1} h").replace(".0 h", " h")
     }
 }
 
@@ -123,6 +154,17 @@ pub fn align_columns<R: AsRef<[String]>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_parse_as_typed() {
+        assert_eq!(parse_bytes("128MiB").unwrap(), 128 << 20);
+        assert_eq!(parse_bytes("128 mb").unwrap(), 128 << 20);
+        assert_eq!(parse_bytes("1.5GiB").unwrap(), 3 << 29);
+        assert_eq!(parse_bytes("4096").unwrap(), 4096);
+        assert!(parse_bytes("lots").is_err());
+        assert!(parse_bytes("0").is_err());
+        assert!(parse_bytes("12 parsecs").is_err());
+    }
 
     #[test]
     fn sizes() {

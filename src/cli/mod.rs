@@ -16,6 +16,7 @@ use crate::units;
 
 pub mod delta;
 pub mod diag;
+pub mod maintain;
 pub mod parquet;
 pub mod sql;
 
@@ -63,6 +64,9 @@ pub struct GlobalArgs {
     /// Send unsigned requests (public buckets).
     #[arg(long, global = true)]
     pub no_sign_request: bool,
+    /// Refuse every write (compaction, convert, vacuum, recovery), whatever the config says.
+    #[arg(long, global = true)]
+    pub read_only: bool,
 }
 
 /// A lake to open: its URL, how to reach it, and its name when it is a configured lake.
@@ -235,6 +239,77 @@ pub enum Command {
         /// Files under this size (MiB) are small (default: [diagnostics] small_file_mib).
         #[arg(long, value_name = "MIB")]
         small_file_mib: Option<u64>,
+    },
+    /// Compact a table's small files: a Delta table with delta-rs's optimize (one transaction),
+    /// a Parquet dataset with a journaled rewrite verified by checksum. Shows the plan, then asks.
+    Compact {
+        /// The table, or a lake with PATH naming the table.
+        root: String,
+        /// bucket/zone/table below ROOT.
+        path: Option<String>,
+        /// Only partitions matching column=value (repeat to AND them).
+        #[arg(long, value_name = "K=V")]
+        partition: Vec<String>,
+        /// Output file size (default: the table's delta.targetFileSize, then [diagnostics]).
+        #[arg(long, value_name = "SIZE")]
+        target_size: Option<String>,
+        /// Z-order on these columns instead of bin-packing (Delta), comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        zorder: Vec<String>,
+        /// Show the plan and stop.
+        #[arg(long)]
+        dry_run: bool,
+        /// Run without asking.
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Turn a Parquet dataset into a Delta table in place (the files stay; a log is written).
+    Convert {
+        root: String,
+        path: Option<String>,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete files a Delta table removed more than the retention ago. Lists them (and the
+    /// versions that stop being readable) first.
+    Vacuum {
+        root: String,
+        path: Option<String>,
+        /// Retention, e.g. 168h or 7d (default: the table's, 7 days unless it sets one).
+        #[arg(long, value_name = "DURATION")]
+        retain: Option<String>,
+        /// Allow a retention shorter than the table's.
+        #[arg(long)]
+        override_retention: bool,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Finish or undo a Parquet dataset compaction that was interrupted (from its journal).
+    Recover {
+        root: String,
+        path: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Row count and order-independent checksum of every row of a table (Delta: as of --version),
+    /// to prove a rewrite kept the data.
+    Checksum {
+        root: String,
+        path: Option<String>,
+        #[arg(long)]
+        version: Option<u64>,
+        #[arg(long)]
+        json: bool,
     },
     /// List the lakes named in the config file.
     Lakes {

@@ -40,6 +40,7 @@ struct RawConfig {
     inspector: Option<RawInspector>,
     sql: Option<RawSql>,
     diagnostics: Option<RawDiagnostics>,
+    maintenance: Option<RawMaintenance>,
     pricing: Option<toml::Table>,
     #[serde(default)]
     lakes: BTreeMap<String, LakeConfig>,
@@ -79,6 +80,28 @@ struct RawDiagnostics {
     small_file_mib: Option<u64>,
     max_footers: Option<u64>,
     history_versions: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMaintenance {
+    read_only: Option<bool>,
+    memory_limit_mib: Option<u64>,
+    concurrency: Option<u64>,
+    min_commit_interval_secs: Option<u64>,
+}
+
+/// Settings of compaction, convert-to-Delta and vacuum (the only actions that write).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaintenanceOptions {
+    /// Refuse every write to every lake (per lake: `[lakes.NAME] read_only = true`).
+    pub read_only: bool,
+    /// Memory a rewrite may hold before it spills (MiB).
+    pub memory_limit_mib: u64,
+    /// Files rewritten at once (Delta optimize tasks).
+    pub concurrency: usize,
+    /// Delta: commit every this many seconds on long compactions (0: one commit at the end).
+    pub min_commit_interval_secs: u64,
 }
 
 /// Settings of the diagnostics (`lakescope diag`, the diagnostics view).
@@ -172,6 +195,7 @@ pub struct Config {
     pub inspector: InspectorOptions,
     pub sql: SqlOptions,
     pub diagnostics: DiagnosticsOptions,
+    pub maintenance: MaintenanceOptions,
     /// Prices (assets/pricing.toml with the user's `[pricing]` overrides).
     pub pricing: crate::lake::pricing::PriceBook,
     pub keymap: Keymap,
@@ -321,6 +345,19 @@ impl Config {
             max_footers: dg(&|d| d.max_footers).unwrap_or(1_000).min(10_000_000) as usize,
             history_versions: dg(&|d| d.history_versions).unwrap_or(100).clamp(1, 100_000) as usize,
         };
+        let mt = |f: &dyn Fn(&RawMaintenance) -> Option<u64>| {
+            user_raw
+                .as_ref()
+                .and_then(|(_, r)| r.maintenance.as_ref().and_then(f))
+                .or_else(|| defaults.maintenance.as_ref().and_then(f))
+        };
+        let cores = std::thread::available_parallelism().map(|n| n.get() as u64).unwrap_or(2);
+        let maintenance = MaintenanceOptions {
+            read_only: mt(&|m| m.read_only.map(u64::from)).unwrap_or(0) != 0,
+            memory_limit_mib: mt(&|m| m.memory_limit_mib).unwrap_or(512).max(64),
+            concurrency: mt(&|m| m.concurrency).unwrap_or(cores).clamp(1, 64) as usize,
+            min_commit_interval_secs: mt(&|m| m.min_commit_interval_secs).unwrap_or(300),
+        };
         let pricing_over = user_raw.as_ref().and_then(|(_, r)| r.pricing.clone()).unwrap_or_default();
         let pricing = crate::lake::pricing::PriceBook::load(&pricing_over).map_err(|message| ConfigError::Invalid {
             path: user.map(|(p, _)| p.to_path_buf()).unwrap_or_else(|| builtin.to_path_buf()),
@@ -342,6 +379,7 @@ impl Config {
             inspector,
             sql,
             diagnostics,
+            maintenance,
             pricing,
             lakes,
             keymap,

@@ -550,6 +550,8 @@ struct TableAgg {
     delta: Option<DeltaLogListing>,
     tiny_parquet: u64,
     tiny_example: Option<(String, u64)>,
+    /// Journals of interrupted compactions (`maintain::dataset`).
+    journals: u64,
     /// Files come from the folder listing alone (no subfolders to walk).
     from_groups: bool,
     complete: bool,
@@ -920,6 +922,9 @@ impl Engine {
                 Some(TableFormat::Iceberg) if first == "metadata" => true,
                 _ => false,
             };
+            if file.starts_with(super::maintain::dataset::JOURNAL_PREFIX) {
+                agg.journals += 1;
+            }
             let hidden_dir = !dirs.is_empty() && dirs.split('/').any(names::is_hidden_dir);
             if meta || hidden_dir || !kind.is_data() {
                 if kind == FileKind::Unknown && !meta && !hidden_dir {
@@ -1163,6 +1168,13 @@ impl Engine {
             issues.push(format!(
                 "{} Parquet file(s) too small to be valid (e.g. {example}: {size} bytes)",
                 agg.tiny_parquet
+            ));
+        }
+        if agg.journals > 0 {
+            issues.push(format!(
+                "an interrupted compaction left {}: readers may count some rows twice until it is recovered \
+                 (lakescope recover, or compact it again)",
+                crate::units::plural(agg.journals, "journal")
             ));
         }
         let kinds: Vec<(FileKind, u64)> =

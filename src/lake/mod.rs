@@ -18,6 +18,7 @@ pub mod list_buckets;
 pub mod local;
 pub mod location;
 pub mod log_cache;
+pub mod maintain;
 pub mod names;
 pub mod parquet_dataset;
 pub mod parquet_io;

@@ -47,6 +47,9 @@ pub struct Prices {
     pub checked: String,
     pub get_per_1000: f64,
     pub list_per_1000: f64,
+    /// PUT, COPY and POST requests (writes); DELETEs are free on every provider listed.
+    #[serde(default)]
+    pub put_per_1000: f64,
     pub scan_per_tb: f64,
     pub default_class: String,
     pub classes: BTreeMap<String, StorageClass>,

@@ -4,6 +4,7 @@
 //! text that each caller prints or styles.
 
 pub mod diag;
+pub mod maintain;
 
 use crate::lake::delta_diff::TableDiff;
 use crate::lake::delta_info::DeltaInfo;
