@@ -93,6 +93,13 @@ pub enum Action {
     /// Diagnostics of the selected table, or of every table below the selected bucket / zone /
     /// folder: partitions, small files, cost, findings (again: close them).
     Diagnostics,
+    /// Compaction plan of the selected table (in the diagnostics: of the partition or finding
+    /// under the cursor); `y` runs it.
+    Compact,
+    /// Vacuum dry run of the selected Delta table; `y` deletes, a typed retention re-plans.
+    Vacuum,
+    /// Convert the selected Parquet dataset to Delta (plan first, `y` runs).
+    Convert,
 
     // --- internal ---------------------------------------------------------------------------
     /// Diagnostics: `done` of `total` tables diagnosed, `last` the latest.
@@ -108,6 +115,26 @@ pub enum Action {
     DiagLoaded {
         seq: u64,
         result: Result<(Vec<crate::lake::diag::TableDiag>, Vec<crate::lake::diag::rollup::Failure>), String>,
+    },
+    /// A key while a write action's plan or job is on screen.
+    #[serde(skip)]
+    MaintainKey(InputKey),
+    /// A write action's plan (or why there is none).
+    #[serde(skip)]
+    MaintainPlanned {
+        seq: u64,
+        result: Result<crate::state::maintain::MaintainPlan, String>,
+    },
+    #[serde(skip)]
+    MaintainProgress {
+        seq: u64,
+        progress: crate::lake::maintain::Progress,
+    },
+    /// A write action finished: what it did, as lines (or why it stopped).
+    #[serde(skip)]
+    MaintainDone {
+        seq: u64,
+        result: Result<Vec<String>, String>,
     },
     /// A key typed while a text line (filter or command) has focus.
     #[serde(skip)]

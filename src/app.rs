@@ -205,6 +205,24 @@ impl App {
                     let id = self.jobs.spawn(move |ctx| jobs::diag::run(ctx, store, seq, tables, gather, opts, prices));
                     self.dispatch(Action::JobStarted { id, kind: JobKind::Diag, label, ticket: seq });
                 }
+                Effect::PlanMaintain { seq, kind, name, table, partition, retain } => {
+                    let store = self.store.clone();
+                    let settings = self.maintain_settings();
+                    let label = format!("{} plan for {name}", kind.verb());
+                    let id = self.jobs.spawn(move |ctx| {
+                        jobs::maintain::plan(ctx, store, settings, seq, kind, name, *table, partition, retain)
+                    });
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Maintain, label, ticket: seq });
+                }
+                Effect::RunMaintain { seq, kind, name, table, partition, plan } => {
+                    let store = self.store.clone();
+                    let settings = self.maintain_settings();
+                    let label = format!("{} {name}", kind.verb());
+                    let id = self.jobs.spawn(move |ctx| {
+                        jobs::maintain::execute(ctx, store, settings, seq, name, *table, partition, plan)
+                    });
+                    self.dispatch(Action::JobStarted { id, kind: JobKind::Maintain, label, ticket: seq });
+                }
                 Effect::LoadHistory { seq, table, want } => {
                     let store = self.store.clone();
                     let label = format!("history of {}", table.name);
@@ -337,11 +355,22 @@ impl App {
                     state::sql::SqlFocus::Results => km.lookup(Layer::SqlResults, &key),
                 }
             }
+            _ if self.state.maintain.is_some() => match key.code {
+                KeyCode::Up => Some(Action::Up),
+                KeyCode::Down => Some(Action::Down),
+                _ => input_key(key).map(Action::MaintainKey),
+            },
             Mode::Browse if self.state.diag.is_some() => self.config.keymap.lookup(Layer::Diagnostics, &key),
             Mode::Browse if self.state.history.is_some() => self.config.keymap.lookup(Layer::History, &key),
             Mode::Browse if self.state.inspector.is_some() => self.config.keymap.lookup(Layer::Inspector, &key),
             Mode::Browse => self.config.keymap.lookup(Layer::Browser, &key),
         }
+    }
+
+    /// What the write actions need from the config (read-only, limits, prices).
+    fn maintain_settings(&self) -> crate::lake::maintain::run::Settings {
+        let lake = self.config.maintenance.lake.clone();
+        crate::lake::maintain::run::Settings::from_config(&self.config, &self.store, false, lake)
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) {

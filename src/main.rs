@@ -130,17 +130,17 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
                 return Ok(0);
             }
             let target = Target::resolve(&root, &config, g);
-            open(&target, config).await
+            open(&target, config, g.read_only).await
         }
         None => match &args.root {
             Some(root) => {
                 let target = Target::resolve(root, &config, g);
-                open(&target, config).await
+                open(&target, config, g.read_only).await
             }
             None if !config.lakes.is_empty() => {
                 let Some(name) = tui::pick_lake(&config, config::no_color())? else { return Ok(0) };
                 let target = Target::resolve(&name, &config, g);
-                open(&target, config).await
+                open(&target, config, g.read_only).await
             }
             None => {
                 eprintln!(
@@ -154,8 +154,14 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
     }
 }
 
-async fn open(target: &Target, config: Config) -> anyhow::Result<i32> {
+async fn open(target: &Target, mut config: Config, read_only: bool) -> anyhow::Result<i32> {
     let store = target.open()?;
+    // A lake marked read-only in the config, or --read-only: the TUI refuses every write too.
+    if target.read_only {
+        config.maintenance.read_only = true;
+        config.maintenance.lake = target.name.clone();
+    }
+    config.maintenance.read_only |= read_only;
     tui::run(store, config, config::no_color()).await?;
     Ok(0)
 }

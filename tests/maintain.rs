@@ -173,7 +173,11 @@ fn delta_compaction_keeps_rows_and_the_version_before() {
     assert_eq!(d["files_removed"].as_u64(), Some(predicted), "delta-rs did what the plan said: {done:#}");
     assert_eq!(d["files_added"].as_u64(), plan["plan"]["outputs"].as_u64());
     assert_eq!(checksum(&root, &rel, None, &[]), before);
-    assert_eq!(checksum(&root, &rel, Some(v), &[]), before, "time travel to the version before still reads the old data");
+    assert_eq!(
+        checksum(&root, &rel, Some(v), &[]),
+        before,
+        "time travel to the version before still reads the old data"
+    );
     let history = run_json(&["history", &format!("{root}/{rel}"), "--limit", "1", "--json"]);
     assert_eq!(history[0]["operation"], "OPTIMIZE", "{history:#}");
 }
@@ -316,7 +320,8 @@ fn shared_testdata_tables_keep_their_rows() {
             continue;
         }
         let before = json_of(&out.stdout);
-        let out = lakescope().args(["compact", &root, &name, "--target-size", "64MiB", "--yes", "--json"]).output().unwrap();
+        let out =
+            lakescope().args(["compact", &root, &name, "--target-size", "64MiB", "--yes", "--json"]).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr).to_string();
         assert!(!err.contains("panicked"), "{t}: {err}");
         if !out.status.success() {
@@ -339,8 +344,11 @@ fn shared_testdata_tables_keep_their_rows() {
     let ds = lake.join("ds");
     std::fs::create_dir_all(&ds).unwrap();
     for i in 0..3 {
-        std::fs::copy(shared.join("parquet/parquet-testing/data/alltypes_plain.parquet"), ds.join(format!("part-{i}.parquet")))
-            .unwrap();
+        std::fs::copy(
+            shared.join("parquet/parquet-testing/data/alltypes_plain.parquet"),
+            ds.join(format!("part-{i}.parquet")),
+        )
+        .unwrap();
     }
     let before = checksum(&root, "ds", None, &[]);
     assert_eq!(before.0, 24);
@@ -487,7 +495,10 @@ async fn killed_compactions_on_s3_recover_to_the_same_rows() {
         assert!(out.status.success(), "{point}: {}", String::from_utf8_lossy(&out.stderr));
         let done = json_of(&out.stdout);
         if zone == "bronze" {
-            assert!(done["outcome"]["recovery"]["rolled_forward"].as_array().is_some_and(|a| !a.is_empty()), "{done:#}");
+            assert!(
+                done["outcome"]["recovery"]["rolled_forward"].as_array().is_some_and(|a| !a.is_empty()),
+                "{done:#}"
+            );
         }
         assert_eq!(sum(None), before, "{point} on S3: every row exactly once");
         if let Some(v) = done["outcome"]["delta"]["version_before"].as_u64() {

@@ -102,6 +102,9 @@ pub struct MaintenanceOptions {
     pub concurrency: usize,
     /// Delta: commit every this many seconds on long compactions (0: one commit at the end).
     pub min_commit_interval_secs: u64,
+    /// The configured lake being browsed, when it is one (for the read-only message); set at
+    /// start-up, not read from the file.
+    pub lake: Option<String>,
 }
 
 /// Settings of the diagnostics (`lakescope diag`, the diagnostics view).
@@ -357,6 +360,7 @@ impl Config {
             memory_limit_mib: mt(&|m| m.memory_limit_mib).unwrap_or(512).max(64),
             concurrency: mt(&|m| m.concurrency).unwrap_or(cores).clamp(1, 64) as usize,
             min_commit_interval_secs: mt(&|m| m.min_commit_interval_secs).unwrap_or(300),
+            lake: None,
         };
         let pricing_over = user_raw.as_ref().and_then(|(_, r)| r.pricing.clone()).unwrap_or_default();
         let pricing = crate::lake::pricing::PriceBook::load(&pricing_over).map_err(|message| ConfigError::Invalid {

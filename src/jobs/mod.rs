@@ -10,6 +10,7 @@ pub mod diag;
 pub mod discovery;
 pub mod history;
 pub mod inspect;
+pub mod maintain;
 pub mod sql;
 
 use std::collections::HashMap;
@@ -32,6 +33,8 @@ pub enum JobKind {
     Sql,
     Export,
     Diag,
+    /// Compaction, convert, vacuum: plans and runs.
+    Maintain,
 }
 
 impl JobKind {
@@ -44,6 +47,7 @@ impl JobKind {
             JobKind::Sql => "running a query",
             JobKind::Export => "exporting a query result",
             JobKind::Diag => "diagnosing tables",
+            JobKind::Maintain => "rewriting a table",
         }
     }
 }

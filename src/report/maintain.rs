@@ -11,6 +11,7 @@ use crate::units;
 
 /// The plan, as the confirmation screen shows it.
 pub fn plan_lines(p: &CompactPlan) -> Vec<String> {
+    // Most important first: a screen of 24 rows shows the top.
     let mut out = vec![format!(
         "{} {} ({}{})",
         match p.kind {
@@ -21,36 +22,11 @@ pub fn plan_lines(p: &CompactPlan) -> Vec<String> {
         p.format,
         p.version.map(|v| format!(", version {v}")).unwrap_or_default()
     )];
-    if !p.zorder.is_empty() {
-        out.push(format!("  z-order columns: {}", p.zorder.join(", ")));
+    if let Some(r) = &p.refusal {
+        out.push(format!("  {r}"));
     }
-    out.push(format!(
-        "  scope: {}{} — {} in {}",
-        if p.partition_filter.is_empty() { "the whole table".to_string() } else { p.partition_filter.join(" and ") },
-        if p.partition_filter.is_empty() { "" } else { " only" },
-        units::plural(p.files_before, "file"),
-        units::bytes(p.bytes_before),
-    ));
-    out.push(format!("  target file size: {} (from {})", units::bytes(p.target_size), p.target_source));
     out.push(format!("  {}", p.summary()));
     if !p.is_empty() {
-        let shown = 8;
-        for part in p.partitions.iter().take(shown) {
-            out.push(format!(
-                "    {:<32} {:>6} → {:<4} {:>10}",
-                if part.partition.is_empty() {
-                    "(unpartitioned)".to_string()
-                } else {
-                    units::truncate(&part.partition, 32, "…")
-                },
-                units::count(part.rewrite_files),
-                units::count(part.outputs),
-                units::bytes(part.rewrite_bytes)
-            ));
-        }
-        if p.partitions.len() > shown {
-            out.push(format!("    … and {} more partitions", units::count((p.partitions.len() - shown) as u64)));
-        }
         out.push(format!(
             "  requests: about {} GET, {} PUT, {} DELETE, {} LIST — {} at {}",
             units::count(p.requests.get),
@@ -69,8 +45,36 @@ pub fn plan_lines(p: &CompactPlan) -> Vec<String> {
     for n in &p.notes {
         out.push(format!("  note: {n}"));
     }
-    if let Some(r) = &p.refusal {
-        out.push(format!("  {r}"));
+    if !p.zorder.is_empty() {
+        out.push(format!("  z-order columns: {}", p.zorder.join(", ")));
+    }
+    out.push(format!(
+        "  scope: {}{} — {} in {}",
+        if p.partition_filter.is_empty() { "the whole table".to_string() } else { p.partition_filter.join(" and ") },
+        if p.partition_filter.is_empty() { "" } else { " only" },
+        units::plural(p.files_before, "file"),
+        units::bytes(p.bytes_before),
+    ));
+    out.push(format!("  target file size: {} (from {})", units::bytes(p.target_size), p.target_source));
+    let shown = 8;
+    for part in p.partitions.iter().take(shown) {
+        out.push(format!(
+            "    {:<32} {:>6} → {:<4} {:>10}",
+            if part.partition.is_empty() {
+                "(unpartitioned)".to_string()
+            } else {
+                units::truncate(&part.partition, 32, "…")
+            },
+            units::count(part.rewrite_files),
+            units::count(part.outputs),
+            units::bytes(part.rewrite_bytes)
+        ));
+    }
+    if p.partitions.len() > shown {
+        out.push(format!(
+            "    … and {} more partitions (j/k scroll)",
+            units::count((p.partitions.len() - shown) as u64)
+        ));
     }
     out
 }
@@ -149,6 +153,9 @@ pub fn outcome_lines(c: &Compacted) -> Vec<String> {
 /// The vacuum dry run.
 pub fn vacuum_lines(p: &VacuumPlan) -> Vec<String> {
     let mut out = vec![format!("vacuum {} (version {})", p.table, p.version)];
+    if let Some(r) = &p.refusal {
+        out.push(format!("  {r}"));
+    }
     out.push(format!(
         "  retention: {}{} — files removed from the table before {} are deleted",
         units::hours(p.retention_hours),
@@ -175,9 +182,6 @@ pub fn vacuum_lines(p: &VacuumPlan) -> Vec<String> {
             }
             _ => "  time travel: every version stays readable".into(),
         });
-    }
-    if let Some(r) = &p.refusal {
-        out.push(format!("  {r}"));
     }
     out
 }

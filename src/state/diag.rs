@@ -226,11 +226,12 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                     o.scroll = i.saturating_sub(rows / 2);
                 }
                 let what = match f.action {
-                    Suggest::Compact | Suggest::Vacuum => format!(
-                        "{}: lakescope cannot {} tables yet; the numbers behind the finding are below",
+                    Suggest::Compact => format!(
+                        "{}: c plans a compaction{}",
                         f.kind,
-                        f.action.as_str()
+                        if f.partition.is_some() { " of this partition" } else { "" }
                     ),
+                    Suggest::Vacuum => format!("{}: V plans a vacuum (a dry run first)", f.kind),
                     _ => format!("{}: {}", f.kind, f.suggestion),
                 };
                 state.info(what);

@@ -10,6 +10,7 @@ pub mod grid;
 pub mod history;
 pub mod input;
 pub mod inspector;
+pub mod maintain;
 pub mod picker;
 pub mod sql;
 
@@ -99,6 +100,25 @@ pub enum Effect {
         seq: u64,
         scope: String,
         tables: Vec<(String, TableEntry)>,
+    },
+    /// Plan a write action (reads only).
+    PlanMaintain {
+        seq: u64,
+        kind: maintain::MaintainKind,
+        name: String,
+        table: Box<TableEntry>,
+        partition: Option<(String, String)>,
+        /// Vacuum: a retention the user typed (an explicit override).
+        retain: Option<std::time::Duration>,
+    },
+    /// Run a confirmed plan.
+    RunMaintain {
+        seq: u64,
+        kind: maintain::MaintainKind,
+        name: String,
+        table: Box<TableEntry>,
+        partition: Option<(String, String)>,
+        plan: maintain::MaintainPlan,
     },
     /// Build the SQL engine for the current catalog (and report its function names).
     PrepareSql,
@@ -208,6 +228,9 @@ pub struct AppState {
     pub as_of: Option<history::TimeTravel>,
     /// The diagnostics view, when open (over every other view but the SQL pane).
     pub diag: Option<diag::DiagView>,
+    /// A write action's plan / job / outcome, over everything else.
+    pub maintain: Option<maintain::MaintainView>,
+    pub maintain_seq: u64,
     /// The SQL pane (kept when closed, with its text and result).
     pub sql: sql::SqlPane,
     /// Prices of the lake's provider (query estimates).
@@ -246,6 +269,8 @@ impl AppState {
             history: None,
             as_of: None,
             diag: None,
+            maintain: None,
+            maintain_seq: 0,
             sql: sql::SqlPane::new(Vec::new(), 100_000),
             prices: crate::lake::pricing::Prices::for_scheme(crate::lake::location::Scheme::File),
             prefetch_details,
@@ -331,6 +356,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     if is_user_action(&action) && state.message.as_ref().is_some_and(|m| m.level == MessageLevel::Info) {
         state.message = None;
     }
+    if maintain::takes(state, &action) {
+        return maintain::update(state, action);
+    }
     if sql::takes(state, &action) {
         let mut effects = sql::update(state, action);
         // Tables the query names load their details (their columns complete).
@@ -403,6 +431,17 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Diagnostics => effects.extend(diag::open(state)),
         Action::DiagProgress { seq, done, total, last } => diag::progress(state, seq, done, total, last),
         Action::DiagLoaded { seq, result } => diag::loaded(state, seq, result),
+        Action::Compact => effects.extend(maintain::open(state, maintain::MaintainKind::Compact)),
+        Action::Vacuum => effects.extend(maintain::open(state, maintain::MaintainKind::Vacuum)),
+        Action::Convert => effects.extend(maintain::open(state, maintain::MaintainKind::Convert)),
+        Action::MaintainPlanned { seq, result } => maintain::planned(state, seq, result),
+        Action::MaintainProgress { seq, progress } => maintain::progress(state, seq, progress),
+        Action::MaintainDone { seq, result } => {
+            if maintain::done(state, seq, result) {
+                effects.extend(refresh(state));
+            }
+        }
+        Action::MaintainKey(_) => {}
         // The SQL pane's keys, when it is closed (`sql::takes` has them while it is open).
         Action::QueryTable
         | Action::Sql
@@ -589,6 +628,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 }
                 JobKind::Discovery => {}
                 JobKind::Sql => sql::job_ended(state, job.ticket, cancelled),
+                JobKind::Maintain => maintain::job_ended(state, job.ticket),
                 JobKind::Diag => diag::job_ended(
                     state,
                     job.ticket,
@@ -700,6 +740,9 @@ pub(crate) fn is_user_action(a: &Action) -> bool {
             | Action::SqlExport { .. }
             | Action::DiagProgress { .. }
             | Action::DiagLoaded { .. }
+            | Action::MaintainPlanned { .. }
+            | Action::MaintainProgress { .. }
+            | Action::MaintainDone { .. }
     )
 }
 

@@ -9,6 +9,7 @@ pub mod detail;
 pub mod diag;
 pub mod history;
 pub mod inspector;
+pub mod maintain;
 pub mod picker;
 pub mod popups;
 pub mod sql;
@@ -104,6 +105,9 @@ pub fn draw(frame: &mut Frame, view: &View) {
         Mode::Help => popups::help(frame, centered(area, 90, 90), view),
         Mode::Requests => popups::requests(frame, centered(area, 94, 90), view),
         _ => {}
+    }
+    if let Some(m) = &view.state.maintain {
+        maintain::draw(frame, centered(area, 96, 90), view, m);
     }
 }
 

@@ -76,7 +76,7 @@ pub fn format_refusal(t: &TableEntry) -> Option<String> {
 }
 
 /// A plan, the table's diagnostics now, and what was read to make them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Planned {
     pub plan: CompactPlan,
     pub before: TableDiag,
