@@ -64,6 +64,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
+mod compact;
 mod delta;
 mod diag;
 mod footers;
@@ -78,6 +79,7 @@ fn usage() -> ! {
     eprintln!("       lakescope-bench delta [--big-mib M] [--runs R] [--dir DIR]");
     eprintln!("       lakescope-bench sql [--rows N] [--runs R] [--dir DIR] [--duckdb PATH]");
     eprintln!("       lakescope-bench ui [--rows N] [--width W] [--height H]");
+    eprintln!("       lakescope-bench compact [--files N] [--file-kib K] [--runs R] [--dir DIR] [--python PATH]");
     eprintln!("       lakescope-bench diag [--files N] [--s3-files N] [--runs R] [--dir DIR]");
     std::process::exit(2)
 }
@@ -120,6 +122,15 @@ fn main() {
             let dir =
                 flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-diag"));
             diag::bench_diag(&dir, files.max(6_000), s3, runs.max(1));
+        }
+        "compact" => {
+            let files: usize = flag("--files").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(2_000);
+            let kib: usize = flag("--file-kib").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(512);
+            let runs: usize = flag("--runs").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(3);
+            let dir = flag("--dir")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-compact"));
+            compact::bench_compact(&dir, files.max(2), kib.max(1), runs.max(1), flag("--python"));
         }
         "ui" => {
             let rows: usize = flag("--rows").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(1_000_000);
