@@ -323,13 +323,13 @@ pub fn job_ended(state: &mut AppState, seq: u64, why: &str) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::jobs::{JobId, JobKind};
     use crate::lake::TableEntry;
     use crate::lake::catalog::{Catalog, Node, NodeId, TableFormat};
 
-    fn state_with_tables() -> AppState {
+    pub(crate) fn state_with_tables() -> AppState {
         let mut s = AppState::new("/lake".into(), "dark".into(), vec!["dark".into()], false, false);
         let mut c = Catalog { root_url: "/lake".into(), root_name: "lake".into(), ..Catalog::default() };
         let node = |id: u32, parent: Option<u32>, name: &str, kind: NodeKind, children: Vec<u32>| Node {

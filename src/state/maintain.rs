@@ -272,3 +272,62 @@ pub fn job_ended(state: &mut AppState, seq: u64) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::JobId;
+    use crate::state::update;
+
+    fn view(stage: Stage) -> AppState {
+        let mut s = crate::state::diag::tests::state_with_tables();
+        let table = s.catalog.tables().next().map(|(_, t)| t.clone()).unwrap();
+        s.maintain = Some(MaintainView {
+            seq: 3,
+            kind: MaintainKind::Convert,
+            name: "b.z.t".into(),
+            table,
+            partition: None,
+            stage,
+            typed: String::new(),
+            scroll: 0,
+        });
+        s
+    }
+
+    fn convert_plan(refusal: Option<&str>) -> MaintainPlan {
+        MaintainPlan::Convert { lines: vec!["convert".into()], refusal: refusal.map(str::to_string) }
+    }
+
+    #[test]
+    fn y_runs_the_plan_and_anything_else_cancels() {
+        let mut s = view(Stage::Confirm(convert_plan(None)));
+        let effects = update(&mut s, Action::MaintainKey(InputKey::Char('y')));
+        assert!(matches!(effects.as_slice(), [Effect::RunMaintain { seq: 3, .. }]), "{effects:?}");
+        assert!(matches!(s.maintain.as_ref().unwrap().stage, Stage::Running(..)));
+        let mut s = view(Stage::Confirm(convert_plan(None)));
+        assert!(update(&mut s, Action::MaintainKey(InputKey::Char('n'))).is_empty());
+        assert!(s.maintain.is_none());
+        // A refused plan never runs.
+        let mut s = view(Stage::Confirm(convert_plan(Some("refused: read-only"))));
+        assert!(update(&mut s, Action::MaintainKey(InputKey::Char('y'))).is_empty());
+        assert!(s.maintain.is_none());
+    }
+
+    #[test]
+    fn esc_cancels_a_running_job_and_the_overlay_says_what_happened() {
+        let mut s = view(Stage::Running(convert_plan(None), Progress::default()));
+        update(&mut s, Action::JobStarted { id: JobId(9), kind: JobKind::Maintain, label: "convert".into(), ticket: 3 });
+        // Keys other than Esc do not abandon a running rewrite.
+        assert!(update(&mut s, Action::MaintainKey(InputKey::Char('y'))).is_empty());
+        let effects = update(&mut s, Action::MaintainKey(InputKey::Cancel));
+        assert_eq!(effects, vec![Effect::CancelJob(JobId(9))]);
+        assert!(s.maintain.is_some(), "the overlay stays until the job stops");
+        update(&mut s, Action::JobFinished { id: JobId(9), cancelled: true });
+        let Some(Stage::Failed(why)) = s.maintain.as_ref().map(|m| m.stage.clone()) else { panic!() };
+        assert!(why.contains("cancelled"), "{why}");
+        // A late result for another run is dropped.
+        done(&mut s, 99, Ok(vec!["late".into()]));
+        assert!(matches!(s.maintain.as_ref().unwrap().stage, Stage::Failed(_)));
+    }
+}
