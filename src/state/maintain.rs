@@ -317,7 +317,10 @@ mod tests {
     #[test]
     fn esc_cancels_a_running_job_and_the_overlay_says_what_happened() {
         let mut s = view(Stage::Running(convert_plan(None), Progress::default()));
-        update(&mut s, Action::JobStarted { id: JobId(9), kind: JobKind::Maintain, label: "convert".into(), ticket: 3 });
+        update(
+            &mut s,
+            Action::JobStarted { id: JobId(9), kind: JobKind::Maintain, label: "convert".into(), ticket: 3 },
+        );
         // Keys other than Esc do not abandon a running rewrite.
         assert!(update(&mut s, Action::MaintainKey(InputKey::Char('y'))).is_empty());
         let effects = update(&mut s, Action::MaintainKey(InputKey::Cancel));
