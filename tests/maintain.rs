@@ -190,6 +190,11 @@ fn partition_and_zorder_compaction() {
     assert_eq!(one["plan"]["partitions"].as_array().unwrap().len(), 1, "{one:#}");
     assert_eq!(one["plan"]["partitions"][0]["partition"], "date=2026-11-11");
     assert_eq!(one["outcome"]["dataset"]["files_removed"], 36);
+    // A partition that does not exist is said so, not silently "nothing to compact".
+    let none = run_json(&["compact", &root, &rel, "--partition", "day=2026-11-11", "--dry-run", "--json"]);
+    assert_eq!(none["plan"]["files_to_rewrite"], 0);
+    let note = none["plan"]["notes"][0].as_str().unwrap();
+    assert!(note.contains("no partition matches day=2026-11-11") && note.contains("date="), "{note}");
     assert_eq!(checksum(&root, &rel, None, &[]), before);
     // Z-order is a Delta rewrite: refused on a dataset, then done after convert-to-Delta.
     let out = lakescope().args(["compact", &root, &rel, "--zorder", "user_id", "--yes"]).output().unwrap();

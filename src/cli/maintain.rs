@@ -60,6 +60,12 @@ fn settings(config: &Config, store: &LakeStore, target: &Target, read_only: bool
     Settings::from_config(config, store, read_only || target.read_only, target.name.clone())
 }
 
+/// Print a failure (explained for the store, secrets masked); the exit code.
+fn fail(store: &LakeStore, text: &str) -> ExitCode {
+    eprintln!("error: {}", store.explain(text));
+    1
+}
+
 /// Ask on the terminal; `false` unless the user types y.
 fn ask(question: &str) -> bool {
     eprint!("{question} [y/N] ");
@@ -130,10 +136,7 @@ pub async fn compact(
     let cancel = CancellationToken::new();
     let planned = match run::plan_compact(&store, &name, &t, opts, &s, &cancel, &mut |_| {}).await {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {}", store.explain(&e.to_string()));
-            return Ok(1);
-        }
+        Err(e) => return Ok(fail(&store, &e.to_string())),
     };
     if !confirm.json {
         print_plan(&planned)?;
@@ -176,10 +179,7 @@ pub async fn compact(
     end_progress();
     let outcome = match outcome {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {}", store.explain(&e.to_string()));
-            return Ok(1);
-        }
+        Err(e) => return Ok(fail(&store, &e.to_string())),
     };
     if confirm.json {
         print_json(&CompactReport {
@@ -297,10 +297,7 @@ pub async fn convert(
     }
     let result = match delta::convert(&store, &t, &cancel).await {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {}", store.explain(&e.to_string()));
-            return Ok(1);
-        }
+        Err(e) => return Ok(fail(&store, &e.to_string())),
     };
     if confirm.json {
         report.outcome = Some(&result);
@@ -350,10 +347,7 @@ pub async fn vacuum(
     };
     let mut plan = match delta::vacuum_plan(&store, &t, retain, override_retention).await {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {}", store.explain(&e.to_string()));
-            return Ok(1);
-        }
+        Err(e) => return Ok(fail(&store, &e.to_string())),
     };
     plan.table = name.clone();
     if let Err(r) = check_writable(s.read_only, s.lake.as_deref(), "vacuum") {
@@ -389,10 +383,7 @@ pub async fn vacuum(
     }
     let result = match delta::vacuum(&store, &t, &plan, &CancellationToken::new()).await {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {}", store.explain(&e.to_string()));
-            return Ok(1);
-        }
+        Err(e) => return Ok(fail(&store, &e.to_string())),
     };
     if confirm.json {
         print_json(&VacuumReport { action: "vacuum", dry_run: false, plan: &plan, outcome: Some(&result) })?;
@@ -430,10 +421,7 @@ pub async fn recover(
     }
     let r = match dataset::recover(&store, &t, &CancellationToken::new()).await {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {}", store.explain(&e.to_string()));
-            return Ok(1);
-        }
+        Err(e) => return Ok(fail(&store, &e.to_string())),
     };
     if json {
         print_json(&RecoverReport { action: "recover", table: &name, recovery: &r })?;
@@ -465,10 +453,7 @@ pub async fn checksum(
     let (store, catalog, name, t) = resolve_table(target, path, config).await?;
     let sum = match checksum::table_checksum(Arc::clone(&store), &catalog, &t.location, version).await {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {}", store.explain(&e));
-            return Ok(1);
-        }
+        Err(e) => return Ok(fail(&store, &e)),
     };
     if json {
         print_json(&ChecksumReport { table: &name, location: &t.location, version, checksum: sum })?;

@@ -236,6 +236,15 @@ pub fn plan_compaction(
         + requests.list as f64 / 1000.0 * prices.list_per_1000;
     let rate = assumed_rate_mib_s(local);
     let mut notes = Vec::new();
+    if !opts.partitions.is_empty() && by_partition.is_empty() {
+        let mut known: Vec<&str> = inv.files.iter().map(|f| f.partition.as_str()).collect();
+        known.dedup();
+        notes.push(format!(
+            "no partition matches {}: the table's partitions look like {}",
+            opts.partitions.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" and "),
+            known.first().filter(|k| !k.is_empty()).unwrap_or(&"(none: the table is not partitioned)")
+        ));
+    }
     if !delta {
         notes.push(
             "not atomic: a Parquet dataset has no transaction log, so between publishing a partition's new files and \
