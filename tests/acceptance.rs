@@ -3,7 +3,7 @@
 //! file its MANIFEST lists, with the right format, and the detail of every table loads or fails
 //! with a readable message. Skipped with a printed reason when the data is absent.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Headless app flows: the real `App` over a real local lake, driven by key events, waiting for
 //! "jobs idle" (never fixed sleeps), asserting on state and on the rendered frame.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lakescope::config::Config;

@@ -2,7 +2,7 @@
 //! zero-byte `.parquet` file each get an error badge on their own entry, and the rest of the lake
 //! stays browsable — in the TUI (driven by keys) and in the headless commands.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::Arc;

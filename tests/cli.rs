@@ -1,7 +1,7 @@
 //! The headless commands through the real binary: `ls` and `tables` in text and `--json`,
 //! `demo --generate-only`, usage and root errors with their exit codes.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::demo_lake;

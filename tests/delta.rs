@@ -2,7 +2,7 @@
 //! schema change), on tables written here with deltalake (vacuum, a long synthetic log), on every
 //! Delta table of the shared test data, over S3 (moto), and through the real binary.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! same dataset on the S3 test server gives the same figures with one LIST page; and every table
 //! of ../shared/testdata gets a diagnostic or a readable reason.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

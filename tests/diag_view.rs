@@ -3,7 +3,7 @@
 //! its numbers (the skewed partition under the cursor), the tabs draw their charts, `s` re-ranks,
 //! `:diag /` takes the whole lake, and everything fits 80x24.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lakescope::state::diag::{DiagTab, RollupSort};

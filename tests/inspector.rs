@@ -3,7 +3,7 @@
 //! group's chunks; hostile files (bombs, truncation, lying length fields, impostors, vanished
 //! files) give a reason, never a panic; the same on the S3 test server.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

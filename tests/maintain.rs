@@ -7,7 +7,7 @@
 //!
 //! Every test works on its own copy of a demo table (the shared demo lake is never written).
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

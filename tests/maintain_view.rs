@@ -4,7 +4,7 @@
 //! read-only lake is refused on screen; `V` shows a vacuum dry run and a typed retention re-plans
 //! it with that override.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! varies between runs is filtered out: the demo lake's random folder suffix, file times, and
 //! the Delta log's size (commit JSON carries timings).
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -3,7 +3,7 @@
 //! write refused with nothing written, the memory limit, cancelling, the headless command, and a
 //! query over S3 (moto).
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! of the files, time travel from the history view, refusals, cancel, sort / filter / copy /
 //! record view, export of the whole result, EXPLAIN, the history file, and 80x24.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lakescope::config::Config;

@@ -3,7 +3,7 @@
 //! app answers keys, Esc cancels), a missing bucket, refused credentials, access denied — each
 //! named with its bucket and cause — and secrets never appearing in any output.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! local disk: discovery, Delta and Parquet details, the app driven by keys, shared test-data
 //! tables uploaded, and the requests each step issues (a guard against accidental full reads).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! screen left, the cursor shown, canonical mode and echo back on (checked with `stty -a` run in
 //! the same terminal afterwards).
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::path::Path;
