@@ -8,9 +8,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 use futures::StreamExt;
-use ratatui::{DefaultTerminal, Frame};
+use ratatui::Frame;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
 use crate::action::{Action, InputKey};
@@ -382,6 +382,17 @@ impl App {
         }
     }
 
+    /// The mouse, when captured: the wheel moves like the arrow keys in whatever has the focus
+    /// (list, grid, history, editor). Other mouse events are ignored.
+    pub fn handle_mouse(&mut self, m: MouseEvent) {
+        let code = match m.kind {
+            MouseEventKind::ScrollDown => KeyCode::Down,
+            MouseEventKind::ScrollUp => KeyCode::Up,
+            _ => return,
+        };
+        self.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
     pub fn draw(&self, frame: &mut Frame) {
         let view = View { state: &self.state, theme: &self.theme, keymap: &self.config.keymap };
         ui::draw(frame, &view);
@@ -417,7 +428,7 @@ impl App {
     }
 
     /// Run in a real terminal until the user quits or a termination signal arrives.
-    pub async fn run(mut self, terminal: &mut DefaultTerminal) -> std::io::Result<()> {
+    pub async fn run(mut self, terminal: &mut crate::tui::Term) -> std::io::Result<()> {
         self.terminal = true;
         let mut events = EventStream::new();
         let mut tick = tokio::time::interval(TICK);
@@ -441,6 +452,7 @@ impl App {
             tokio::select! {
                 ev = events.next() => match ev {
                     Some(Ok(Event::Key(key))) => self.handle_key(key),
+                    Some(Ok(Event::Mouse(m))) => self.handle_mouse(m),
                     Some(Ok(Event::Resize(width, height))) => {
                         self.dispatch(Action::Resize { width, height });
                         terminal.autoresize()?;

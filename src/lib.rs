@@ -3,10 +3,12 @@
 //!
 //! Layers, in the direction data flows: `lake` (UI-free domain: stores, discovery, tables),
 //! `jobs` (slow work as cancellable tasks reporting `Action`s), `state` (plain data and
-//! `update`), `ui` (views that borrow state), `app` (the loop tying them together), and `cli`.
+//! `update`), `ui` (views that borrow state), `app` (the loop tying them together), `backend` (what
+//! reaches the terminal) and `cli`.
 
 pub mod action;
 pub mod app;
+pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod jobs;

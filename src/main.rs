@@ -34,6 +34,7 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
         config.theme = t.clone();
     }
     config.ascii |= args.global.ascii;
+    config.mouse &= !args.global.no_mouse;
     let g = &args.global;
     match args.command {
         Some(Command::Tables { root, json }) => cli::tables(&Target::resolve(&root, &config, g), json, &config).await,

@@ -1,8 +1,15 @@
-//! Running the app in a real terminal: raw mode and the alternate screen on the way in, and the
-//! terminal restored on every way out — normal quit, error, or panic (ratatui's panic hook
-//! restores before the message prints).
+//! Running the app in a real terminal: raw mode, the alternate screen and (unless `--no-mouse`)
+//! mouse capture on the way in, and the terminal restored on every way out — normal quit,
+//! error, or panic (the panic hook restores before the message prints). Frames go through
+//! [`Shifting`], which lets the terminal scroll moved lines.
+
+use std::io::Stdout;
 
 use crossterm::event::{self, Event, KeyEventKind};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use crate::backend::Shifting;
 
 use crate::app::App;
 use crate::config::keymap::Layer;
@@ -10,13 +17,42 @@ use crate::config::{self, Config};
 use crate::lake::LakeStore;
 use crate::state::picker::{Picked, Picker, PickerEntry};
 
+/// The terminal the app draws on.
+pub type Term = Terminal<Shifting<CrosstermBackend<Stdout>>>;
+
 /// Restores the terminal when dropped, so an early return or `?` cannot leave it raw.
 struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        ratatui::restore();
+        restore();
     }
+}
+
+/// Mouse capture off (harmless when it was never on), the cursor shown, then raw mode off and
+/// the alternate screen left.
+pub fn restore() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture, crossterm::cursor::Show);
+    ratatui::restore();
+}
+
+/// Raw mode, the alternate screen, mouse capture if asked, and a panic hook that restores the
+/// terminal before the message prints.
+fn init(mouse: bool, scroll_regions: bool) -> std::io::Result<Term> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+    crossterm::terminal::enable_raw_mode()?;
+    let mut out = std::io::stdout();
+    crossterm::execute!(out, crossterm::terminal::EnterAlternateScreen)?;
+    if mouse {
+        crossterm::execute!(out, crossterm::event::EnableMouseCapture)?;
+    }
+    let backend = Shifting::new(CrosstermBackend::new(out));
+    let backend = if scroll_regions { backend } else { backend.without_scrolling() };
+    Terminal::new(backend)
 }
 
 pub async fn run(store: LakeStore, config: Config, no_color: bool) -> anyhow::Result<()> {
@@ -26,10 +62,11 @@ pub async fn run(store: LakeStore, config: Config, no_color: bool) -> anyhow::Re
             "the lake browser needs a terminal (stdin and stdout must be a TTY); for scripts use `lakescope tables ROOT --json` or `lakescope ls ROOT --json`"
         );
     }
+    let (mouse, scroll_regions) = (config.mouse, config.scroll_regions);
     let app = App::new(store, config, no_color)?;
     // The guard exists before raw mode is switched on, so a half-done setup is undone too.
     let _guard = TerminalGuard;
-    let mut terminal = ratatui::try_init().map_err(|e| anyhow::anyhow!("cannot set up the terminal: {e}"))?;
+    let mut terminal = init(mouse, scroll_regions).map_err(|e| anyhow::anyhow!("cannot set up the terminal: {e}"))?;
     keep_terminal_for_job_panics();
     app.run(&mut terminal).await?;
     Ok(())
@@ -72,7 +109,8 @@ pub fn pick_lake(config: &Config, no_color: bool) -> anyhow::Result<Option<Strin
         cursor: 0,
     };
     let _guard = TerminalGuard;
-    let mut terminal = ratatui::try_init().map_err(|e| anyhow::anyhow!("cannot set up the terminal: {e}"))?;
+    let mut terminal =
+        init(false, config.scroll_regions).map_err(|e| anyhow::anyhow!("cannot set up the terminal: {e}"))?;
     loop {
         terminal.draw(|f| crate::ui::picker::draw(f, &picker, &theme, config.ascii))?;
         let Event::Key(key) = event::read()? else { continue };

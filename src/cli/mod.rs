@@ -49,6 +49,9 @@ pub struct GlobalArgs {
     /// ASCII borders and markers, for terminals without Unicode.
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// Leave the mouse to the terminal (its own selection and paste); keys do everything.
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
     /// AWS profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, then `default`).
     #[arg(long, global = true)]
     pub profile: Option<String>,

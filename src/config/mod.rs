@@ -174,6 +174,8 @@ struct RawUi {
     theme: Option<String>,
     ascii: Option<bool>,
     prefetch_details: Option<bool>,
+    mouse: Option<bool>,
+    scroll_regions: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -189,6 +191,10 @@ struct RawDiscovery {
 pub struct Config {
     pub theme: String,
     pub ascii: bool,
+    /// Capture the mouse (wheel scrolls, a click selects); off with `--no-mouse`.
+    pub mouse: bool,
+    /// Let the terminal scroll bands of lines instead of rewriting them (see `backend`).
+    pub scroll_regions: bool,
     pub prefetch_details: bool,
     pub discovery: DiscoveryOptions,
     /// Retries and timeouts for every store (named lakes add their own settings).
@@ -256,6 +262,8 @@ impl Config {
         };
         let ascii = flag(&|u| u.ascii, false);
         let prefetch_details = flag(&|u| u.prefetch_details, true);
+        let mouse = flag(&|u| u.mouse, true);
+        let scroll_regions = flag(&|u| u.scroll_regions, true);
 
         let disc = |f: &dyn Fn(&RawDiscovery) -> Option<usize>| {
             user_raw
@@ -377,6 +385,8 @@ impl Config {
         Ok(Config {
             theme,
             ascii,
+            mouse,
+            scroll_regions,
             prefetch_details,
             discovery,
             store,
