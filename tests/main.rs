@@ -15,6 +15,7 @@ mod delta;
 mod diag;
 mod diag_view;
 mod discovery;
+mod e2e;
 mod inspector;
 mod maintain;
 mod maintain_view;
