@@ -170,6 +170,18 @@ impl<B: Backend> Shifting<B> {
         }
     }
 
+    /// For a backend that cannot say its size (a writer that is not a terminal): `area` is the
+    /// screen.
+    pub fn with_area(inner: B, area: Rect) -> Self {
+        Shifting {
+            inner,
+            frame: Buffer::empty(area),
+            shown: Buffer::filled(area, unknown()),
+            enabled: true,
+            sent: Sent::default(),
+        }
+    }
+
     /// Plain diffs only (`--ascii` terminals, or for comparison in the benchmark).
     pub fn without_scrolling(mut self) -> Self {
         self.enabled = false;

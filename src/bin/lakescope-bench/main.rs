@@ -1,5 +1,6 @@
 //! lakescope-bench: speed and memory measurements, each next to a peer measured in the same run
-//! on the same data. Run with `cargo run --profile bench --bin lakescope-bench -- discovery`.
+//! on the same data. `lakescope-bench all` runs every one and writes BENCHMARKS.md (report.rs);
+//! one alone: `cargo run --profile bench --bin lakescope-bench -- discovery`.
 //!
 //! s3-listing: a prefix of N objects (default 100,000) on a moto S3 server started on
 //! 127.0.0.1 (moto_server on PATH, or in target/tmp/moto-venv). Peer: a plain paginated
@@ -69,16 +70,18 @@ mod delta;
 mod diag;
 mod footers;
 mod latency;
+mod report;
 mod sql;
 mod ui;
 
 fn usage() -> ! {
-    eprintln!("usage: lakescope-bench discovery [--files N] [--runs R] [--dir DIR]");
+    eprintln!("usage: lakescope-bench all [--only NAME,NAME] [--output BENCHMARKS.md]");
+    eprintln!("       lakescope-bench discovery [--files N] [--runs R] [--dir DIR]");
     eprintln!("       lakescope-bench s3-listing [--files N] [--runs R]");
     eprintln!("       lakescope-bench footers [--big-mib M] [--runs R] [--dir DIR]");
     eprintln!("       lakescope-bench delta [--big-mib M] [--runs R] [--dir DIR]");
     eprintln!("       lakescope-bench sql [--rows N] [--runs R] [--dir DIR] [--duckdb PATH]");
-    eprintln!("       lakescope-bench ui [--rows N] [--width W] [--height H]");
+    eprintln!("       lakescope-bench ui [--rows N] [--width W] [--height H] [--runs R] [--dir DIR]");
     eprintln!("       lakescope-bench compact [--files N] [--file-kib K] [--runs R] [--dir DIR] [--python PATH]");
     eprintln!("       lakescope-bench diag [--files N] [--s3-files N] [--runs R] [--dir DIR]");
     std::process::exit(2)
@@ -89,6 +92,13 @@ fn main() {
     let Some(cmd) = args.first() else { usage() };
     let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     match cmd.as_str() {
+        "all" => {
+            let output = flag("--output")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md"));
+            let only = flag("--only").map(|v| v.split(',').map(|s| s.trim().to_string()).collect());
+            report::run_all(output, only);
+        }
         "discovery" => {
             let files: usize = flag("--files").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(100_000);
             let runs: usize = flag("--runs").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(5);
@@ -136,7 +146,10 @@ fn main() {
             let rows: usize = flag("--rows").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(1_000_000);
             let w: u16 = flag("--width").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(200);
             let h: u16 = flag("--height").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(60);
-            ui::bench_ui(rows, w, h);
+            let runs: usize = flag("--runs").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(5);
+            let dir =
+                flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-ui"));
+            ui::bench_ui(rows, w, h, &dir, runs.max(1));
         }
         "sql" => {
             let rows: usize = flag("--rows").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(10_000_000);
@@ -196,7 +209,7 @@ impl Moto {
 }
 
 fn start_moto() -> Moto {
-    let venv = PathBuf::from("target/tmp/moto-venv/bin/moto_server");
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/tmp/moto-venv/bin/moto_server");
     let bin = if venv.exists() { venv } else { PathBuf::from("moto_server") };
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(&bin)

@@ -1,27 +1,47 @@
-//! ui: frame times of the SQL pane, with the real state, views and theme drawn into a ratatui
-//! test backend (the work of a frame short of the terminal's own I/O).
+//! ui: what a person at a terminal waits for and what their SSH link carries.
 //!
-//! - typing: a 40-line query in the editor (syntect highlighting of the visible lines every
-//!   frame); each key is one `update` and one full draw. Reported: median, p99 and max per key.
-//! - grid: 1,000,000 fetched rows (Arrow batches of 8,192 rows, 8 columns) in the results grid;
-//!   each step is a page down (or a column right) and one full draw. Reported the same way.
+//! - first frame: the real `lakescope` binary started in a pseudo-terminal (`script`) on a
+//!   generated demo lake, timed from spawn to the first frame on the terminal (the alternate
+//!   screen entered and the header drawn) and to the first frame listing the lake's buckets;
+//!   next to the floor, the same PTY running `printf` (process start and PTY round trip only).
+//! - frame times, with the real state, views and theme drawn into a ratatui test backend (the
+//!   work of a frame short of the terminal's own I/O), median, p99 and max:
+//!   - the browser on the demo lake, j/k/l/h through buckets, zones and tables (each key's
+//!     background loads settled before its frame is timed);
+//!   - typing a 40-line query in the SQL editor (syntect highlighting of the visible lines
+//!     every frame), one `update` and one full draw per key;
+//!   - a grid of 1,000,000 fetched rows (Arrow batches of 8,192 rows, 8 columns): page down,
+//!     column right, end, home, one full draw each.
+//! - bytes on the wire per key press: the same frames through crossterm's backend into a
+//!   counting writer, exactly what the terminal (and the SSH link) would receive: with scrolling
+//!   regions (lakescope's default), with ratatui's cell diff only, and a full repaint (what a
+//!   renderer without diffing sends every frame).
 //!
-//! Target: under 16 ms per frame (60 frames a second).
+//! Target: under 16 ms per frame (60 frames a second); a key press while scrolling a grid sends
+//! a few hundred bytes, not a screenful.
 
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use arrow::array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use lakescope::App;
 use lakescope::action::{Action, EditKey};
+use lakescope::backend::Shifting;
 use lakescope::config::Config;
 use lakescope::config::theme::Theme;
+use lakescope::lake::LakeStore;
 use lakescope::state::grid::Grid;
 use lakescope::state::sql::{SqlFocus, SqlResult};
 use lakescope::state::{self, AppState};
 use lakescope::ui::{self, View};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use ratatui::backend::{CrosstermBackend, TestBackend};
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
 
 fn stats(mut v: Vec<Duration>) -> String {
     v.sort();
@@ -74,7 +94,195 @@ fn grid_of(rows: usize) -> Grid {
     g
 }
 
-pub fn bench_ui(rows: usize, width: u16, height: u16) {
+/// A writer that counts what a terminal would receive.
+#[derive(Clone, Default)]
+struct Wire(Arc<AtomicU64>);
+
+impl Write for Wire {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.fetch_add(b.len() as u64, Ordering::Relaxed);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Wire {
+    fn bytes(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+type WireTerminal = Terminal<Shifting<CrosstermBackend<Wire>>>;
+
+/// A terminal of `width`x`height` whose output is counted; `scroll`: lakescope's default
+/// backend, otherwise ratatui's cell diff only.
+fn wire_terminal(width: u16, height: u16, scroll: bool) -> (WireTerminal, Wire) {
+    let wire = Wire::default();
+    let area = Rect::new(0, 0, width, height);
+    let backend = Shifting::with_area(CrosstermBackend::new(wire.clone()), area);
+    let backend = if scroll { backend } else { backend.without_scrolling() };
+    (Terminal::with_options(backend, TerminalOptions { viewport: Viewport::Fixed(area) }).unwrap(), wire)
+}
+
+/// Bytes a key for `steps` applications of `action` from `state`, after `prepare` (not counted),
+/// for: scrolling regions, cell diff, full repaint. The state is replayed for each.
+fn bytes_per_key(
+    make: &dyn Fn() -> AppState,
+    theme: &Theme,
+    config: &Config,
+    (width, height): (u16, u16),
+    prepare: &[Action],
+    action: &Action,
+    steps: usize,
+) -> (f64, f64, f64) {
+    let mut out = [0f64; 2];
+    let mut full = 0f64;
+    for (i, scroll) in [true, false].into_iter().enumerate() {
+        let mut state = make();
+        let (mut t, wire) = wire_terminal(width, height, scroll);
+        let view = |state: &AppState, t: &mut WireTerminal| {
+            t.draw(|f| ui::draw(f, &View { state, theme, keymap: &config.keymap })).unwrap();
+        };
+        view(&state, &mut t);
+        full = wire.bytes() as f64;
+        for a in prepare {
+            state::update(&mut state, a.clone());
+            view(&state, &mut t);
+        }
+        let before = wire.bytes();
+        for _ in 0..steps {
+            state::update(&mut state, action.clone());
+            view(&state, &mut t);
+        }
+        out[i] = (wire.bytes() - before) as f64 / steps as f64;
+    }
+    (out[0], out[1], full)
+}
+
+fn kb(b: f64) -> String {
+    if b >= 10_000.0 { format!("{:.1} KB", b / 1000.0) } else { format!("{b:.0} B") }
+}
+
+/// Time from spawning the real binary in a PTY to its first frame and to the buckets listed,
+/// against the PTY floor; medians of `runs`.
+fn first_frame(demo: &Path, runs: usize) {
+    let bin = std::env::current_exe().unwrap().with_file_name("lakescope");
+    if !bin.exists() {
+        println!("first frame: skipped ({} is not built: cargo build --profile bench --bin lakescope)", bin.display());
+        return;
+    }
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        println!("first frame: skipped (`script` from util-linux is not installed)");
+        return;
+    }
+    // Spawn `cmd` in an 80x24 PTY; times until each needle appears in its output.
+    let run = |cmd: &str, needles: &[&str], quit: bool| -> Vec<Duration> {
+        let started = Instant::now();
+        let mut child = std::process::Command::new("script")
+            .args(["-qfec", &format!("stty rows 24 cols 80; exec {cmd}"), "/dev/null"])
+            .env("TERM", "xterm-256color")
+            .env("LAKESCOPE_CONFIG", "")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("script runs");
+        let mut out = child.stdout.take().unwrap();
+        let mut seen = Vec::new();
+        let mut times = Vec::new();
+        let mut buf = [0u8; 8192];
+        while times.len() < needles.len() {
+            let n = out.read(&mut buf).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&seen);
+            while times.len() < needles.len() && text.contains(needles[times.len()]) {
+                times.push(started.elapsed());
+            }
+        }
+        if quit {
+            let _ = child.stdin.as_mut().unwrap().write_all(b"q");
+        }
+        let _ = child.wait();
+        times
+    };
+    let lake = format!("{} --no-mouse {}", bin.display(), demo.display());
+    let (mut floor, mut frame, mut listed) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs + 1 {
+        let f = run("printf lakescope-ready", &["lakescope-ready"], false);
+        let t = run(&lake, &["\x1b[?1049h", " lakescope ", "acme-lake/"], true);
+        if f.len() == 1 && t.len() == 3 {
+            floor.push(f[0]);
+            frame.push(t[1]);
+            listed.push(t[2]);
+        }
+    }
+    if frame.len() < 2 {
+        println!("first frame: the binary did not draw in the PTY");
+        return;
+    }
+    // The first run warmed the page cache: drop it.
+    let (floor, frame, listed) = (floor[1..].to_vec(), frame[1..].to_vec(), listed[1..].to_vec());
+    println!(
+        "first frame (real binary in an 80x24 PTY, median of {}): header drawn {} · buckets listed {} · PTY floor (printf) {}",
+        frame.len(),
+        crate::ms(crate::median(frame)),
+        crate::ms(crate::median(listed)),
+        crate::ms(crate::median(floor)),
+    );
+}
+
+/// The browser on the demo lake: frame times and bytes a key for j/k through its lists.
+fn browser(demo: &Path, width: u16, height: u16) {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let _inside = rt.enter();
+    let config = Config::defaults();
+    let mut app = App::new(LakeStore::open_str(demo.to_str().unwrap()).unwrap(), config.clone(), false).unwrap();
+    rt.block_on(async {
+        app.dispatch(Action::Resize { width, height });
+        app.start();
+        app.settle(Duration::from_secs(60)).await;
+    });
+    let mut test = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let (mut wire_t, wire) = wire_terminal(width, height, true);
+    test.draw(|f| app.draw(f)).unwrap();
+    wire_t.draw(|f| app.draw(f)).unwrap();
+    let full = wire.bytes();
+    // Into acme-lake, then down and up its zones, into raw and through its tables, and back.
+    let path = "l j j j k k k l j j j k k k h j j j k k k h";
+    let mut frames = Vec::new();
+    let mut sent = Vec::new();
+    for _ in 0..10 {
+        for k in path.split(' ') {
+            let code = match k {
+                "l" => KeyCode::Char('l'),
+                "h" => KeyCode::Char('h'),
+                "j" => KeyCode::Char('j'),
+                _ => KeyCode::Char('k'),
+            };
+            app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+            rt.block_on(app.settle(Duration::from_secs(60)));
+            let t = Instant::now();
+            test.draw(|f| app.draw(f)).unwrap();
+            frames.push(t.elapsed());
+            let before = wire.bytes();
+            wire_t.draw(|f| app.draw(f)).unwrap();
+            sent.push(wire.bytes() - before);
+        }
+    }
+    let mean = sent.iter().sum::<u64>() as f64 / sent.len() as f64;
+    println!("browser frame (demo lake, j/k/l/h through its lists): {}", stats(frames));
+    println!("browser bytes a key: {} (full repaint {})", kb(mean), kb(full as f64));
+}
+
+pub fn bench_ui(rows: usize, width: u16, height: u16, dir: &Path, runs: usize) {
+    let demo = demo_lake(dir);
+    first_frame(&demo, runs);
+    browser(&demo, width, height);
     let config = Config::defaults();
     let theme = Theme::builtin("dark").unwrap();
     let mut state = AppState::new("bench".into(), "dark".into(), vec!["dark".into()], false, false);
@@ -126,10 +334,52 @@ pub fn bench_ui(rows: usize, width: u16, height: u16) {
         scroll.push(t.elapsed());
     }
     println!("grid scroll (page / column / end, update + frame): {}", stats(scroll));
+    drop(state);
+
+    // Bytes a key over the wire, at the bench size and at 80x24.
+    let grid = Arc::new(grid_of(rows));
+    for (w, h) in [(width, height), (80, 24)] {
+        let make = || {
+            let mut s = AppState::new("bench".into(), "dark".into(), vec!["dark".into()], false, false);
+            state::update(&mut s, Action::Resize { width: w, height: h });
+            s.sql.open = true;
+            s.sql.result = Some(SqlResult::Grid(Box::new((*grid).clone())));
+            s.sql.focus = SqlFocus::Results;
+            s
+        };
+        let to_bottom: Vec<Action> = (0..h as usize).map(|_| Action::Down).collect();
+        println!("bytes a key, {rows}-row grid at {w}x{h} (scrolling regions · cell diff only · full repaint):");
+        for (name, prepare, action) in [
+            ("j at the bottom (scrolls a row)", to_bottom.clone(), Action::Down),
+            ("k inside the page", to_bottom.clone(), Action::Up),
+            ("page down", vec![], Action::PageDown),
+        ] {
+            let steps = if matches!(action, Action::Up) { (h as usize / 3).max(1) } else { 100 };
+            let (scroll, diff, full) = bytes_per_key(&make, &theme, &config, (w, h), &prepare, &action, steps);
+            println!("  {name:<34} {:>9} · {:>9} · {:>9}", kb(scroll), kb(diff), kb(full));
+        }
+    }
+    let mut state = AppState::new("bench".into(), "dark".into(), vec!["dark".into()], false, false);
+    state::update(&mut state, Action::Resize { width, height });
+    state.sql.open = true;
+    state.sql.result = Some(SqlResult::Grid(Box::new((*grid).clone())));
+    state.sql.focus = SqlFocus::Results;
     let t = Instant::now();
     state::update(&mut state, Action::SortColumn);
     println!("sort of {rows} fetched rows by one column (local): {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
     let t = Instant::now();
     draw(&state);
     println!("first frame after the sort: {:.2} ms", t.elapsed().as_secs_f64() * 1000.0);
+}
+
+/// The demo lake, generated once under `dir` (reused by later runs).
+fn demo_lake(dir: &Path) -> PathBuf {
+    let root = dir.join("demo-lake");
+    if !root.join("acme-lake").exists() {
+        std::fs::create_dir_all(&root).unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(lakescope::lake::demo::generate(&LakeStore::open_str(root.to_str().unwrap()).unwrap()))
+            .expect("demo lake");
+    }
+    root
 }
