@@ -156,7 +156,7 @@ fn write(path: &Path, sections: &[(String, String)], date: &str) {
     let mut text = String::from("# lakescope benchmarks\n\n");
     text.push_str(&format!(
         "Written by `lakescope-bench all` (last run {date}). Rerun to update it:\n\n\
-         ```sh\ncargo build --profile bench --bin lakescope --bin lakescope-bench\n./target/release/lakescope-bench all            # everything, ~45 minutes on 2 cores\n./target/release/lakescope-bench all --only sql,ui   # some sections; the others are kept\n```\n\n\
+         ```sh\ncargo build --profile bench --bin lakescope --bin lakescope-bench\n./target/release/lakescope-bench all            # everything, ~15 minutes on 2 cores\n./target/release/lakescope-bench all --only sql,ui   # some sections; the others are kept\n```\n\n\
          Peers are fetched on first use: moto and Python `deltalake` from PyPI into venvs under \
          `target/tmp/`, the DuckDB CLI from PyPI (`duckdb-cli`); `find` is GNU findutils.\n\n"
     ));
@@ -221,7 +221,7 @@ pub fn run_all(output: PathBuf, only: Option<Vec<String>>) {
         };
         print!("{printed}\n\n");
         let section = format!(
-            "<!-- bench:{name} -->\n## {title}\n\nRun {date}, took {took:.0} s: `lakescope-bench {args}`\n\n{method}\n\n```text\n{printed}\n```\n<!-- /bench:{name} -->",
+            "<!-- bench:{name} -->\n## {title}\n\nFinished {date}, took {took:.0} s: `lakescope-bench {args}`\n\n{method}\n\n```text\n{printed}\n```\n<!-- /bench:{name} -->",
             name = b.name,
             title = b.title,
             date = now(),
