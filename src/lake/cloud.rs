@@ -432,17 +432,31 @@ pub fn explain(
         || lower.contains("metadata") && (lower.contains("token") || lower.contains("credential"))
         || lower.contains("error performing token request")
         || lower.contains("error getting token");
-    let auth_failure = lower.contains("403")
-        || lower.contains("401")
-        || lower.contains("forbidden")
-        || lower.contains("unauthenticated");
+    // An HTTP status, not any "403" in the text: a refused connection's message says how long
+    // it took ("after 0 retries in 403.2µs") and was once taken for an access denial.
+    let status = |code: &str| {
+        ["status ", "status: ", "status code ", "http ", "code: "].iter().any(|p| lower.contains(&format!("{p}{code}")))
+            || lower.contains(&format!("{code} forbidden"))
+            || lower.contains(&format!("{code} unauthorized"))
+    };
+    let connect_failure = lower.contains("connection refused")
+        || lower.contains("tcp connect error")
+        || lower.contains("dns error")
+        || lower.contains("failed to lookup");
+    let auth_failure =
+        status("403") || status("401") || lower.contains("forbidden") || lower.contains("unauthenticated");
     let reason = if credential_failure || (fallback && auth_failure) {
         // Nothing was configured and the metadata fallback did not give usable credentials.
         format!("no credentials found for {target} ({creds})")
+    } else if connect_failure {
+        format!(
+            "cannot connect to {target}: {} (is the endpoint up and reachable?)",
+            if lower.contains("refused") { "connection refused" } else { "host unreachable" }
+        )
     } else if lower.contains("nosuchbucket")
         || lower.contains("bucket does not exist")
         || lower.contains("containernotfound")
-        || (lower.contains("404") && lower.contains("bucket"))
+        || (status("404") && lower.contains("bucket"))
     {
         format!("bucket {bucket} does not exist ({target})")
     } else if lower.contains("invalidaccesskeyid")
@@ -454,23 +468,14 @@ pub fn explain(
         format!("the credentials were refused by {target} ({creds})")
     } else if lower.contains("accessdenied")
         || lower.contains("access denied")
-        || lower.contains("403")
+        || status("403")
         || lower.contains("forbidden")
         || lower.contains("authorizationpermissionmismatch")
     {
         format!("access denied to {target}: the credentials lack permission to list or read it ({creds})")
-    } else if lower.contains("connection refused")
-        || lower.contains("tcp connect error")
-        || lower.contains("dns error")
-        || lower.contains("failed to lookup")
-    {
-        format!(
-            "cannot connect to {target}: {} (is the endpoint up and reachable?)",
-            if lower.contains("refused") { "connection refused" } else { "host unreachable" }
-        )
     } else if lower.contains("timed out") || lower.contains("timeout") {
         format!("{target} did not answer in time (timeouts and retries: see the requests panel)")
-    } else if lower.contains("permanentredirect") || lower.contains("301") {
+    } else if lower.contains("permanentredirect") || status("301") {
         format!("{target} is in another region: set --region (or AWS_REGION / the profile's region)")
     } else {
         return redact::redact(text);
@@ -506,6 +511,16 @@ mod tests {
             e("error sending request: tcp connect error: Connection refused (os error 111)")
                 .contains("connection refused")
         );
+        // Durations in the text are not HTTP statuses (this one once read as "access denied").
+        for took in ["403.218µs", "301.5ms", "404.1ms", "401.9µs"] {
+            let m = e(&format!(
+                "Generic S3 error: Error after 0 retries in {took}, max_retries:10, retry_timeout:180s, source:error \
+                 sending request for url (http://127.0.0.1:36427/bucket-7032?list-type=2): client error (Connect): \
+                 tcp connect error: Connection refused (os error 111)"
+            ));
+            assert!(m.starts_with("cannot connect to s3://acme") && m.contains("connection refused"), "{took}: {m}");
+        }
+        assert!(e("Client error with status 301 Moved Permanently").contains("in another region"));
         let nothing = CredentialReport {
             source: "instance metadata (169.254.169.254)".into(),
             tried: vec!["environment (AWS_ACCESS_KEY_ID not set)".into()],
