@@ -365,6 +365,46 @@ mod tests {
     }
 
     #[test]
+    fn random_frames_always_end_on_screen_exactly() {
+        // A list that moves by random amounts (small shifts, jumps, nothing), with random rows
+        // edited and a random cursor, replayed through the backend: after every frame the
+        // terminal shows that frame, cell for cell.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut t = Terminal::new(Shifting::new(TestBackend::new(30, 14))).unwrap();
+        let (mut first, mut scrolls) = (500usize, 0);
+        for step in 0..400 {
+            first = match next(6) {
+                0 => first + 1,
+                1 => first.saturating_sub(1),
+                2 => first + next(9),
+                3 => first.saturating_sub(next(9)),
+                4 => next(1000),
+                _ => first,
+            };
+            let cursor = first + next(12);
+            let edited = next(14) as u16;
+            let frame = t
+                .draw(|f| {
+                    list(f.buffer_mut(), first, cursor);
+                    let w = f.area().width;
+                    Paragraph::new(format!("edit {step}")).render(Rect::new(0, edited, w, 1), f.buffer_mut());
+                })
+                .unwrap()
+                .buffer
+                .clone();
+            assert_eq!(t.backend().inner().buffer(), &frame, "step {step}");
+            scrolls = t.backend().sent.scrolls;
+        }
+        assert!(scrolls > 50, "the shifts were used ({scrolls} of 400 frames)");
+    }
+
+    #[test]
     fn a_clear_is_remembered_and_a_resize_redraws_everything() {
         let mut t = Terminal::new(Shifting::new(TestBackend::new(30, 8))).unwrap();
         t.draw(|f| list(f.buffer_mut(), 0, 0)).unwrap();
