@@ -240,7 +240,7 @@ fn a_session_on_the_demo_lake_from_start_to_quit() {
         s.lines().count() <= 24 && s.lines().next().is_some_and(|l| l.contains("lakescope")) && s.contains("cancelled")
     });
     assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
-    let status = s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or_default().to_string();
+    let status = s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or_default().to_string();
     assert!(status.contains("SQL"), "the status bar is on screen at 80x24:\n{s}");
 
     // Close the pane, quit.
