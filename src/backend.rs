@@ -20,7 +20,7 @@ use ratatui::backend::{Backend, ClearType, WindowSize};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::{Position, Rect, Size};
 
-/// Bytes and shifts sent so far (for the benchmark and the tests).
+/// Cells and shifts sent so far (for the tests).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Sent {
     /// Cells written (after the scroll, when there was one).
@@ -133,45 +133,26 @@ fn unknown() -> Cell {
 fn shift(buf: &mut Buffer, rows: Range<usize>, lines: isize) {
     let w = buf.area.width as usize;
     let k = lines.unsigned_abs();
-    if lines > 0 {
-        for r in rows.start..rows.end - k {
-            let (dst, src) = (r * w, (r + k) * w);
-            for x in 0..w {
-                buf.content[dst + x] = buf.content[src + x].clone();
-            }
-        }
-        for r in rows.end - k..rows.end {
-            buf.content[r * w..(r + 1) * w].fill(unknown());
-        }
+    let band = &mut buf.content[rows.start * w..rows.end * w];
+    let scrolled_in = if lines > 0 {
+        band.rotate_left(k * w);
+        band.len() - k * w..band.len()
     } else {
-        for r in (rows.start + k..rows.end).rev() {
-            let (dst, src) = (r * w, (r - k) * w);
-            for x in 0..w {
-                buf.content[dst + x] = buf.content[src + x].clone();
-            }
-        }
-        for r in rows.start..rows.start + k {
-            buf.content[r * w..(r + 1) * w].fill(unknown());
-        }
-    }
+        band.rotate_right(k * w);
+        0..k * w
+    };
+    band[scrolled_in].fill(unknown());
 }
 
 impl<B: Backend> Shifting<B> {
     pub fn new(inner: B) -> Self {
         let area = inner.size().map(|s| Rect::new(0, 0, s.width, s.height)).unwrap_or_default();
-        // ratatui starts from a blank frame; the screen is unknown until the first frame is
-        // written in full.
-        Shifting {
-            inner,
-            frame: Buffer::empty(area),
-            shown: Buffer::filled(area, unknown()),
-            enabled: true,
-            sent: Sent::default(),
-        }
+        Self::with_area(inner, area)
     }
 
     /// For a backend that cannot say its size (a writer that is not a terminal): `area` is the
-    /// screen.
+    /// screen. ratatui starts from a blank frame; the screen is unknown until the first frame is
+    /// written in full.
     pub fn with_area(inner: B, area: Rect) -> Self {
         Shifting {
             inner,
@@ -182,7 +163,7 @@ impl<B: Backend> Shifting<B> {
         }
     }
 
-    /// Plain diffs only (`--ascii` terminals, or for comparison in the benchmark).
+    /// Plain diffs only (`[ui] scroll_regions = false`, and the benchmark's comparison).
     pub fn without_scrolling(mut self) -> Self {
         self.enabled = false;
         self
@@ -194,11 +175,6 @@ impl<B: Backend> Shifting<B> {
 
     pub fn inner_mut(&mut self) -> &mut B {
         &mut self.inner
-    }
-
-    /// What the terminal shows (by this backend's account).
-    pub fn shown(&self) -> &Buffer {
-        &self.shown
     }
 
     /// After a clear: ratatui starts again from a blank frame; the screen is blank when the

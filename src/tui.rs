@@ -39,11 +39,15 @@ pub fn restore() {
 /// Raw mode, the alternate screen, mouse capture if asked, and a panic hook that restores the
 /// terminal before the message prints.
 fn init(mouse: bool, scroll_regions: bool) -> std::io::Result<Term> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous(info);
-    }));
+    // Once per process: the picker and then the browser both start a terminal.
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
     crossterm::terminal::enable_raw_mode()?;
     let mut out = std::io::stdout();
     crossterm::execute!(out, crossterm::terminal::EnterAlternateScreen)?;

@@ -33,8 +33,12 @@ struct Tmux {
 
 impl Tmux {
     /// Run `lakescope ARGS` in a `width`x`height` window; afterwards the same terminal prints
-    /// the exit code and `stty -a`, and stays open so tmux can still be asked about it.
-    fn start(args: &str, width: u16, height: u16) -> Tmux {
+    /// the exit code and `stty -a`, and stays open so tmux can still be asked about it. `None`
+    /// (with the reason printed) where tmux is not installed.
+    fn start(args: &str, width: u16, height: u16) -> Option<Tmux> {
+        if !tmux_available() {
+            return None;
+        }
         static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let socket =
             format!("lakescope-e2e-{}-{}", std::process::id(), N.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
@@ -63,7 +67,7 @@ impl Tmux {
             &script,
         ]);
         assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
-        t
+        Some(t)
     }
 
     fn tmux(&self, args: &[&str]) -> Output {
@@ -180,10 +184,7 @@ fn assert_restored(t: &Tmux) {
 
 #[test]
 fn a_session_on_the_demo_lake_from_start_to_quit() {
-    if !tmux_available() {
-        return;
-    }
-    let t = Tmux::start("demo", 120, 40);
+    let Some(t) = Tmux::start("demo", 120, 40) else { return };
     let s = t.wait_for("acme-lake/");
     assert!(s.contains("2 buckets"), "{s}");
     assert_eq!(t.flag("alternate_on"), "1");
@@ -252,11 +253,8 @@ fn a_session_on_the_demo_lake_from_start_to_quit() {
 
 #[test]
 fn no_mouse_leaves_the_mouse_to_the_terminal_and_ascii_draws_no_box_characters() {
-    if !tmux_available() {
-        return;
-    }
     let demo = crate::common::demo_lake().display().to_string();
-    let t = Tmux::start(&format!("--no-mouse --ascii {demo}"), 100, 30);
+    let Some(t) = Tmux::start(&format!("--no-mouse --ascii {demo}"), 100, 30) else { return };
     let s = t.wait_for("acme-lake/");
     assert_eq!(t.flag("mouse_any_flag"), "0", "--no-mouse captured the mouse");
     assert!(s.is_ascii(), "--ascii drew non-ASCII characters:\n{s}");
@@ -266,11 +264,8 @@ fn no_mouse_leaves_the_mouse_to_the_terminal_and_ascii_draws_no_box_characters()
 
 #[test]
 fn the_mouse_wheel_moves_the_selection() {
-    if !tmux_available() {
-        return;
-    }
     let demo = crate::common::demo_lake().display().to_string();
-    let t = Tmux::start(&demo, 100, 30);
+    let Some(t) = Tmux::start(&demo, 100, 30) else { return };
     t.wait_for("acme-ml/");
     // An SGR mouse report of a wheel-down at column 30, row 5, as a terminal sends it.
     let out = t.tmux(&["send-keys", "-t", "e2e", "-l", "\u{1b}[<65;30;5M"]);
@@ -283,11 +278,8 @@ fn the_mouse_wheel_moves_the_selection() {
 
 #[test]
 fn scrolling_a_big_result_grid_sends_a_few_hundred_bytes_a_key() {
-    if !tmux_available() {
-        return;
-    }
     let demo = crate::common::demo_lake().display().to_string();
-    let t = Tmux::start(&demo, 120, 40);
+    let Some(t) = Tmux::start(&demo, 120, 40) else { return };
     t.wait_for("acme-lake/");
     t.keys(&["S"]);
     t.wait_for("SQL ·");

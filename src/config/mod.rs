@@ -191,7 +191,7 @@ struct RawDiscovery {
 pub struct Config {
     pub theme: String,
     pub ascii: bool,
-    /// Capture the mouse (wheel scrolls, a click selects); off with `--no-mouse`.
+    /// Capture the mouse (the wheel scrolls like j/k); off with `--no-mouse`.
     pub mouse: bool,
     /// Let the terminal scroll bands of lines instead of rewriting them (see `backend`).
     pub scroll_regions: bool,
@@ -501,6 +501,7 @@ mod tests {
     fn defaults_load() {
         let c = Config::defaults();
         assert_eq!(c.theme, "dark");
+        assert!(c.mouse && c.scroll_regions, "mouse and scrolling regions are on by default");
         assert!(c.discovery.zones.iter().any(|z| z == "silver"));
         let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
         assert_eq!(c.keymap.lookup(Layer::Browser, &j), Some(Action::Down));
@@ -513,6 +514,8 @@ mod tests {
         let text = r#"
 [ui]
 theme = "light"
+mouse = false
+scroll_regions = false
 
 [discovery]
 zones = ["landing", "published"]
@@ -524,6 +527,7 @@ desc = "leave"
 "#;
         let c = Config::from_texts(Some((Path::new("user.toml"), text))).unwrap();
         assert_eq!(c.theme, "light");
+        assert!(!c.mouse && !c.scroll_regions);
         assert_eq!(c.discovery.zones, vec!["landing".to_string(), "published".to_string()]);
         let x = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
         assert_eq!(c.keymap.lookup(Layer::Browser, &x), Some(Action::Quit));
