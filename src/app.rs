@@ -1,9 +1,11 @@
 //! The app: owns the state, the job manager, the theme and the lake store, and runs the loop
-//! `key -> Action -> update -> Effect -> job -> Action -> update -> draw`.
+//! `key -> Input -> update -> Effect -> job -> Report -> update -> draw`.
 //!
-//! The loop `select!`s over terminal events, job reports, a spinner tick (only while jobs run)
-//! and termination signals, and redraws only when something changed, at most ~60 times a
-//! second. `App` also runs headless (no terminal) so tests drive it with real key events.
+//! A key is turned into an `Input` for the layer on top of the screen stack (`state.layer()`):
+//! through the keymap for that layer, or as text where the layer takes text. The loop `select!`s
+//! over terminal events, job messages, a spinner tick (only while jobs run) and termination
+//! signals, and redraws only when something changed, at most ~60 times a second. `App` also runs
+//! headless (no terminal) so tests drive it with real key events.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,14 +15,13 @@ use futures::StreamExt;
 use ratatui::Frame;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
-use crate::action::{Action, InputKey};
-use crate::config::keymap::Layer;
+use crate::config::keymap::Layer as KeyLayer;
 use crate::config::theme::{BUILTIN_THEMES, Theme};
 use crate::config::{self, Config, ConfigError};
-use crate::jobs::{self, JobKind, JobManager};
+use crate::event::{EditKey, Input, InputKey, Intent, JobEvent, Msg};
+use crate::jobs::{self, JobEnv, JobManager, JobSettings};
 use crate::lake::LakeStore;
-use crate::lake::sql::SqlEngine;
-use crate::state::{self, AppState, Effect, Mode};
+use crate::state::{self, AppState, Effect, Layer};
 use crate::ui::{self, View};
 
 /// Shortest time between two frames.
@@ -35,27 +36,20 @@ pub struct App {
     theme: Theme,
     no_color: bool,
     jobs: JobManager,
-    rx: UnboundedReceiver<Action>,
+    env: JobEnv,
+    rx: UnboundedReceiver<Msg>,
     /// Something changed since the last frame.
     dirty: bool,
-    /// The inspector's open row-group reader (generation, reader, rows decoded, footer bytes).
-    preview: Option<(u64, PreviewHandle)>,
-    /// The history view's open log (its sequence number, the history).
-    history: Option<(u64, jobs::history::HistoryHandle)>,
-    /// The SQL engine, for the catalog it was built from.
-    sql: Option<(Arc<crate::lake::Catalog>, Arc<SqlEngine>)>,
     /// Whether a real terminal is attached (OSC 52 copies are written to it).
     terminal: bool,
     /// Texts copied to the clipboard, newest last (what tests check; the terminal gets OSC 52).
     pub copied: Vec<String>,
 }
 
-type PreviewHandle = Arc<tokio::sync::Mutex<(crate::lake::parquet_preview::Preview, usize, u64)>>;
-
 impl App {
     pub fn new(store: LakeStore, config: Config, no_color: bool) -> Result<App, ConfigError> {
         let theme = config::load_theme(&config.theme, no_color)?;
-        let (tx, rx): (UnboundedSender<Action>, _) = mpsc::unbounded_channel();
+        let (tx, rx): (UnboundedSender<Msg>, _) = mpsc::unbounded_channel();
         let mut themes: Vec<String> = BUILTIN_THEMES.iter().map(|(n, _)| n.to_string()).collect();
         if !themes.contains(&config.theme) {
             themes.push(config.theme.clone());
@@ -66,18 +60,22 @@ impl App {
         let history = config.sql.history_file.as_deref().map(load_history).unwrap_or_default();
         state.sql = state::sql::SqlPane::new(history, config.sql.max_rows);
         state.prices = config.pricing.for_scheme(store.url.scheme);
+        let store = Arc::new(store);
+        let env = JobEnv {
+            store: Arc::clone(&store),
+            settings: Arc::new(JobSettings::new(&config, &store)),
+            sql: Arc::new(jobs::sql::EngineCache::default()),
+        };
         Ok(App {
             state,
-            store: Arc::new(store),
+            store,
             config,
             theme,
             no_color,
             jobs: JobManager::new(tx),
+            env,
             rx,
             dirty: true,
-            preview: None,
-            history: None,
-            sql: None,
             terminal: false,
             copied: Vec::new(),
         })
@@ -89,32 +87,18 @@ impl App {
         self.run_effects(effects);
     }
 
-    /// Apply an action and carry out its effects.
-    pub fn dispatch(&mut self, action: Action) {
-        if let Action::JobFinished { id, .. } = &action {
+    /// Apply a message and carry out its effects.
+    pub fn dispatch(&mut self, msg: Msg) {
+        if let Msg::Job(JobEvent::Finished { id, .. }) = &msg {
             self.jobs.finished(*id);
         }
         let counts_may_change = matches!(
-            action,
-            Action::Tick
-                | Action::Requests
-                | Action::JobFinished { .. }
-                | Action::CatalogUpdated { .. }
-                | Action::DetailLoaded { .. }
-                | Action::DiscoveryFinished { .. }
+            msg,
+            Msg::Tick | Msg::Job(JobEvent::Finished { .. }) | Msg::Job(JobEvent::Report(_)) | Msg::User(_)
         );
-        let effects = state::update(&mut self.state, action);
+        let effects = state::update(&mut self.state, msg);
         self.dirty = true;
         self.run_effects(effects);
-        // The row-group reader holds its chunks in memory: let it go with the view it served.
-        let shown = self.state.inspector.as_ref().and_then(|i| i.file.as_ref()).map(|f| f.preview.seq);
-        if self.preview.as_ref().is_some_and(|(seq, _)| Some(*seq) != shown) {
-            self.preview = None;
-        }
-        let shown = self.state.history.as_ref().map(|h| h.seq);
-        if self.history.as_ref().is_some_and(|(seq, _)| Some(*seq) != shown) {
-            self.history = None;
-        }
         self.sync_theme();
         if counts_may_change {
             self.count_requests();
@@ -124,160 +108,24 @@ impl App {
     /// Copy the store's request counters into the state (the latest requests only when the
     /// panel shows them).
     fn count_requests(&mut self) {
-        let recent = if self.state.mode == Mode::Requests { crate::lake::requests::RECENT } else { 0 };
+        let panel = self.state.layer() == Layer::Requests;
+        let recent = if panel { crate::lake::store::requests::RECENT } else { 0 };
         let summary = self.store.stats.summary(recent);
         if summary != self.state.requests {
-            state::update(&mut self.state, Action::RequestsCounted(Box::new(summary)));
+            state::update(&mut self.state, Msg::Requests(Box::new(summary)));
         }
     }
 
     fn run_effects(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
-                Effect::StartDiscovery { ticket } => {
-                    let store = self.store.clone();
-                    let opts = self.config.discovery.clone();
-                    let id = self.jobs.spawn(move |ctx| jobs::discovery::run(ctx, store, opts, ticket));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Discovery, label: "listing".into(), ticket });
+                Effect::Spawn(job) => {
+                    let (kind, label, owner) = (job.kind(), job.label(), job.owner());
+                    let env = self.env.clone();
+                    let id = self.jobs.spawn(move |ctx| job.run(ctx, env));
+                    self.dispatch(Msg::Job(JobEvent::Started { id, kind, label, owner }));
                 }
-                Effect::LoadDetail { ticket, table, as_of } => {
-                    let store = self.store.clone();
-                    let label = table.location.clone();
-                    let id = self.jobs.spawn(move |ctx| jobs::detail::run(ctx, store, *table, ticket, as_of));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Detail, label, ticket });
-                }
-                Effect::LoadDataset { seq, table } => {
-                    let store = self.store.clone();
-                    let label = table.name.clone();
-                    let conc = self.config.inspector.footer_concurrency;
-                    // Time travel: a Delta table's files as of the chosen version.
-                    let as_of =
-                        self.state.as_of.as_ref().filter(|a| a.location == table.location).map(|a| a.as_of.clone());
-                    let id = self.jobs.spawn(move |ctx| jobs::inspect::dataset(ctx, store, *table, seq, conc, as_of));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: seq });
-                }
-                Effect::LoadFooter { seq, rel, size } => {
-                    let store = self.store.clone();
-                    let label = rel.clone();
-                    let id = self.jobs.spawn(move |ctx| jobs::inspect::footer(ctx, store, rel, size, seq));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: seq });
-                }
-                Effect::LoadPages { seq, rel, size, footer, row_group } => {
-                    let store = self.store.clone();
-                    let label = format!("page index of {rel}");
-                    let id = self
-                        .jobs
-                        .spawn(move |ctx| jobs::inspect::pages(ctx, store, rel, size, footer.0, row_group, seq));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: seq });
-                }
-                Effect::OpenPreview { seq, rel, size, footer, row_group, columns, want } => {
-                    let limit = self.config.inspector.preview_memory_mib.saturating_mul(1024 * 1024);
-                    match jobs::inspect::open_preview(&self.store, &rel, size, &footer.0, row_group, columns, limit) {
-                        Ok(p) => {
-                            let handle: PreviewHandle = Arc::new(tokio::sync::Mutex::new((p, 0, footer.0.bytes_read)));
-                            self.preview = Some((seq, handle));
-                            self.run_effects(vec![Effect::MorePreview { seq, want }]);
-                        }
-                        Err(error) => self.dispatch(Action::PreviewRows {
-                            seq,
-                            columns: vec![],
-                            skipped: vec![],
-                            rows: vec![],
-                            done: true,
-                            error: Some(error),
-                            bytes_read: 0,
-                            requests: 0,
-                        }),
-                    }
-                }
-                Effect::MorePreview { seq, want } => {
-                    let Some((g, handle)) = self.preview.as_ref().filter(|(g, _)| *g == seq).cloned() else { continue };
-                    let label = format!("row group preview {g}");
-                    let id = self.jobs.spawn(move |ctx| jobs::inspect::preview_step(ctx, handle, seq, want));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Inspect, label, ticket: seq });
-                }
-                Effect::LoadDiag { seq, scope, tables } => {
-                    let store = self.store.clone();
-                    let gather = crate::lake::diag::GatherOptions::from_config(&self.config);
-                    let opts = crate::lake::diag::DiagOptions::from_config(&self.config.diagnostics);
-                    let prices = self.state.prices.clone();
-                    let label = format!("diagnostics of {scope}");
-                    let id = self.jobs.spawn(move |ctx| jobs::diag::run(ctx, store, seq, tables, gather, opts, prices));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Diag, label, ticket: seq });
-                }
-                Effect::PlanMaintain { seq, kind, name, table, partition, retain } => {
-                    let store = self.store.clone();
-                    let settings = self.maintain_settings();
-                    let label = format!("{} plan for {name}", kind.verb());
-                    let id = self.jobs.spawn(move |ctx| {
-                        jobs::maintain::plan(ctx, store, settings, seq, kind, name, *table, partition, retain)
-                    });
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Maintain, label, ticket: seq });
-                }
-                Effect::RunMaintain { seq, kind, name, table, partition, plan } => {
-                    let store = self.store.clone();
-                    let settings = self.maintain_settings();
-                    let label = format!("{} {name}", kind.verb());
-                    let id = self.jobs.spawn(move |ctx| {
-                        jobs::maintain::execute(ctx, store, settings, seq, name, *table, partition, plan)
-                    });
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Maintain, label, ticket: seq });
-                }
-                Effect::LoadHistory { seq, table, want } => {
-                    let store = self.store.clone();
-                    let label = format!("history of {}", table.name);
-                    let handle: jobs::history::HistoryHandle = Arc::new(tokio::sync::Mutex::new(None));
-                    self.history = Some((seq, handle.clone()));
-                    let id = self.jobs.spawn(move |ctx| jobs::history::open(ctx, store, *table, seq, want, handle));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::History, label, ticket: seq });
-                }
-                Effect::MoreHistory { seq, want } => {
-                    let Some((_, handle)) = self.history.as_ref().filter(|(s, _)| *s == seq).cloned() else { continue };
-                    let id = self.jobs.spawn(move |ctx| jobs::history::more(ctx, seq, want, handle));
-                    self.dispatch(Action::JobStarted {
-                        id,
-                        kind: JobKind::History,
-                        label: "older versions".into(),
-                        ticket: seq,
-                    });
-                }
-                Effect::LoadDeltaInfo { seq, table, as_of } => {
-                    let store = self.store.clone();
-                    let label = format!("detail of {}", table.name);
-                    let id = self.jobs.spawn(move |ctx| jobs::history::info(ctx, store, *table, seq, as_of));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::History, label, ticket: seq });
-                }
-                Effect::LoadDiff { seq, table, a, b } => {
-                    let store = self.store.clone();
-                    let label = format!("diff v{a}..v{b}");
-                    let id = self.jobs.spawn(move |ctx| jobs::history::diff(ctx, store, *table, seq, a, b));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::History, label, ticket: seq });
-                }
-                Effect::PrepareSql => {
-                    if let Some(engine) = self.engine() {
-                        let functions = engine.function_names();
-                        self.dispatch(Action::SqlReady(functions));
-                    }
-                }
-                Effect::RunSql { seq, sql, max_rows } => {
-                    let Some(engine) = self.engine() else { continue };
-                    let store = self.store.clone();
-                    let label = format!("query {seq}");
-                    let id = self.jobs.spawn(move |ctx| jobs::sql::run(ctx, engine, store, seq, sql, max_rows));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Sql, label, ticket: seq });
-                }
-                Effect::EstimateSql { seq, sql } => {
-                    let Some(engine) = self.engine() else { continue };
-                    let label = format!("estimate {seq}");
-                    let id = self.jobs.spawn(move |ctx| jobs::sql::estimate(ctx, engine, seq, sql));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Sql, label, ticket: seq });
-                }
-                Effect::ExportSql { sql, path, format } => {
-                    let Some(engine) = self.engine() else { continue };
-                    let label = format!("export to {}", path.display());
-                    let id = self.jobs.spawn(move |ctx| jobs::sql::export(ctx, engine, sql, path, format));
-                    self.dispatch(Action::JobStarted { id, kind: JobKind::Export, label, ticket: 0 });
-                }
+                Effect::Cancel(id) => self.jobs.cancel(id),
                 Effect::Copy(text) => {
                     if self.terminal {
                         osc52(&text);
@@ -288,34 +136,10 @@ impl App {
                     if let Some(path) = &self.config.sql.history_file
                         && let Err(e) = append_history(path, &sql)
                     {
-                        let text = format!("cannot save the query history to {}: {e}", path.display());
-                        self.state.message = Some(state::Message { text, level: state::MessageLevel::Error });
+                        self.state.error(format!("cannot save the query history to {}: {e}", path.display()));
                     }
                 }
-                Effect::CancelJob(id) => self.jobs.cancel(id),
                 Effect::Quit => self.jobs.cancel_all(),
-            }
-        }
-    }
-
-    /// The SQL engine over the current catalog (built again when discovery changed it).
-    fn engine(&mut self) -> Option<Arc<SqlEngine>> {
-        let catalog = Arc::clone(&self.state.catalog);
-        if let Some((c, e)) = &self.sql
-            && Arc::ptr_eq(c, &catalog)
-        {
-            return Some(Arc::clone(e));
-        }
-        match SqlEngine::new(Arc::clone(&self.store), &catalog, &self.config.sql) {
-            Ok(e) => {
-                let e = Arc::new(e);
-                self.sql = Some((catalog, Arc::clone(&e)));
-                Some(e)
-            }
-            Err(e) => {
-                let text = format!("cannot start the SQL engine: {e}");
-                self.state.message = Some(state::Message { text, level: state::MessageLevel::Error });
-                None
             }
         }
     }
@@ -328,57 +152,43 @@ impl App {
             Ok(t) => self.theme = t,
             Err(e) => {
                 self.state.theme = self.theme.name.clone();
-                self.state.message = Some(state::Message { text: e.to_string(), level: state::MessageLevel::Error });
+                self.state.error(e.to_string());
             }
         }
     }
 
-    /// Turn a key press into an action for the current mode.
-    pub fn action_for_key(&self, key: KeyEvent) -> Option<Action> {
+    /// Turn a key press into an input for the layer on top.
+    pub fn input_for_key(&self, key: KeyEvent) -> Option<Input> {
         let km = &self.config.keymap;
-        match self.state.mode {
-            Mode::Filter | Mode::Command => input_key(key).map(Action::Input),
-            Mode::Help | Mode::Requests => km.lookup(Layer::Help, &key),
-            Mode::Browse if self.state.sql.open => {
-                let sql = &self.state.sql;
-                if sql.line.is_some() {
-                    // Ctrl-R again while searching: the next older match.
-                    return match km.lookup_only(Layer::SqlEditor, &key) {
-                        Some(Action::SearchHistory) => Some(Action::SearchHistory),
-                        _ => input_key(key).map(Action::Input),
-                    };
-                }
-                match sql.focus {
-                    state::sql::SqlFocus::Editor => {
-                        km.lookup_only(Layer::SqlEditor, &key).or_else(|| edit_key(key).map(Action::SqlEdit))
-                    }
-                    state::sql::SqlFocus::Results => km.lookup(Layer::SqlResults, &key),
-                }
-            }
-            _ if self.state.maintain.is_some() => match key.code {
-                KeyCode::Up => Some(Action::Up),
-                KeyCode::Down => Some(Action::Down),
-                _ => input_key(key).map(Action::MaintainKey),
+        let intent = |layer: KeyLayer| km.lookup(layer, &key).map(Input::Intent);
+        match self.state.layer() {
+            Layer::Prompt => input_key(key).map(Input::Line),
+            Layer::SqlLine => match km.lookup_only(KeyLayer::SqlEditor, &key) {
+                // Ctrl-R again while searching: the next older match.
+                Some(Intent::SearchHistory) => Some(Input::Intent(Intent::SearchHistory)),
+                _ => input_key(key).map(Input::Line),
             },
-            Mode::Browse if self.state.diag.is_some() => self.config.keymap.lookup(Layer::Diagnostics, &key),
-            Mode::Browse if self.state.history.is_some() => self.config.keymap.lookup(Layer::History, &key),
-            Mode::Browse if self.state.inspector.is_some() => self.config.keymap.lookup(Layer::Inspector, &key),
-            Mode::Browse => self.config.keymap.lookup(Layer::Browser, &key),
+            Layer::SqlEditor => {
+                km.lookup_only(KeyLayer::SqlEditor, &key).map(Input::Intent).or_else(|| edit_key(key).map(Input::Edit))
+            }
+            Layer::SqlResults => intent(KeyLayer::SqlResults),
+            // A write's keys; other keys may type a retention (digits and a unit).
+            Layer::Write => intent(KeyLayer::Write).or_else(|| input_key(key).map(Input::Line)),
+            Layer::Browser => intent(KeyLayer::Browser),
+            Layer::Inspector => intent(KeyLayer::Inspector),
+            Layer::History => intent(KeyLayer::History),
+            Layer::Diagnostics => intent(KeyLayer::Diagnostics),
+            Layer::Help => intent(KeyLayer::Help),
+            Layer::Requests => intent(KeyLayer::Requests),
         }
-    }
-
-    /// What the write actions need from the config (read-only, limits, prices).
-    fn maintain_settings(&self) -> crate::lake::maintain::run::Settings {
-        let lake = self.config.maintenance.lake.clone();
-        crate::lake::maintain::run::Settings::from_config(&self.config, &self.store, false, lake)
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) {
         if key.kind != KeyEventKind::Press {
             return;
         }
-        if let Some(action) = self.action_for_key(key) {
-            self.dispatch(action);
+        if let Some(input) = self.input_for_key(key) {
+            self.dispatch(Msg::User(input));
         }
     }
 
@@ -398,29 +208,29 @@ impl App {
         ui::draw(frame, &view);
     }
 
-    /// Headless: apply job reports until no job runs (or the timeout passes). Returns whether
+    /// Headless: apply job messages until no job runs (or the timeout passes). Returns whether
     /// the app went idle. For tests and scripted runs; never a fixed sleep.
     pub async fn settle(&mut self, timeout: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            while let Ok(a) = self.rx.try_recv() {
-                self.dispatch(a);
+            while let Ok(m) = self.rx.try_recv() {
+                self.dispatch(m);
             }
             if self.state.jobs.is_empty() && self.jobs.running() == 0 {
                 return true;
             }
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(a)) => self.dispatch(a),
+                Ok(Some(m)) => self.dispatch(m),
                 Ok(None) | Err(_) => return false,
             }
         }
     }
 
-    /// Headless: apply the next job report, waiting at most `timeout`.
+    /// Headless: apply the next job message, waiting at most `timeout`.
     pub async fn step(&mut self, timeout: Duration) -> bool {
         match tokio::time::timeout(timeout, self.rx.recv()).await {
-            Ok(Some(a)) => {
-                self.dispatch(a);
+            Ok(Some(m)) => {
+                self.dispatch(m);
                 true
             }
             _ => false,
@@ -435,7 +245,7 @@ impl App {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let mut signals = Signals::new()?;
         let size = terminal.size()?;
-        self.dispatch(Action::Resize { width: size.width, height: size.height });
+        self.dispatch(Msg::Resize { width: size.width, height: size.height });
         self.start();
         let mut last_draw: Option<Instant> = None;
         loop {
@@ -454,23 +264,23 @@ impl App {
                     Some(Ok(Event::Key(key))) => self.handle_key(key),
                     Some(Ok(Event::Mouse(m))) => self.handle_mouse(m),
                     Some(Ok(Event::Resize(width, height))) => {
-                        self.dispatch(Action::Resize { width, height });
+                        self.dispatch(Msg::Resize { width, height });
                         terminal.autoresize()?;
                     }
                     Some(Ok(_)) => {}
                     Some(Err(e)) => return Err(e),
                     None => break,
                 },
-                Some(action) = self.rx.recv() => {
-                    self.dispatch(action);
+                Some(msg) = self.rx.recv() => {
+                    self.dispatch(msg);
                     // Apply everything already queued before drawing once.
-                    while let Ok(a) = self.rx.try_recv() {
-                        self.dispatch(a);
+                    while let Ok(m) = self.rx.try_recv() {
+                        self.dispatch(m);
                     }
                 }
-                _ = tick.tick(), if !self.state.jobs.is_empty() => self.dispatch(Action::Tick),
+                _ = tick.tick(), if !self.state.jobs.is_empty() => self.dispatch(Msg::Tick),
                 _ = tokio::time::sleep(redraw_in), if self.dirty => {}
-                _ = signals.next() => self.dispatch(Action::Quit),
+                _ = signals.next() => self.dispatch(Msg::from(Intent::Quit)),
             }
             if self.state.quit {
                 break;
@@ -499,8 +309,7 @@ fn store_info(store: &LakeStore) -> Vec<(String, String)> {
 }
 
 /// Editing keys of the SQL editor (keys the editor layer does not bind).
-fn edit_key(key: KeyEvent) -> Option<crate::action::EditKey> {
-    use crate::action::EditKey;
+fn edit_key(key: KeyEvent) -> Option<EditKey> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     Some(match key.code {
         KeyCode::Char('w') if ctrl => EditKey::DeleteWord,

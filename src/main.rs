@@ -28,7 +28,7 @@ fn main() -> ExitCode {
 
 async fn run(args: Cli) -> anyhow::Result<i32> {
     // Secrets in the environment are masked in every message from here on.
-    lakescope::lake::redact::register_env();
+    lakescope::lake::store::redact::register_env();
     let mut config = Config::load(args.global.config.as_deref())?;
     if let Some(t) = &args.global.theme {
         config.theme = t.clone();
@@ -54,7 +54,7 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
                 }
             }
             if let Some(t) = &target_size {
-                match lakescope::units::parse_bytes(t) {
+                match lakescope::lake::units::parse_bytes(t) {
                     Ok(v) => opts.target_size = Some(v),
                     Err(e) => {
                         eprintln!("error: --target-size: {e}");
@@ -101,7 +101,7 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
             cli::parquet::parquet(&Target::resolve(&file, &config, g), row_group, pages, json, concurrency).await
         }
         Some(Command::Head { file, row_group, limit, columns, json }) => {
-            let limit_bytes = config.inspector.preview_memory_mib.saturating_mul(1024 * 1024);
+            let limit_bytes = config.inspector.preview_memory_bytes() as u64;
             cli::parquet::head(&Target::resolve(&file, &config, g), row_group, limit, &columns, json, limit_bytes).await
         }
         Some(Command::History { table, limit, json }) => {
@@ -121,7 +121,7 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
             if let Some(r) = max_rows {
                 opts.max_rows = r;
             }
-            let format = if json { cli::sql::Format::Json } else { format };
+            let format = if json { cli::sql::OutputFormat::Json } else { format };
             let target = Target::resolve(&root, &config, g);
             cli::sql::run(&target, &query, format, output.as_deref(), &opts, &config).await
         }
@@ -160,7 +160,7 @@ async fn open(target: &Target, mut config: Config, read_only: bool) -> anyhow::R
     // A lake marked read-only in the config, or --read-only: the TUI refuses every write too.
     if target.read_only {
         config.maintenance.read_only = true;
-        config.maintenance.lake = target.name.clone();
+        config.lake = target.name.clone();
     }
     config.maintenance.read_only |= read_only;
     tui::run(store, config, config::no_color()).await?;

@@ -22,7 +22,7 @@ fn manifest_paths(manifest: &str, top: &str) -> Vec<String> {
 }
 
 async fn discover_testdata(root: &std::path::Path) -> (Arc<LakeStore>, Arc<Catalog>) {
-    let store = Arc::new(LakeStore::open_str(root.to_str().unwrap()).unwrap());
+    let store = Arc::new(LakeStore::open_local(root.to_str().unwrap()).unwrap());
     let catalog = discover(store.clone(), Config::defaults().discovery, CancellationToken::new(), &mut |_| {})
         .await
         .expect("the test data lists");

@@ -6,7 +6,7 @@ use crate::common;
 use common::*;
 use lakescope::config::Config;
 use lakescope::lake::{LakeStore, TableFormat};
-use lakescope::state::{DetailSlot, Focus, Mode};
+use lakescope::state::{DetailSlot, Focus, Layer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn navigate_to_the_silver_delta_table_and_read_its_detail() {
@@ -91,13 +91,13 @@ async fn filter_and_command_line_work_in_the_app() {
     let mut app = app(demo_lake(), 80, 24);
     settle(&mut app).await;
     keys(&mut app, "l /");
-    assert_eq!(app.state.mode, Mode::Filter);
+    assert_eq!(app.state.layer(), Layer::Prompt);
     type_text(&mut app, "gol");
     assert_eq!(column(&app), vec!["gold"]);
     let text = screen(&app, 80, 24);
     assert!(text.lines().last().unwrap().starts_with("/gol"), "the filter is typed on the status line:\n{text}");
     keys(&mut app, "<enter>");
-    assert_eq!(app.state.mode, Mode::Browse);
+    assert_eq!(app.state.layer(), Layer::Browser);
     keys(&mut app, "<esc>");
     assert_eq!(column(&app).len(), 4, "esc clears the filter");
 
@@ -115,7 +115,7 @@ async fn help_overlay_is_generated_from_the_keymap() {
     let mut app = app(demo_lake(), 120, 40);
     settle(&mut app).await;
     keys(&mut app, "?");
-    assert_eq!(app.state.mode, Mode::Help);
+    assert_eq!(app.state.layer(), Layer::Help);
     let text = screen(&app, 120, 40);
     for (keys, desc) in [("j down", "next entry"), ("/", "filter the current column"), ("q", "quit")] {
         let line = text.lines().find(|l| l.contains(desc)).unwrap_or_else(|| panic!("{desc:?} not in help:\n{text}"));
@@ -138,7 +138,7 @@ desc = "jump a page"
     let text = screen(&app, 120, 40);
     assert!(text.lines().any(|l| l.contains("J ") && l.contains("jump a page")), "{text}");
     keys(&mut app, "<esc>");
-    assert_eq!(app.state.mode, Mode::Browse);
+    assert_eq!(app.state.layer(), Layer::Browser);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,9 +186,9 @@ async fn the_requests_panel_counts_what_was_sent() {
     keys(&mut app, "l j j l j");
     settle(&mut app).await;
     keys(&mut app, "i");
-    assert_eq!(app.state.mode, Mode::Requests);
+    assert_eq!(app.state.layer(), Layer::Requests);
     let r = &app.state.requests;
-    use lakescope::lake::requests::RequestKind;
+    use lakescope::lake::store::requests::RequestKind;
     assert!(r.of(RequestKind::List).count >= 10, "{r:?}");
     assert!(r.of(RequestKind::Get).count >= 1, "the Delta log was read: {r:?}");
     assert_eq!(r.recent.len() as u64, r.total.count, "every request is listed");
@@ -201,7 +201,7 @@ async fn the_requests_panel_counts_what_was_sent() {
     assert!(text.contains("_delta_log/00000000000000000012.json"), "{text}");
     assert!(text.lines().next().unwrap().contains(&format!("{} req", r.total.count)), "title bar: {text}");
     keys(&mut app, "<esc>");
-    assert_eq!(app.state.mode, Mode::Browse);
+    assert_eq!(app.state.layer(), Layer::Browser);
 }
 
 #[tokio::test]
@@ -230,7 +230,7 @@ async fn the_inspector_opens_a_dataset_a_file_and_previews_a_row_group_with_keys
     assert!(text.contains("part-00001") && text.contains("48/48 rows"), "{text}");
     // Back twice: to the files, then to the browser.
     keys(&mut app, "h h");
-    assert!(app.state.inspector.is_none());
+    assert!(app.state.inspector().is_none());
 }
 
 #[tokio::test]
@@ -243,14 +243,15 @@ async fn the_inspector_lists_a_delta_tables_current_files_from_its_log() {
     assert_eq!(selected(&app).as_deref(), Some("orders"));
     keys(&mut app, "p");
     settle(&mut app).await;
-    let ins = app.state.inspector.as_ref().unwrap();
-    let Some(lakescope::state::inspector::Slot::Ready(s)) = ins.dataset.as_ref().map(|d| d.summary.clone()) else {
+    let ins = app.state.inspector().unwrap();
+    let Some(lakescope::state::Slot::Ready(s)) = ins.dataset.as_ref().map(|d| d.summary.clone()) else {
         panic!("{:?}", ins.dataset)
     };
     // The demo's orders table: its live files only (the log's adds minus its removes).
-    let detail = lakescope::lake::load_detail(&LakeStore::open_str(demo_lake().to_str().unwrap()).unwrap(), &ins.table)
-        .await
-        .unwrap();
+    let detail =
+        lakescope::lake::load_detail(&LakeStore::open_local(demo_lake().to_str().unwrap()).unwrap(), &ins.table)
+            .await
+            .unwrap();
     let delta = detail.delta.unwrap();
     assert_eq!(s.files.len() as u64, delta.files);
     assert_eq!(Some(s.rows), delta.rows);
@@ -281,7 +282,7 @@ async fn history_diff_and_time_travel_with_keys() {
     // Back to the versions, open v8: the detail pane follows, the status bar says so.
     keys(&mut app, "<tab> j <enter>");
     settle(&mut app).await;
-    assert!(app.state.history.is_none());
+    assert!(app.state.history().is_none());
     let text = screen(&app, 100, 30);
     assert!(text.contains("as of v8"), "{text}");
     assert!(text.contains("_delta_log v8") && !text.contains("discount"), "{text}");
@@ -303,7 +304,7 @@ async fn history_on_a_non_delta_table_says_why() {
     settle(&mut app).await;
     keys(&mut app, "l j l");
     keys(&mut app, "v");
-    assert!(app.state.history.is_none());
+    assert!(app.state.history().is_none());
     let m = app.state.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
     assert!(m.contains("are for Delta tables") && m.contains("events"), "{m}");
 }

@@ -126,14 +126,15 @@ async fn each_broken_entry_gets_a_badge_and_the_rest_stays_browsable() {
     assert!(!reason.contains("buoyant_kernel::") && !reason.contains('\n'), "no backtrace in messages: {reason}");
     let text = screen(&app, 120, 40);
     assert!(text.contains("! cannot read this table"), "{text}");
+    // The status bar says what went wrong until the next key.
+    let msg = app.state.message.as_ref().unwrap();
+    assert!(msg.text.starts_with("broken:"), "{}", msg.text);
     // The good table next to it reads normally, and the app still answers keys.
     keys(&mut app, "j");
     settle(&mut app).await;
     let text = screen(&app, 120, 40);
     assert!(text.contains("live       v1 · 2 files") && text.contains("rows       5"), "{text}");
-    // The status bar keeps the last error.
-    let msg = app.state.message.as_ref().unwrap();
-    assert!(msg.text.starts_with("broken:"), "{}", msg.text);
+    assert!(app.state.message.is_none(), "an old error does not stay after later keys");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,15 +14,14 @@ use assert_cmd::Command;
 use common::{demo_lake, shared_testdata};
 use datafusion::prelude::SessionContext;
 use deltalake::protocol::SaveMode;
-use lakescope::lake::delta_diff::{self, AsOf, DeltaRef, DiffOptions};
-use lakescope::lake::delta_info;
-use lakescope::lake::delta_log::{History, Readable};
-use lakescope::lake::requests::RequestKind;
-use lakescope::lake::{LakeError, LakeStore};
+use lakescope::lake::LakeStore;
+use lakescope::lake::delta::diff::{AsOf, DeltaRef, DiffOptions};
+use lakescope::lake::delta::log::{History, Readable};
+use lakescope::lake::store::requests::RequestKind;
 use serde_json::Value;
 
 fn table_at(path: &Path) -> (LakeStore, DeltaRef) {
-    let store = LakeStore::open_str(path.to_str().unwrap()).unwrap();
+    let store = LakeStore::open_local(path.to_str().unwrap()).unwrap();
     let location = store.url_of("", true).to_string();
     (store, DeltaRef { location, rel: String::new() })
 }
@@ -38,7 +37,7 @@ fn opts(rows: usize, keys: &[&str]) -> DiffOptions {
 /// Order ids from a SQL query over the table as of `version` (DataFusion over deltalake's
 /// provider: a separate reading path from the diff's).
 async fn ids_at(store: &LakeStore, t: &DeltaRef, version: u64, filter: &str) -> BTreeSet<i64> {
-    let table = delta_diff::open_version(store, &t.location, Some(version)).await.unwrap();
+    let table = lakescope::lake::delta::diff::open_version(store, &t.location, Some(version)).await.unwrap();
     let ctx = SessionContext::new();
     table.update_datafusion_session(&ctx.state()).unwrap();
     ctx.register_table("t", table.table_provider().await.unwrap()).unwrap();
@@ -78,7 +77,7 @@ async fn the_demo_history_has_every_version_from_the_log_names_newest_first() {
 #[tokio::test]
 async fn the_delete_diff_shows_exactly_the_deleted_rows() {
     let (store, t) = orders();
-    let d = delta_diff::diff_table(&store, &t, 5, 6, &opts(100_000, &["order_id"])).await.unwrap();
+    let d = lakescope::lake::delta::diff::diff_table(&store, &t, 5, 6, &opts(100_000, &["order_id"])).await.unwrap();
     let cancelled = ids_at(&store, &t, 5, "status = 'cancelled'").await;
     let rows = d.rows.expect("rows compared");
     assert_eq!(rows.only_in_b, 0);
@@ -97,13 +96,13 @@ async fn the_delete_diff_shows_exactly_the_deleted_rows() {
 #[tokio::test]
 async fn the_schema_change_diff_shows_the_added_column() {
     let (store, t) = orders();
-    let d = delta_diff::diff_table(&store, &t, 8, 9, &opts(0, &[])).await.unwrap();
+    let d = lakescope::lake::delta::diff::diff_table(&store, &t, 8, 9, &opts(0, &[])).await.unwrap();
     assert_eq!(d.schema.len(), 1, "{:?}", d.schema);
     assert_eq!((d.schema[0].column.as_str(), d.schema[0].change), ("discount", "added"));
     assert_eq!(d.schema[0].after.as_deref(), Some("double"));
     assert_eq!((d.files.added.len(), d.files.removed.len()), (1, 0));
     // And backwards: the column is dropped.
-    let back = delta_diff::diff_table(&store, &t, 9, 8, &opts(0, &[])).await.unwrap();
+    let back = lakescope::lake::delta::diff::diff_table(&store, &t, 9, 8, &opts(0, &[])).await.unwrap();
     assert_eq!(back.schema[0].change, "dropped");
     assert_eq!((back.files.added.len(), back.files.removed.len()), (0, 1));
 }
@@ -111,7 +110,7 @@ async fn the_schema_change_diff_shows_the_added_column() {
 #[tokio::test]
 async fn the_merge_diff_pairs_updated_rows_by_key_and_names_the_changed_columns() {
     let (store, t) = orders();
-    let d = delta_diff::diff_table(&store, &t, 6, 7, &opts(50, &["order_id"])).await.unwrap();
+    let d = lakescope::lake::delta::diff::diff_table(&store, &t, 6, 7, &opts(50, &["order_id"])).await.unwrap();
     let k = d.rows.as_ref().unwrap().keyed.clone().unwrap();
     assert_eq!((k.updated, k.inserted, k.deleted), (5, 2, 0));
     let keys: BTreeSet<String> = k.updated_rows.iter().map(|u| u.key[0].clone()).collect();
@@ -127,7 +126,7 @@ async fn the_merge_diff_pairs_updated_rows_by_key_and_names_the_changed_columns(
         assert_eq!(u.after[amount], "0.0", "refunds set the amount to 0");
     }
     // Without keys: the same change as rows only on each side.
-    let plain = delta_diff::diff_table(&store, &t, 6, 7, &opts(50, &[])).await.unwrap();
+    let plain = lakescope::lake::delta::diff::diff_table(&store, &t, 6, 7, &opts(50, &[])).await.unwrap();
     let r = plain.rows.unwrap();
     assert_eq!((r.only_in_a, r.only_in_b), (5, 7));
 }
@@ -135,20 +134,30 @@ async fn the_merge_diff_pairs_updated_rows_by_key_and_names_the_changed_columns(
 #[tokio::test]
 async fn time_travel_opens_any_version_by_number_or_timestamp() {
     let (store, t) = orders();
-    let at8 = delta_info::delta_info(&store, &t.location, "", Some(&AsOf::Version(8))).await.unwrap();
+    let at8 = lakescope::lake::delta::info::delta_info(&store, &t.location, "", Some(&AsOf::Version(8))).await.unwrap();
     assert_eq!((at8.version, at8.latest), (8, 12));
     assert!(!at8.columns.iter().any(|c| c.name == "discount"), "v8 is before the schema change");
-    let latest = delta_info::delta_info(&store, &t.location, "", None).await.unwrap();
+    let latest = lakescope::lake::delta::info::delta_info(&store, &t.location, "", None).await.unwrap();
     assert!(latest.columns.iter().any(|c| c.name == "discount"));
     assert_eq!(latest.last_checkpoint, Some(10));
     assert!(latest.properties.iter().any(|p| p.key == "delta.logRetentionDuration" && !p.set));
     // A timestamp after the last commit is the latest version; one before the first fails clearly.
     let later =
-        delta_info::delta_info(&store, &t.location, "", Some(&AsOf::Timestamp("2999-01-01".into()))).await.unwrap();
+        lakescope::lake::delta::info::delta_info(&store, &t.location, "", Some(&AsOf::Timestamp("2999-01-01".into())))
+            .await
+            .unwrap();
     assert_eq!(later.version, 12);
-    let early = delta_info::delta_info(&store, &t.location, "", Some(&AsOf::Timestamp("2000-01-01".into()))).await;
+    let early =
+        lakescope::lake::delta::info::delta_info(&store, &t.location, "", Some(&AsOf::Timestamp("2000-01-01".into())))
+            .await;
     assert!(early.unwrap_err().to_string().contains("no version at or before 2000-01-01"));
-    let bad = delta_info::delta_info(&store, &t.location, "", Some(&AsOf::Timestamp("last tuesday".into()))).await;
+    let bad = lakescope::lake::delta::info::delta_info(
+        &store,
+        &t.location,
+        "",
+        Some(&AsOf::Timestamp("last tuesday".into())),
+    )
+    .await;
     assert!(bad.unwrap_err().to_string().contains("neither a version nor a timestamp"));
 }
 
@@ -199,14 +208,18 @@ async fn a_vacuumed_version_is_marked_unreadable_and_the_others_still_diff() {
         assert_eq!(h.entry(v).unwrap().readable, Readable::Yes, "v{v}");
     }
     // The later versions diff, files and rows.
-    let d = delta_diff::diff_table(&store, &t, 1, 2, &opts(10, &["id"])).await.unwrap();
+    let d = lakescope::lake::delta::diff::diff_table(&store, &t, 1, 2, &opts(10, &["id"])).await.unwrap();
     assert_eq!((d.files.added.len(), d.files.removed.len()), (1, 0));
     assert_eq!(d.rows.unwrap().keyed.unwrap().inserted, 3);
     // The vacuumed side: files still come from the log; rows say why they cannot be read.
-    let files_only = delta_diff::diff_table(&store, &t, 0, 1, &opts(0, &[])).await.unwrap();
+    let files_only = lakescope::lake::delta::diff::diff_table(&store, &t, 0, 1, &opts(0, &[])).await.unwrap();
     assert_eq!((files_only.files.added.len(), files_only.files.removed.len()), (1, 1));
-    let err = delta_diff::diff_table(&store, &t, 0, 1, &opts(10, &[])).await.unwrap_err();
-    assert!(matches!(&err, LakeError::Read { reason, .. } if reason.contains("gone")), "{err}");
+    // With rows asked for, the log-level diff stands and says why rows cannot be compared.
+    let d = lakescope::lake::delta::diff::diff_table(&store, &t, 0, 1, &opts(10, &[])).await.unwrap();
+    assert_eq!((d.files.added.len(), d.files.removed.len()), (1, 1));
+    assert!(d.rows.is_none());
+    let note = d.rows_note.as_deref().unwrap();
+    assert!(note.starts_with("rows not compared") && note.contains("gone"), "{note}");
 }
 
 #[tokio::test]
@@ -278,7 +291,7 @@ async fn every_shared_delta_table_shows_history_and_detail_or_names_what_stops_i
         h.check_data_files().await.unwrap();
         assert_eq!(h.entries.len(), h.listing.commits.len(), "{name}");
         assert!(h.entries.windows(2).all(|w| w[0].version > w[1].version), "{name}: newest first");
-        match delta_info::delta_info(&store, &t.location, "", None).await {
+        match lakescope::lake::delta::info::delta_info(&store, &t.location, "", None).await {
             Ok(info) => {
                 opened += 1;
                 assert_eq!(Some(info.version), h.listing.latest(), "{name}");
@@ -313,7 +326,7 @@ async fn every_shared_delta_table_shows_history_and_detail_or_names_what_stops_i
 async fn the_cdf_table_diff_uses_the_recorded_changes() {
     let Some(data) = shared_testdata() else { return };
     let (store, t) = table_at(&data.join("delta/delta-rs/cdf-table"));
-    let d = delta_diff::diff_table(&store, &t, 0, 1, &opts(20, &["id"])).await.unwrap();
+    let d = lakescope::lake::delta::diff::diff_table(&store, &t, 0, 1, &opts(20, &["id"])).await.unwrap();
     let r = d.rows.expect("rows");
     assert_eq!(r.source, "change data feed");
     let k = r.keyed.unwrap();
@@ -327,7 +340,9 @@ async fn the_cdf_table_diff_uses_the_recorded_changes() {
         h
     };
     if let Some(del) = h.entries.iter().find(|e| e.operation.as_deref() == Some("DELETE")) {
-        let d = delta_diff::diff_table(&store, &t, del.version - 1, del.version, &opts(20, &["id"])).await.unwrap();
+        let d = lakescope::lake::delta::diff::diff_table(&store, &t, del.version - 1, del.version, &opts(20, &["id"]))
+            .await
+            .unwrap();
         let k = d.rows.unwrap().keyed.unwrap();
         assert!(k.deleted > 0 && k.inserted == 0 && k.updated == 0, "{k:?}");
     }
@@ -349,7 +364,7 @@ async fn history_and_diff_work_the_same_over_s3() {
     assert_eq!(h.entries[0].version, 12);
     assert_eq!(store.stats.count(RequestKind::Get) - gets, 5);
     assert_eq!(lists, 1, "one listing of _delta_log");
-    let d = delta_diff::diff_table(&store, &t, 5, 6, &opts(5, &["order_id"])).await.unwrap();
+    let d = lakescope::lake::delta::diff::diff_table(&store, &t, 5, 6, &opts(5, &["order_id"])).await.unwrap();
     assert!(d.rows.unwrap().keyed.unwrap().deleted > 0);
 }
 

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use assert_cmd::Command;
 use common::demo_lake;
 use lakescope::config::Config;
-use lakescope::lake::diag::{self, DiagOptions, GatherOptions};
-use lakescope::lake::requests::RequestKind;
+use lakescope::lake::diag::{self, DiagOptions};
+use lakescope::lake::store::requests::RequestKind;
 use lakescope::lake::{LakeStore, discover};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use serde_json::Value;
@@ -213,12 +213,12 @@ async fn diagnose_all(store: Arc<LakeStore>) -> (Vec<diag::TableDiag>, Vec<diag:
     let catalog =
         discover(store.clone(), config.discovery.clone(), CancellationToken::new(), &mut |_| {}).await.unwrap();
     let tables: Vec<_> = catalog.tables().map(|(n, t)| (catalog.names_to(n.id).join("/"), t.clone())).collect();
-    let opts = DiagOptions::from_config(&config.diagnostics);
+    let opts = DiagOptions::new(&config.diagnostics);
     let prices = config.pricing.for_scheme(store.url.scheme);
     diag::diagnose_tables(
         &store,
         tables,
-        &GatherOptions::from_config(&config),
+        &config.gather_options(),
         &opts,
         &prices,
         4,
@@ -253,8 +253,8 @@ async fn a_dataset_on_s3_gives_the_same_figures_from_one_list_page() {
             let out = diag::diagnose_tables(
                 &store,
                 vec![(name, table.clone())],
-                &GatherOptions::from_config(&config),
-                &DiagOptions::from_config(&config.diagnostics),
+                &config.gather_options(),
+                &DiagOptions::new(&config.diagnostics),
                 &config.pricing.for_scheme(store.url.scheme),
                 1,
                 &CancellationToken::new(),
@@ -293,7 +293,7 @@ async fn a_dataset_on_s3_gives_the_same_figures_from_one_list_page() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shared_test_table_gets_a_diagnostic_or_a_reason() {
     let Some(root) = common::shared_testdata() else { return };
-    let store = Arc::new(LakeStore::open_str(root.to_str().unwrap()).unwrap());
+    let store = Arc::new(LakeStore::open_local(root.to_str().unwrap()).unwrap());
     let catalog =
         discover(store.clone(), Config::defaults().discovery, CancellationToken::new(), &mut |_| {}).await.unwrap();
     let expected = catalog.tables().count();

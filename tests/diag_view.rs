@@ -16,9 +16,9 @@ async fn d_ranks_a_buckets_tables_and_opens_the_worst_one() {
     type_text(&mut app, ":cd acme-lake");
     keys(&mut app, "<enter>");
     keys(&mut app, "D");
-    assert!(app.state.diag.as_ref().is_some_and(|v| v.loading), "a background job");
+    assert!(app.state.diag().is_some_and(|v| v.loading), "a background job");
     settle(&mut app).await;
-    let v = app.state.diag.as_ref().expect("the view is open");
+    let v = app.state.diag().expect("the view is open");
     assert!(!v.loading && v.error.is_none(), "{:?}", v.error);
     assert_eq!(v.scope, "acme-lake");
     assert_eq!(v.rows.len(), 8, "acme-lake's 8 tables");
@@ -28,7 +28,7 @@ async fn d_ranks_a_buckets_tables_and_opens_the_worst_one() {
 
     // Enter: the table's findings, worst first.
     keys(&mut app, "<enter>");
-    let o = app.state.diag.as_ref().unwrap().open.clone().expect("a table is open");
+    let o = app.state.diag().unwrap().open.clone().expect("a table is open");
     assert_eq!(o.diag.table, "acme-lake/bronze/events");
     let kinds: Vec<&str> = o.diag.findings.iter().map(|f| f.kind).collect();
     assert_eq!(&kinds[..2], ["small_files", "skew"]);
@@ -37,7 +37,7 @@ async fn d_ranks_a_buckets_tables_and_opens_the_worst_one() {
 
     // Enter on the skew finding: the partitions tab, the skewed partition under the cursor.
     keys(&mut app, "j <enter>");
-    let o = app.state.diag.as_ref().unwrap().open.clone().unwrap();
+    let o = app.state.diag().unwrap().open.clone().unwrap();
     assert_eq!(o.tab, DiagTab::Partitions);
     assert_eq!(o.diag.partitions.list[o.cursor].name, "date=2026-11-11");
     let screen_text = screen(&app, w, h);
@@ -45,24 +45,24 @@ async fn d_ranks_a_buckets_tables_and_opens_the_worst_one() {
 
     // Every tab draws at 80x24 without a panic; the file sizes tab holds the histogram.
     keys(&mut app, "<tab>");
-    assert_eq!(app.state.diag.as_ref().unwrap().open.as_ref().unwrap().tab, DiagTab::Files);
+    assert_eq!(app.state.diag().unwrap().open.as_ref().unwrap().tab, DiagTab::Files);
     let screen_text = screen(&app, w, h);
     assert!(screen_text.contains("<128K") && screen_text.contains("183"), "{screen_text}");
     for _ in 0..4 {
         keys(&mut app, "<tab>");
         let _ = screen(&app, w, h);
     }
-    assert_eq!(app.state.diag.as_ref().unwrap().open.as_ref().unwrap().tab, DiagTab::Findings);
+    assert_eq!(app.state.diag().unwrap().open.as_ref().unwrap().tab, DiagTab::Findings);
 
     // Back to the ranking, re-rank by size, then close.
     keys(&mut app, "h");
-    assert!(app.state.diag.as_ref().unwrap().open.is_none());
+    assert!(app.state.diag().unwrap().open.is_none());
     keys(&mut app, "s s s s");
-    let v = app.state.diag.as_ref().unwrap();
+    let v = app.state.diag().unwrap();
     assert_eq!(v.sort, RollupSort::Size);
     assert!(v.rows.windows(2).all(|p| p[0].bytes >= p[1].bytes));
     keys(&mut app, "h");
-    assert!(app.state.diag.is_none());
+    assert!(app.state.diag().is_none());
     assert!(screen(&app, w, h).contains("acme-lake"));
 }
 
@@ -75,7 +75,7 @@ async fn diag_on_a_delta_table_and_on_the_whole_lake() {
     type_text(&mut app, ":diag acme-lake/silver/orders");
     keys(&mut app, "<enter>");
     settle(&mut app).await;
-    let o = app.state.diag.as_ref().unwrap().open.clone().expect("the table's diagnostics");
+    let o = app.state.diag().unwrap().open.clone().expect("the table's diagnostics");
     assert_eq!(o.diag.version, Some(12));
     assert!(o.diag.totals.stale_bytes > 0);
     assert!(o.diag.findings.iter().any(|f| f.kind == "stale_data"));
@@ -86,12 +86,12 @@ async fn diag_on_a_delta_table_and_on_the_whole_lake() {
     let screen_text = screen(&app, w, h);
     assert!(screen_text.contains("size by version: v0"), "{screen_text}");
     keys(&mut app, "h");
-    assert!(app.state.diag.is_none(), "h closes a single table's view");
+    assert!(app.state.diag().is_none(), "h closes a single table's view");
 
     type_text(&mut app, ":diag /");
     keys(&mut app, "<enter>");
     settle(&mut app).await;
-    let v = app.state.diag.as_ref().unwrap();
+    let v = app.state.diag().unwrap();
     assert_eq!(v.scope, "lake");
     assert_eq!(v.rows.len() + v.failed.len(), 9);
     assert!(screen(&app, w, h).contains("9 tables"));

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use lakescope::config::Config;
 use lakescope::lake::discover::DiscoveryOptions;
-use lakescope::lake::partition::PartitionType;
+use lakescope::lake::discover::partition::PartitionType;
 use lakescope::lake::{Catalog, LakeStore, NodeKind, TableEntry, TableFormat, discover};
 use tokio_util::sync::CancellationToken;
 
@@ -29,7 +29,7 @@ fn lake(files: &[&str]) -> tempfile::TempDir {
 }
 
 async fn run(root: &Path, opts: DiscoveryOptions) -> Arc<Catalog> {
-    let store = Arc::new(LakeStore::open_str(root.to_str().unwrap()).unwrap());
+    let store = Arc::new(LakeStore::open_local(root.to_str().unwrap()).unwrap());
     discover(store, opts, CancellationToken::new(), &mut |_| {}).await.unwrap()
 }
 
@@ -243,7 +243,7 @@ async fn snapshots_stream_while_listing_and_the_last_one_is_complete() {
     for i in 0..400 {
         touch(dir.path(), &format!("b/bronze/t{i:03}/date=2026-11-01/part-0.parquet"), PARQUET_BYTES);
     }
-    let store = Arc::new(LakeStore::open_str(dir.path().to_str().unwrap()).unwrap());
+    let store = Arc::new(LakeStore::open_local(dir.path().to_str().unwrap()).unwrap());
     let mut opts = Config::defaults().discovery;
     opts.snapshot_interval = std::time::Duration::from_millis(1);
     opts.first_snapshot_wait = std::time::Duration::from_millis(1);
@@ -267,7 +267,7 @@ async fn cancelling_stops_a_discovery() {
     for i in 0..200 {
         touch(dir.path(), &format!("b/raw/f{i:03}/x.csv"), b"a\n");
     }
-    let store = Arc::new(LakeStore::open_str(dir.path().to_str().unwrap()).unwrap());
+    let store = Arc::new(LakeStore::open_local(dir.path().to_str().unwrap()).unwrap());
     let token = CancellationToken::new();
     token.cancel();
     let err = discover(store, Config::defaults().discovery, token, &mut |_| {}).await.unwrap_err();

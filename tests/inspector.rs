@@ -12,9 +12,9 @@ use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
 use assert_cmd::Command;
 use common::s3::{bucket, moto};
-use lakescope::lake::parquet_meta::{self, ParquetFile, ReadTally};
-use lakescope::lake::parquet_preview::{self, PreviewRequest};
-use lakescope::lake::requests::RequestKind;
+use lakescope::lake::parquet::meta::{ParquetFile, ReadTally};
+use lakescope::lake::parquet::preview::PreviewRequest;
+use lakescope::lake::store::requests::RequestKind;
 use lakescope::lake::{LakeError, LakeStore};
 use object_store::ObjectStoreExt;
 use parquet::arrow::ArrowWriter;
@@ -76,19 +76,20 @@ async fn every_shared_parquet_file_opens_to_a_summary_or_a_clear_error() {
     let (mut summaries, mut errors) = (0, 0);
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let store = LakeStore::open_str(path.parent().unwrap().to_str().unwrap()).unwrap();
+        let store = LakeStore::open_local(path.parent().unwrap().to_str().unwrap()).unwrap();
         let file = local_file(&store, &name);
-        match parquet_meta::read_footer(&file).await {
+        match lakescope::lake::parquet::meta::read_footer(&file).await {
             Ok(footer) => {
                 summaries += 1;
-                let s = parquet_meta::summarize(&name, &footer);
+                let s = lakescope::lake::parquet::meta::summarize(&name, &footer);
                 assert_eq!(s.row_group_count, s.row_groups.len(), "{name}");
                 assert_eq!(footer.requests, 1, "{name}: one request for a small file's footer");
                 serde_json::to_string(&s).unwrap();
                 if name.starts_with("large_string_map") {
                     // The decompression bomb: the footer opens, the preview refuses to expand it.
                     let req = PreviewRequest { row_group: 0, columns: None, batch_rows: 100, memory_limit: 256 << 20 };
-                    let mut p = parquet_preview::open_preview(&file, &footer, &req, Arc::default()).unwrap();
+                    let mut p =
+                        lakescope::lake::parquet::preview::open_preview(&file, &footer, &req, Arc::default()).unwrap();
                     assert!(p.plan.columns.is_empty(), "{:?}", p.plan);
                     assert!(p.plan.skipped[0].contains("memory bound"), "{:?}", p.plan.skipped);
                     assert_eq!(p.next_batch().await.unwrap(), None);
@@ -97,17 +98,18 @@ async fn every_shared_parquet_file_opens_to_a_summary_or_a_clear_error() {
                 // Decode the first rows of every row group: rows or a one-line reason.
                 for rg in 0..s.row_group_count {
                     let req = PreviewRequest { row_group: rg, columns: None, batch_rows: 64, memory_limit: 256 << 20 };
-                    let mut p = match parquet_preview::open_preview(&file, &footer, &req, Arc::default()) {
-                        Ok(p) => p,
-                        Err(e) => {
-                            let r = read_reason(e);
-                            assert!(!r.is_empty() && !r.contains('\n'), "{name}: {r}");
-                            continue;
-                        }
-                    };
+                    let mut p =
+                        match lakescope::lake::parquet::preview::open_preview(&file, &footer, &req, Arc::default()) {
+                            Ok(p) => p,
+                            Err(e) => {
+                                let r = read_reason(e);
+                                assert!(!r.is_empty() && !r.contains('\n'), "{name}: {r}");
+                                continue;
+                            }
+                        };
                     match p.next_batch().await {
                         Ok(Some(b)) => {
-                            parquet_preview::format_rows(&b).unwrap();
+                            lakescope::lake::parquet::preview::format_rows(&b).unwrap();
                         }
                         Ok(None) => {}
                         Err(e) => assert!(
@@ -132,13 +134,13 @@ async fn every_shared_parquet_file_opens_to_a_summary_or_a_clear_error() {
 async fn statistics_and_page_indexes_are_decoded_by_logical_type() {
     let Some(td) = common::shared_testdata() else { return };
     let dir = td.join("parquet/parquet-testing/data");
-    let store = LakeStore::open_str(dir.to_str().unwrap()).unwrap();
+    let store = LakeStore::open_local(dir.to_str().unwrap()).unwrap();
     let summary = |name: &'static str| {
         let store = store.clone();
         async move {
             let f = local_file(&store, name);
-            let footer = parquet_meta::read_footer(&f).await.unwrap();
-            (parquet_meta::summarize(name, &footer), footer, f)
+            let footer = lakescope::lake::parquet::meta::read_footer(&f).await.unwrap();
+            (lakescope::lake::parquet::meta::summarize(name, &footer), footer, f)
         }
     };
     let (s, _, _) = summary("int32_decimal.parquet").await;
@@ -152,7 +154,7 @@ async fn statistics_and_page_indexes_are_decoded_by_logical_type() {
     let (s, footer, f) = summary("alltypes_tiny_pages.parquet").await;
     assert!(s.row_groups[0].columns.iter().all(|c| c.offset_index));
     let tally = Arc::new(ReadTally::default());
-    let pages = parquet_meta::read_page_index(&f, &footer, 0, tally.clone()).await.unwrap().unwrap();
+    let pages = lakescope::lake::parquet::meta::read_page_index(&f, &footer, 0, tally.clone()).await.unwrap().unwrap();
     let id = pages.iter().find(|p| p.column == "id").unwrap();
     assert!(id.pages.len() > 100, "many tiny pages: {}", id.pages.len());
     assert_eq!(id.pages[1].first_row, 21);
@@ -164,18 +166,18 @@ async fn statistics_and_page_indexes_are_decoded_by_logical_type() {
 async fn a_footer_costs_one_ranged_get_and_a_preview_reads_only_its_row_group() {
     let dir = tempfile::tempdir().unwrap();
     write_file(&dir.path().join("f.parquet"), 4, 50_000);
-    let store = LakeStore::open_str(dir.path().to_str().unwrap()).unwrap();
+    let store = LakeStore::open_local(dir.path().to_str().unwrap()).unwrap();
     let file = local_file(&store, "f.parquet");
     let size = std::fs::metadata(dir.path().join("f.parquet")).unwrap().len();
     assert!(size > 2 << 20, "a file of several MiB: {size}");
 
     let before = store.stats.summary(0);
-    let footer = parquet_meta::read_footer(&file).await.unwrap();
+    let footer = lakescope::lake::parquet::meta::read_footer(&file).await.unwrap();
     let after = store.stats.summary(0);
     assert_eq!(after.total.count - before.total.count, 1, "{after:?}");
     assert_eq!(after.of(RequestKind::RangedGet).count - before.of(RequestKind::RangedGet).count, 1);
     assert!(footer.bytes_read <= 64 * 1024 && footer.bytes_read >= footer.footer_len + 8);
-    let s = parquet_meta::summarize("f", &footer);
+    let s = lakescope::lake::parquet::meta::summarize("f", &footer);
     assert_eq!((s.rows, s.row_group_count, s.leaf_columns), (200_000, 4, 3));
 
     // Row group 2, all columns: exactly its chunks (minus what the footer read already holds).
@@ -183,7 +185,7 @@ async fn a_footer_costs_one_ranged_get_and_a_preview_reads_only_its_row_group() 
     let chunk_bytes: u64 = rg.columns.iter().map(|c| c.length).sum();
     let tally = Arc::new(ReadTally::default());
     let req = PreviewRequest { row_group: 2, columns: None, batch_rows: 1000, memory_limit: 256 << 20 };
-    let mut p = parquet_preview::open_preview(&file, &footer, &req, tally.clone()).unwrap();
+    let mut p = lakescope::lake::parquet::preview::open_preview(&file, &footer, &req, tally.clone()).unwrap();
     let first = p.next_batch().await.unwrap().unwrap();
     let ids = first.column(0).as_any().downcast_ref::<Int64Array>().unwrap();
     assert_eq!(ids.value(0), 100_000, "the first row of row group 2");
@@ -193,14 +195,14 @@ async fn a_footer_costs_one_ranged_get_and_a_preview_reads_only_its_row_group() 
     // Only the id column of row group 1: only that chunk.
     let tally = Arc::new(ReadTally::default());
     let req = PreviewRequest { row_group: 1, columns: Some(vec![0]), batch_rows: 1000, memory_limit: 256 << 20 };
-    let mut p = parquet_preview::open_preview(&file, &footer, &req, tally.clone()).unwrap();
+    let mut p = lakescope::lake::parquet::preview::open_preview(&file, &footer, &req, tally.clone()).unwrap();
     assert_eq!(p.next_batch().await.unwrap().unwrap().num_columns(), 1);
     assert!(tally.bytes() <= s.row_groups[1].columns[0].length, "{} bytes", tally.bytes());
     assert_eq!(p.plan.columns, vec!["id"]);
 
     // A memory bound below a chunk leaves the column out and says why.
     let req = PreviewRequest { row_group: 0, columns: None, batch_rows: 10, memory_limit: 200_000 };
-    let p = parquet_preview::open_preview(&file, &footer, &req, Arc::default()).unwrap();
+    let p = lakescope::lake::parquet::preview::open_preview(&file, &footer, &req, Arc::default()).unwrap();
     assert!(p.plan.skipped.iter().any(|s| s.contains("memory bound")), "{:?}", p.plan);
 }
 
@@ -217,8 +219,8 @@ async fn a_footer_larger_than_the_first_read_costs_exactly_two() {
             .unwrap();
     w.write(&RecordBatch::try_new(schema, cols).unwrap()).unwrap();
     w.close().unwrap();
-    let store = LakeStore::open_str(dir.path().to_str().unwrap()).unwrap();
-    let footer = parquet_meta::read_footer(&local_file(&store, "wide.parquet")).await.unwrap();
+    let store = LakeStore::open_local(dir.path().to_str().unwrap()).unwrap();
+    let footer = lakescope::lake::parquet::meta::read_footer(&local_file(&store, "wide.parquet")).await.unwrap();
     assert!(footer.footer_len > 64 * 1024, "{}", footer.footer_len);
     assert_eq!(footer.requests, 2);
     assert_eq!(store.stats.summary(0).total.count, 2);
@@ -245,10 +247,10 @@ async fn hostile_and_broken_files_give_reasons() {
         *b = 0xAB;
     }
     std::fs::write(d.join("garbled.parquet"), &garbled).unwrap();
-    let store = LakeStore::open_str(d.to_str().unwrap()).unwrap();
+    let store = LakeStore::open_local(d.to_str().unwrap()).unwrap();
     let reason = |name: &'static str| {
         let store = store.clone();
-        async move { read_reason(parquet_meta::read_footer(&local_file(&store, name)).await.unwrap_err()) }
+        async move { read_reason(lakescope::lake::parquet::meta::read_footer(&local_file(&store, name)).await.unwrap_err()) }
     };
     assert!(reason("empty.parquet").await.contains("empty file (0 bytes)"));
     assert!(reason("tiny.parquet").await.contains("too small for a Parquet file"));
@@ -260,10 +262,10 @@ async fn hostile_and_broken_files_give_reasons() {
     assert!(reason("vanished.parquet").await.contains("is gone"));
     // Deleted between listing (size known) and opening.
     let listed = ParquetFile { size: Some(good.len() as u64), ..local_file(&store, "deleted.parquet") };
-    assert!(read_reason(parquet_meta::read_footer(&listed).await.unwrap_err()).contains("is gone"));
+    assert!(read_reason(lakescope::lake::parquet::meta::read_footer(&listed).await.unwrap_err()).contains("is gone"));
     // A stale listed size (the file was rewritten smaller) still reads.
     let stale = ParquetFile { size: Some(good.len() as u64 * 3), ..local_file(&store, "good.parquet") };
-    assert!(parquet_meta::read_footer(&stale).await.is_ok());
+    assert!(lakescope::lake::parquet::meta::read_footer(&stale).await.is_ok());
 }
 
 fn bin() -> Command {
@@ -372,15 +374,15 @@ async fn on_s3_a_footer_is_one_ranged_get_and_a_preview_only_its_chunks() {
     let store = moto.store(&format!("s3://{b}"));
     let file =
         ParquetFile { store: store.object_store(), key: store.key("zone/f.parquet"), location: "f".into(), size: None };
-    let footer = parquet_meta::read_footer(&file).await.unwrap();
+    let footer = lakescope::lake::parquet::meta::read_footer(&file).await.unwrap();
     let s = store.stats.summary(10);
     assert_eq!((s.total.count, s.of(RequestKind::RangedGet).count), (1, 1), "{s:?}");
     assert_eq!(footer.file_size, bytes.len() as u64);
 
-    let sum = parquet_meta::summarize("f", &footer);
+    let sum = lakescope::lake::parquet::meta::summarize("f", &footer);
     let tally = Arc::new(ReadTally::default());
     let req = PreviewRequest { row_group: 3, columns: None, batch_rows: 100, memory_limit: 256 << 20 };
-    let mut p = parquet_preview::open_preview(&file, &footer, &req, tally.clone()).unwrap();
+    let mut p = lakescope::lake::parquet::preview::open_preview(&file, &footer, &req, tally.clone()).unwrap();
     assert!(p.next_batch().await.unwrap().is_some());
     let chunk_bytes: u64 = sum.row_groups[3].columns.iter().map(|c| c.length).sum();
     let s = store.stats.summary(0);
@@ -391,7 +393,7 @@ async fn on_s3_a_footer_is_one_ranged_get_and_a_preview_only_its_chunks() {
     // Deleted between listing and opening, over HTTP.
     store.object_store().delete(&store.key("zone/f.parquet")).await.unwrap();
     let listed = ParquetFile { size: Some(bytes.len() as u64), ..file };
-    assert!(read_reason(parquet_meta::read_footer(&listed).await.unwrap_err()).contains("is gone"));
+    assert!(read_reason(lakescope::lake::parquet::meta::read_footer(&listed).await.unwrap_err()).contains("is gone"));
 }
 
 #[tokio::test]
@@ -412,8 +414,7 @@ async fn the_preview_decodes_as_you_scroll_and_reads_only_the_columns_on_screen(
     common::settle(&mut app).await;
     common::keys(&mut app, "<backtab>");
     common::settle(&mut app).await;
-    let preview =
-        |app: &lakescope::app::App| app.state.inspector.as_ref().unwrap().file.as_ref().unwrap().preview.clone();
+    let preview = |app: &lakescope::app::App| app.state.inspector().unwrap().file.as_ref().unwrap().preview.clone();
     let p = preview(&app);
     assert_eq!(p.columns, vec!["id", "name"], "only the columns that fit are read");
     assert_eq!((p.rows.len(), p.total, p.done), (1024, 5000, false), "one step decoded, not the row group");
@@ -423,7 +424,7 @@ async fn the_preview_decodes_as_you_scroll_and_reads_only_the_columns_on_screen(
     common::keys(&mut app, "G");
     common::settle(&mut app).await;
     assert_eq!(preview(&app).rows.len(), 2048);
-    let cursor = app.state.inspector.as_ref().unwrap().file.as_ref().unwrap().cursor;
+    let cursor = app.state.inspector().unwrap().file.as_ref().unwrap().cursor;
     assert_eq!(cursor, 1023);
 
     // One column right: a new window of columns, same place in the rows.

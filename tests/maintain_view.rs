@@ -13,7 +13,7 @@ use common::*;
 use lakescope::config::Config;
 use lakescope::lake::LakeStore;
 use lakescope::lake::maintain::checksum::table_checksum;
-use lakescope::state::maintain::Stage;
+use lakescope::state::write::Stage;
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -31,7 +31,7 @@ fn lake_copy() -> tempfile::TempDir {
 }
 
 async fn sum(app: &lakescope::app::App, root: &Path, location: &str) -> lakescope::lake::maintain::Checksum {
-    let store = Arc::new(LakeStore::open_str(root.to_str().unwrap()).unwrap());
+    let store = Arc::new(LakeStore::open_local(root.to_str().unwrap()).unwrap());
     table_checksum(store, &app.state.catalog, location, None).await.unwrap()
 }
 
@@ -63,31 +63,31 @@ async fn c_shows_the_plan_and_y_compacts_with_before_and_after() {
     // Any key but y: nothing happens.
     keys(&mut app, "c");
     settle(&mut app).await;
-    assert!(matches!(app.state.maintain.as_ref().unwrap().stage, Stage::Confirm(_)));
+    assert!(matches!(app.state.write().unwrap().stage, Stage::Confirm(_)));
     keys(&mut app, "n");
-    assert!(app.state.maintain.is_none());
+    assert!(app.state.write().is_none());
     assert_eq!(count_files(&events), files, "cancelled: nothing written");
 
     keys(&mut app, "c");
-    assert!(matches!(app.state.maintain.as_ref().unwrap().stage, Stage::Planning), "planning is a background job");
+    assert!(matches!(app.state.write().unwrap().stage, Stage::Planning), "planning is a background job");
     settle(&mut app).await;
     let s = screen(&app, w, h);
     assert!(s.contains("compact acme-lake.bronze.events") && s.contains("183 files"), "{s}");
     assert!(s.contains("y runs it"), "{s}");
     assert!(s.contains("count rows"), "the duplicate warning wraps onto the screen:\n{s}");
     keys(&mut app, "y");
-    assert!(matches!(app.state.maintain.as_ref().unwrap().stage, Stage::Running(..)));
+    assert!(matches!(app.state.write().unwrap().stage, Stage::Running(..)));
     let s = screen(&app, w, h);
     assert!(s.contains("esc cancels"), "{s}");
     settle(&mut app).await;
     let s = screen(&app, w, h);
-    assert!(matches!(app.state.maintain.as_ref().unwrap().stage, Stage::Done(_)), "{s}");
+    assert!(matches!(app.state.write().unwrap().stage, Stage::Done(_)), "{s}");
     assert!(s.contains("BEFORE") && s.contains("AFTER") && s.contains("183 → 14 files"), "{s}");
     // The listing is made again after a rewrite: the browser shows the new files.
     assert_eq!(app.state.selected_table().map(|t| t.files), Some(14), "the lake was listed again");
     assert_eq!(sum(&app, tmp.path(), &location).await, before, "the same rows, once each");
     keys(&mut app, "x");
-    assert!(app.state.maintain.is_none(), "any key closes the outcome");
+    assert!(app.state.write().is_none(), "any key closes the outcome");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -104,7 +104,9 @@ async fn a_read_only_lake_is_refused_on_screen() {
     assert!(s.contains("refused") && s.contains("read-only"), "{s}");
     let files = count_files(&tmp.path().join("acme-lake/bronze/events"));
     keys(&mut app, "y");
-    assert!(app.state.maintain.is_none(), "y on a refused plan closes it");
+    assert!(app.state.write().is_some(), "y on a refused plan runs nothing");
+    keys(&mut app, "<esc>");
+    assert!(app.state.write().is_none(), "esc closes it");
     settle(&mut app).await;
     assert_eq!(count_files(&tmp.path().join("acme-lake/bronze/events")), files);
 }
@@ -128,7 +130,7 @@ async fn v_dry_runs_and_a_typed_retention_replans_the_vacuum() {
     assert!(
         s.contains("nothing to delete"),
         "7 days: nothing yet\n{s}\n{:?}\n{:?}",
-        app.state.maintain,
+        app.state.write(),
         app.state.message
     );
     // A retention typed on the dry run re-plans with it (the typed value is the override).

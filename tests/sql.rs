@@ -15,8 +15,7 @@ use arrow::datatypes::Int64Type;
 use assert_cmd::Command;
 use common::demo_lake;
 use lakescope::config::Config;
-use lakescope::lake::delta_diff;
-use lakescope::lake::delta_log::History;
+use lakescope::lake::delta::log::History;
 use lakescope::lake::sql::{SqlEngine, SqlError};
 use lakescope::lake::{LakeStore, discover};
 use tokio_util::sync::CancellationToken;
@@ -30,7 +29,7 @@ async fn engine_over(store: LakeStore) -> (Arc<LakeStore>, Arc<SqlEngine>) {
 }
 
 async fn demo() -> (Arc<LakeStore>, Arc<SqlEngine>) {
-    engine_over(LakeStore::open_str(demo_lake().to_str().unwrap()).unwrap()).await
+    engine_over(LakeStore::open_local(demo_lake().to_str().unwrap()).unwrap()).await
 }
 
 /// A query run as the app and the CLI run it: on the engine's threads.
@@ -142,7 +141,7 @@ async fn a_filter_on_a_partition_column_prunes_files() {
 async fn delta_time_travel_by_version_and_by_timestamp() {
     let (_, engine) = demo().await;
     let t = &demo_lake().join("acme-lake/silver/orders");
-    let table_store = LakeStore::open_str(t.to_str().unwrap()).unwrap();
+    let table_store = LakeStore::open_local(t.to_str().unwrap()).unwrap();
     let location = table_store.url_of("", true).to_string();
     let mut h = History::open_complete(table_store.object_store(), &table_store.key(""), &location).await.unwrap();
     h.load_more(100).await.unwrap();
@@ -150,7 +149,7 @@ async fn delta_time_travel_by_version_and_by_timestamp() {
         let (table_store, location) = (&table_store, &location);
         async move {
             // The expected count from deltalake's own snapshot statistics.
-            let snap = delta_diff::open_version(table_store, location, Some(v)).await.unwrap();
+            let snap = lakescope::lake::delta::diff::open_version(table_store, location, Some(v)).await.unwrap();
             snap.snapshot().unwrap().log_data().iter().map(|f| f.num_records().unwrap_or(0) as i64).sum::<i64>()
         }
     };
@@ -212,7 +211,7 @@ async fn statements_that_write_are_refused_and_nothing_is_written() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_query_over_the_memory_limit_fails_naming_it_and_the_session_goes_on() {
-    let store = Arc::new(LakeStore::open_str(demo_lake().to_str().unwrap()).unwrap());
+    let store = Arc::new(LakeStore::open_local(demo_lake().to_str().unwrap()).unwrap());
     let catalog =
         discover(store.clone(), Config::defaults().discovery, CancellationToken::new(), &mut |_| {}).await.unwrap();
     let mut opts = Config::defaults().sql;

@@ -52,7 +52,7 @@ async fn s_on_a_table_opens_a_query_that_runs_with_an_estimate_and_actuals() {
     keys(&mut app, "<enter>");
     settle(&mut app).await;
     keys(&mut app, "s");
-    assert!(app.state.sql.open);
+    assert!(app.state.sql_open());
     assert_eq!(sql_text(&app), "SELECT *\nFROM silver.orders\nLIMIT 100");
     keys(&mut app, "<f5>");
     settle(&mut app).await;
@@ -64,7 +64,7 @@ async fn s_on_a_table_opens_a_query_that_runs_with_an_estimate_and_actuals() {
     // The result went to the grid, which now has focus.
     assert_eq!(app.state.sql.focus, SqlFocus::Results);
     // The estimate counts the table's live files (10, from the detail read by deltalake).
-    let (_, est) = app.state.sql.estimate.clone().expect("an estimate");
+    let (_, _, est) = app.state.sql.estimate.clone().expect("an estimate");
     let est = est.expect("estimate ok");
     assert_eq!(est.files, 10, "{est:?}");
     assert!(est.bytes > 0 && est.gets >= est.files);
@@ -90,11 +90,11 @@ async fn partition_filters_show_in_the_estimate_and_the_requests() {
     type_query(&mut app, "SELECT count(DISTINCT user_id) FROM bronze.events");
     keys(&mut app, "<f4>");
     settle(&mut app).await;
-    let all = app.state.sql.estimate.clone().unwrap().1.unwrap();
+    let all = app.state.sql.estimate.clone().unwrap().2.unwrap();
     type_query(&mut app, "SELECT count(DISTINCT user_id) FROM bronze.events WHERE date = '2026-11-11'");
     keys(&mut app, "<f4>");
     settle(&mut app).await;
-    let day = app.state.sql.estimate.clone().unwrap().1.unwrap();
+    let day = app.state.sql.estimate.clone().unwrap().2.unwrap();
     assert_eq!((all.files as usize, day.files as usize), (all_files, day_files));
     assert_eq!((all.partitions, day.partitions), (14, 1));
     // And the run reads accordingly: fewer requests than the whole-table count needs.
@@ -191,7 +191,7 @@ async fn time_travel_from_the_history_view_goes_into_sql() {
     assert_eq!(v5.parse::<i64>().unwrap() - v6.parse::<i64>().unwrap(), 131, "v5 {v5}, v6 {v6}");
     // Esc closes the pane: the history is still there underneath.
     keys(&mut app, "<esc> <esc>");
-    assert!(!app.state.sql.open && app.state.history.is_some());
+    assert!(!app.state.sql_open() && app.state.history().is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -232,7 +232,7 @@ async fn esc_cancels_a_running_query_and_the_pane_stays_usable() {
     assert!(app.settle(std::time::Duration::from_secs(10)).await, "cancel did not end the job");
     let run = app.state.sql.run.clone().unwrap();
     assert!(run.cancelled && !run.running, "{run:?}");
-    assert!(app.state.sql.open, "Esc cancelled the query; the pane stays");
+    assert!(app.state.sql_open(), "Esc cancelled the query; the pane stays");
     assert!(screen(&app, 100, 30).contains("cancelled after"));
     type_query(&mut app, "SELECT 42 AS answer");
     keys(&mut app, "<f5>");
@@ -323,9 +323,9 @@ async fn a_history_still_loading_under_the_pane_gets_its_versions() {
     settle(&mut app).await;
     // Open the history and, before its first page arrives, the SQL pane over it.
     keys(&mut app, "v s");
-    assert!(app.state.sql.open);
+    assert!(app.state.sql_open());
     settle(&mut app).await;
     keys(&mut app, "<esc>");
-    let h = app.state.history.as_ref().expect("the history is still open");
+    let h = app.state.history().expect("the history is still open");
     assert!(!h.loading && h.entries.len() == 13, "{} versions, loading {}", h.entries.len(), h.loading);
 }

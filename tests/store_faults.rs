@@ -12,16 +12,16 @@ use assert_cmd::cargo::cargo_bin;
 use common::s3::{bucket, free_port, moto, python, start_on, upload_dir};
 use common::*;
 use lakescope::App;
-use lakescope::action::Action;
 use lakescope::config::Config;
-use lakescope::lake::cloud::StaticKeys;
+use lakescope::event::Msg;
+use lakescope::lake::store::cloud::StaticKeys;
 use lakescope::lake::{LakeStore, LakeUrl, StoreOptions};
-use lakescope::state::Mode;
+use lakescope::state::Layer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn s3_app(store: LakeStore) -> App {
     let mut app = App::new(store, Config::defaults(), false).unwrap();
-    app.dispatch(Action::Resize { width: 120, height: 40 });
+    app.dispatch(Msg::Resize { width: 120, height: 40 });
     app.start();
     app
 }
@@ -32,7 +32,7 @@ fn options(endpoint: &str) -> StoreOptions {
         allow_http: true,
         region: Some("us-east-1".into()),
         static_keys: Some(StaticKeys { key_id: "testing".into(), secret: "testing".into() }),
-        ..StoreOptions::default()
+        ..lakescope::config::Config::defaults().store
     }
 }
 
@@ -58,7 +58,7 @@ async fn server_down_then_back() {
     );
     // Still running and answering keys.
     keys(&mut app, "?");
-    assert_eq!(app.state.mode, Mode::Help);
+    assert_eq!(app.state.layer(), Layer::Help);
     keys(&mut app, "<esc>");
     // The server comes up; a refresh lists the lake.
     let server = start_on(port, &[]).expect("moto starts");
@@ -119,9 +119,9 @@ async fn a_slow_server_never_blocks_the_app_and_esc_cancels() {
     assert!(!app.step(Duration::from_millis(300)).await || app.state.discovering);
     assert!(app.state.discovering);
     keys(&mut app, "?");
-    assert_eq!(app.state.mode, Mode::Help);
+    assert_eq!(app.state.layer(), Layer::Help);
     keys(&mut app, "<esc> /");
-    assert_eq!(app.state.mode, Mode::Filter);
+    assert_eq!(app.state.layer(), Layer::Prompt);
     keys(&mut app, "<esc> <esc>");
     // Esc cancelled the listing: the app is idle long before the server would have answered.
     assert!(app.settle(Duration::from_secs(5)).await, "the listing was not cancelled: {:?}", app.state.jobs);

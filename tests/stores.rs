@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::s3::{bucket, moto, upload_dir};
 use common::*;
 use lakescope::config::Config;
-use lakescope::lake::requests::RequestKind;
+use lakescope::lake::store::requests::RequestKind;
 use lakescope::lake::{Catalog, LakeStore, TableEntry, TableFormat, discover, load_detail};
 use lakescope::state::DetailSlot;
 use tokio_util::sync::CancellationToken;
@@ -53,10 +53,18 @@ async fn demo_on_s3() -> Option<(LakeStore, String)> {
     Some((moto.store(&format!("s3://{b}")), b))
 }
 
+#[test]
+fn the_s3_server_is_the_pinned_moto_whatever_is_on_path() {
+    if moto().is_none() {
+        return;
+    }
+    assert_eq!(common::s3::installed_version().as_deref(), Some(common::s3::MOTO_VERSION));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_lake_reads_the_same_on_s3_as_on_disk() {
     let Some((s3, _)) = demo_on_s3().await else { return };
-    let local = LakeStore::open_str(demo_lake().to_str().unwrap()).unwrap();
+    let local = LakeStore::open_local(demo_lake().to_str().unwrap()).unwrap();
     let (on_s3, on_disk) = (catalog_of(&s3).await, catalog_of(&local).await);
     assert_eq!(shape(&on_s3), shape(&on_disk));
     assert_eq!(on_s3.table_count(), 9);
@@ -114,7 +122,7 @@ async fn shared_test_tables_uploaded_to_s3_open_like_on_disk() {
     let pq: Vec<&TableEntry> = c.tables().map(|(_, t)| t).filter(|t| t.path.starts_with("parquet/")).collect();
     assert!(pq.len() >= 25 && pq.iter().all(|t| t.format == TableFormat::Parquet), "{} parquet tables", pq.len());
     // Same outcome as on disk for each Delta table: opens with the same rows, or the same refusal.
-    let local = LakeStore::open_str(testdata.to_str().unwrap()).unwrap();
+    let local = LakeStore::open_local(testdata.to_str().unwrap()).unwrap();
     let local_c = catalog_of(&local).await;
     for t in &tables[..6] {
         let on_s3 = load_detail(&s3, table(&c, t)).await;
@@ -134,7 +142,7 @@ async fn shared_test_tables_uploaded_to_s3_open_like_on_disk() {
 async fn browsing_an_s3_lake_with_keys() {
     let Some((s3, b)) = demo_on_s3().await else { return };
     let mut app = lakescope::App::new(s3, Config::defaults(), false).unwrap();
-    app.dispatch(lakescope::action::Action::Resize { width: 120, height: 40 });
+    app.dispatch(lakescope::event::Msg::Resize { width: 120, height: 40 });
     app.start();
     settle(&mut app).await;
     assert_eq!(column(&app), vec![b.clone()], "an S3 root is one bucket");
@@ -264,7 +272,7 @@ async fn an_object_deleted_between_list_and_read_is_explained() {
     let key = s3.key(t.sample_file.as_deref().unwrap());
     // In the app: listed, then deleted, then opened: the entry says why, the rest goes on.
     let mut app = lakescope::App::new(s3.clone(), Config::defaults(), false).unwrap();
-    app.dispatch(lakescope::action::Action::Resize { width: 120, height: 40 });
+    app.dispatch(lakescope::event::Msg::Resize { width: 120, height: 40 });
     app.start();
     settle(&mut app).await;
     object_store::ObjectStoreExt::delete(&s3.object_store(), &key).await.unwrap();

@@ -8,12 +8,12 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{ExitCode, Target, print_table};
-use crate::lake::delta_diff::{self, AsOf, DeltaRef, DiffOptions, TableDiff};
-use crate::lake::delta_info::{self, DeltaInfo};
-use crate::lake::delta_log::{History, Readable};
+use crate::lake::delta::diff::{AsOf, DeltaRef, DiffOptions, TableDiff};
+use crate::lake::delta::info::DeltaInfo;
+use crate::lake::delta::log::{History, Readable};
+use crate::lake::units;
 use crate::lake::{LakeStore, LakeUrl};
 use crate::report::{diff_lines, info_lines, marks, when};
-use crate::units;
 
 /// The table's own folder as a store, and how to name it.
 fn open_table(target: &Target) -> anyhow::Result<(LakeStore, DeltaRef)> {
@@ -80,7 +80,7 @@ pub async fn history(target: &Target, limit: Option<usize>, json: bool) -> anyho
 pub async fn detail(target: &Target, as_of: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
     let (store, table) = open_table(target)?;
     let as_of = as_of.map(AsOf::parse);
-    let info = delta_info::delta_info(&store, &table.location, &table.rel, as_of.as_ref()).await?;
+    let info = crate::lake::delta::info::delta_info(&store, &table.location, &table.rel, as_of.as_ref()).await?;
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &info)?;
@@ -115,7 +115,7 @@ pub async fn diff(
     };
     let (a, b) = (version(a)?, version(b)?);
     let opts = DiffOptions { rows, keys, ..DiffOptions::default() };
-    let d = delta_diff::diff_table(&store, &table, a, b, &opts).await?;
+    let d = crate::lake::delta::diff::diff_table(&store, &table, a, b, &opts).await?;
     let mut out = std::io::stdout().lock();
     if json {
         #[derive(Serialize)]

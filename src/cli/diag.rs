@@ -10,9 +10,9 @@ use tokio_util::sync::CancellationToken;
 use super::{ExitCode, Target, discover_for_cli};
 use crate::config::Config;
 use crate::lake::NodeKind;
-use crate::lake::diag::{self, DiagOptions, GatherOptions, Rollup, TableDiag, rollup::Failure};
+use crate::lake::diag::{self, DiagOptions, Rollup, TableDiag, rollup::Failure};
+use crate::lake::units;
 use crate::report::diag::{rollup_lines, table_lines};
-use crate::units;
 
 /// What `diag` was asked for, beyond the target.
 #[derive(Debug, Clone, Default)]
@@ -88,14 +88,14 @@ pub async fn run(target: &Target, path: Option<&str>, args: &DiagArgs, config: &
         return Ok(1);
     }
 
-    let mut opts = DiagOptions::from_config(&config.diagnostics);
+    let mut opts = DiagOptions::new(&config.diagnostics);
     if let Some(m) = args.target_file_mib {
         opts.target_file_size = m.max(1) * 1024 * 1024;
     }
     if let Some(m) = args.small_file_mib {
         opts.small_file_size = m.max(1) * 1024 * 1024;
     }
-    let mut gather = GatherOptions::from_config(config);
+    let mut gather = config.gather_options();
     gather.list_delta = !args.log_only;
     let book = match &args.price_as {
         Some(p) => config.pricing.with_local_as(p).map_err(anyhow::Error::msg)?,

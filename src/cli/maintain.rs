@@ -12,11 +12,10 @@ use tokio_util::sync::CancellationToken;
 use super::{ExitCode, Target, discover_for_cli};
 use crate::config::Config;
 use crate::lake::maintain::dataset::{self, Recovery};
-use crate::lake::maintain::delta::{self, ConvertResult, VacuumPlan, VacuumResult};
-use crate::lake::maintain::run::{self, Compacted, Planned, Settings};
+use crate::lake::maintain::delta;
+use crate::lake::maintain::run::{self, Settings, WriteKind, WriteOutcome, WritePlan, WriteRequest};
 use crate::lake::maintain::{Checksum, CompactOptions, Progress, check_writable, checksum};
-use crate::lake::{Catalog, LakeStore, NodeKind, TableEntry, TableFormat};
-use crate::units;
+use crate::lake::{Catalog, LakeError, LakeStore, NodeKind, TableEntry};
 
 /// How the user confirmed (or not).
 #[derive(Debug, Clone, Copy, Default)]
@@ -57,12 +56,12 @@ pub(crate) async fn resolve_table(
 }
 
 fn settings(config: &Config, store: &LakeStore, target: &Target, read_only: bool) -> Settings {
-    Settings::from_config(config, store, read_only || target.read_only, target.name.clone())
+    config.maintain_settings(store.url.scheme, read_only || target.read_only, target.name.clone())
 }
 
 /// Print a failure (explained for the store, secrets masked); the exit code.
-fn fail(store: &LakeStore, text: &str) -> ExitCode {
-    eprintln!("error: {}", store.explain(text));
+fn fail(store: &LakeStore, err: &LakeError) -> ExitCode {
+    eprintln!("error: {}", store.explain(err));
     1
 }
 
@@ -113,14 +112,93 @@ fn end_progress() {
     }
 }
 
-#[derive(Serialize)]
-struct CompactReport<'a> {
-    action: &'static str,
-    dry_run: bool,
-    #[serde(flatten)]
-    planned: Option<&'a Planned>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    outcome: Option<&'a Compacted>,
+fn print_json<T: Serialize>(v: &T) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)
+}
+
+/// Partitions / files a plan lists on the terminal (`--json` lists every one).
+const SHOWN: usize = 50;
+
+/// The `--json` document of a write: the action, the plan's fields and the outcome when it ran.
+fn report(req: &WriteRequest, plan: &WritePlan, dry_run: bool, outcome: Option<&WriteOutcome>) -> serde_json::Value {
+    let mut doc = serde_json::Map::new();
+    doc.insert("action".into(), serde_json::json!(req.kind));
+    doc.insert("dry_run".into(), serde_json::json!(dry_run));
+    let fields = match plan {
+        WritePlan::Compact(p) => serde_json::to_value(p.as_ref()),
+        WritePlan::Vacuum(p) => serde_json::to_value(serde_json::json!({ "plan": p.as_ref() })),
+        WritePlan::Convert(p) => serde_json::to_value(p.as_ref()),
+    };
+    if let Ok(serde_json::Value::Object(m)) = fields {
+        doc.extend(m);
+    }
+    if let Some(o) = outcome {
+        doc.insert("outcome".into(), serde_json::to_value(o).unwrap_or_default());
+    }
+    serde_json::Value::Object(doc)
+}
+
+/// Plan a write, show the plan, ask, run it, show what it did: the one flow of `compact`,
+/// `convert` and `vacuum`. Refusals come first, before anything is read when the table alone
+/// decides them.
+async fn write(
+    store: &LakeStore,
+    req: WriteRequest,
+    s: &Settings,
+    confirm: Confirm,
+    question: &str,
+) -> anyhow::Result<ExitCode> {
+    if let Some(r) = run::refusal(req.kind, &req.table) {
+        eprintln!("error: refused: {r}");
+        return Ok(1);
+    }
+    let cancel = CancellationToken::new();
+    let plan = match run::plan(store, &req, s, &cancel).await {
+        Ok(p) => p,
+        Err(e) => return Ok(fail(store, &e)),
+    };
+    if !confirm.json {
+        for line in crate::report::maintain::write_plan_lines(&plan, Some(SHOWN)) {
+            println!("{line}");
+        }
+    }
+    let done_without_running = |dry_run: bool| -> std::io::Result<()> {
+        if confirm.json { print_json(&report(&req, &plan, dry_run, None)) } else { Ok(()) }
+    };
+    if let Some(r) = plan.refusal() {
+        done_without_running(confirm.dry_run)?;
+        eprintln!("{r}");
+        return Ok(1);
+    }
+    if plan.is_empty() {
+        done_without_running(confirm.dry_run)?;
+        return Ok(0);
+    }
+    let go = match confirmed(confirm, question) {
+        Ok(g) => g,
+        Err(code) => return Ok(code),
+    };
+    if !go {
+        done_without_running(true)?;
+        return Ok(0);
+    }
+    let mut printer = progress_printer();
+    let outcome = run::run(store, &req, &plan, s, &cancel, &mut printer).await;
+    end_progress();
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => return Ok(fail(store, &e)),
+    };
+    if confirm.json {
+        print_json(&report(&req, &plan, false, Some(&outcome)))?;
+    } else {
+        for line in crate::report::maintain::write_outcome_lines(&req, &outcome) {
+            println!("{line}");
+        }
+    }
+    Ok(0)
 }
 
 pub async fn compact(
@@ -133,102 +211,9 @@ pub async fn compact(
 ) -> anyhow::Result<ExitCode> {
     let (store, _, name, t) = resolve_table(target, path, config).await?;
     let s = settings(config, &store, target, read_only);
-    let cancel = CancellationToken::new();
-    let planned = match run::plan_compact(&store, &name, &t, opts, &s, &cancel, &mut |_| {}).await {
-        Ok(p) => p,
-        Err(e) => return Ok(fail(&store, &e.to_string())),
-    };
-    if !confirm.json {
-        print_plan(&planned)?;
-    }
-    if let Some(r) = &planned.plan.refusal {
-        if confirm.json {
-            print_json(&CompactReport {
-                action: "compact",
-                dry_run: confirm.dry_run,
-                planned: Some(&planned),
-                outcome: None,
-            })?;
-        }
-        eprintln!("{r}");
-        return Ok(1);
-    }
-    if planned.plan.is_empty() && planned.leftovers.is_empty() {
-        if confirm.json {
-            print_json(&CompactReport {
-                action: "compact",
-                dry_run: confirm.dry_run,
-                planned: Some(&planned),
-                outcome: None,
-            })?;
-        }
-        return Ok(0);
-    }
-    let go = match confirmed(confirm, "Compact?") {
-        Ok(g) => g,
-        Err(code) => return Ok(code),
-    };
-    if !go {
-        if confirm.json {
-            print_json(&CompactReport { action: "compact", dry_run: true, planned: Some(&planned), outcome: None })?;
-        }
-        return Ok(0);
-    }
-    let mut printer = progress_printer();
-    let outcome = run::run_compact(&store, &name, &t, planned.clone(), opts, &s, &cancel, &mut printer).await;
-    end_progress();
-    let outcome = match outcome {
-        Ok(o) => o,
-        Err(e) => return Ok(fail(&store, &e.to_string())),
-    };
-    if confirm.json {
-        print_json(&CompactReport {
-            action: "compact",
-            dry_run: false,
-            planned: Some(&planned),
-            outcome: Some(&outcome),
-        })?;
-    } else {
-        print_outcome(&outcome)?;
-    }
-    Ok(0)
-}
-
-fn print_json<T: Serialize>(v: &T) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
-    writeln!(out)
-}
-
-fn print_plan(p: &Planned) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    for line in crate::report::maintain::plan_lines(&p.plan) {
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
-}
-
-fn print_outcome(c: &Compacted) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    for line in crate::report::maintain::outcome_lines(c) {
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
-}
-
-#[derive(Serialize)]
-struct ConvertReport<'a> {
-    action: &'static str,
-    table: &'a str,
-    location: &'a str,
-    files: u64,
-    bytes: u64,
-    partition_columns: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refusal: Option<String>,
-    dry_run: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    outcome: Option<&'a ConvertResult>,
+    let mut req = WriteRequest::new(WriteKind::Compact, name, t);
+    req.compact = opts.clone();
+    write(&store, req, &s, confirm, "Compact?").await
 }
 
 pub async fn convert(
@@ -240,86 +225,7 @@ pub async fn convert(
 ) -> anyhow::Result<ExitCode> {
     let (store, _, name, t) = resolve_table(target, path, config).await?;
     let s = settings(config, &store, target, read_only);
-    let cancel = CancellationToken::new();
-    let listing = crate::lake::parquet_dataset::list_objects(
-        &store.object_store(),
-        &store.key(&t.path),
-        &t.location,
-        &cancel,
-        &mut |_| {},
-    )
-    .await?;
-    let mut refusal = delta::convert_refusal(&t, &listing);
-    if let Err(r) = check_writable(s.read_only, s.lake.as_deref(), "convert") {
-        refusal = Some(r);
-    }
-    let data: Vec<_> = listing.iter().filter(|o| o.rel.ends_with(".parquet")).collect();
-    let mut report = ConvertReport {
-        action: "convert",
-        table: &name,
-        location: &t.location,
-        files: data.len() as u64,
-        bytes: data.iter().map(|o| o.size).sum(),
-        partition_columns: t.partitions.iter().map(|p| format!("{}: {}", p.name, p.data_type.as_str())).collect(),
-        refusal: refusal.clone(),
-        dry_run: confirm.dry_run,
-        outcome: None,
-    };
-    if !confirm.json {
-        println!("convert {name} ({}) to a Delta table in place", t.location);
-        println!(
-            "  {} ({}) listed in a new _delta_log as version 0; nothing is rewritten or moved",
-            units::plural(report.files, "Parquet file"),
-            units::bytes(report.bytes)
-        );
-        if !report.partition_columns.is_empty() {
-            println!("  partition columns: {}", report.partition_columns.join(", "));
-        }
-        println!("  afterwards: compaction is one transaction, and time travel and vacuum work");
-    }
-    if let Some(r) = refusal {
-        if confirm.json {
-            print_json(&report)?;
-        }
-        eprintln!("{r}");
-        return Ok(1);
-    }
-    let go = match confirmed(confirm, "Convert?") {
-        Ok(g) => g,
-        Err(code) => return Ok(code),
-    };
-    if !go {
-        if confirm.json {
-            report.dry_run = true;
-            print_json(&report)?;
-        }
-        return Ok(0);
-    }
-    let result = match delta::convert(&store, &t, &cancel).await {
-        Ok(r) => r,
-        Err(e) => return Ok(fail(&store, &e.to_string())),
-    };
-    if confirm.json {
-        report.outcome = Some(&result);
-        print_json(&report)?;
-    } else {
-        println!(
-            "converted: {} is a Delta table at version {} with {}",
-            name,
-            result.version,
-            units::plural(result.files, "file")
-        );
-    }
-    Ok(0)
-}
-
-#[derive(Serialize)]
-struct VacuumReport<'a> {
-    action: &'static str,
-    dry_run: bool,
-    plan: &'a VacuumPlan,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    outcome: Option<&'a VacuumResult>,
+    write(&store, WriteRequest::new(WriteKind::Convert, name, t), &s, confirm, "Convert?").await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -332,70 +238,19 @@ pub async fn vacuum(
     read_only: bool,
     config: &Config,
 ) -> anyhow::Result<ExitCode> {
-    let (store, _, name, t) = resolve_table(target, path, config).await?;
-    if t.format != TableFormat::Delta {
-        eprintln!("error: vacuum deletes files a Delta table removed; {name} is a {} table", t.format.as_str());
-        return Ok(1);
-    }
-    let s = settings(config, &store, target, read_only);
     let retain = match retain.map(delta::parse_retention).transpose() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: --retain: {e}");
             return Ok(2);
         }
     };
-    let mut plan = match delta::vacuum_plan(&store, &t, retain, override_retention).await {
-        Ok(p) => p,
-        Err(e) => return Ok(fail(&store, &e.to_string())),
-    };
-    plan.table = name.clone();
-    if let Err(r) = check_writable(s.read_only, s.lake.as_deref(), "vacuum") {
-        plan.refusal = Some(r);
-    }
-    if !confirm.json {
-        for line in crate::report::maintain::vacuum_lines(&plan) {
-            println!("{line}");
-        }
-    }
-    if let Some(r) = &plan.refusal {
-        if confirm.json {
-            print_json(&VacuumReport { action: "vacuum", dry_run: confirm.dry_run, plan: &plan, outcome: None })?;
-        }
-        eprintln!("{r}");
-        return Ok(1);
-    }
-    if plan.files.is_empty() {
-        if confirm.json {
-            print_json(&VacuumReport { action: "vacuum", dry_run: confirm.dry_run, plan: &plan, outcome: None })?;
-        }
-        return Ok(0);
-    }
-    let go = match confirmed(confirm, "Delete these files?") {
-        Ok(g) => g,
-        Err(code) => return Ok(code),
-    };
-    if !go {
-        if confirm.json {
-            print_json(&VacuumReport { action: "vacuum", dry_run: true, plan: &plan, outcome: None })?;
-        }
-        return Ok(0);
-    }
-    let result = match delta::vacuum(&store, &t, &plan, &CancellationToken::new()).await {
-        Ok(r) => r,
-        Err(e) => return Ok(fail(&store, &e.to_string())),
-    };
-    if confirm.json {
-        print_json(&VacuumReport { action: "vacuum", dry_run: false, plan: &plan, outcome: Some(&result) })?;
-    } else {
-        println!(
-            "vacuumed: deleted {} ({}); the table is at version {}",
-            units::plural(result.files_deleted, "file"),
-            units::bytes(result.bytes_deleted),
-            result.version_after
-        );
-    }
-    Ok(0)
+    let (store, _, name, t) = resolve_table(target, path, config).await?;
+    let s = settings(config, &store, target, read_only);
+    let mut req = WriteRequest::new(WriteKind::Vacuum, name, t);
+    req.retain = retain;
+    req.override_retention = override_retention;
+    write(&store, req, &s, confirm, "Delete these files?").await
 }
 
 #[derive(Serialize)]
@@ -421,7 +276,7 @@ pub async fn recover(
     }
     let r = match dataset::recover(&store, &t, &CancellationToken::new()).await {
         Ok(r) => r,
-        Err(e) => return Ok(fail(&store, &e.to_string())),
+        Err(e) => return Ok(fail(&store, &e)),
     };
     if json {
         print_json(&RecoverReport { action: "recover", table: &name, recovery: &r })?;
@@ -453,7 +308,10 @@ pub async fn checksum(
     let (store, catalog, name, t) = resolve_table(target, path, config).await?;
     let sum = match checksum::table_checksum(Arc::clone(&store), &catalog, &t.location, version).await {
         Ok(s) => s,
-        Err(e) => return Ok(fail(&store, &e)),
+        Err(e) => {
+            eprintln!("error: {}", crate::lake::store::redact::redact(&e));
+            return Ok(1);
+        }
     };
     if json {
         print_json(&ChecksumReport { table: &name, location: &t.location, version, checksum: sum })?;

@@ -11,8 +11,8 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::lake::units;
 use crate::lake::{Catalog, LakeStore, LakeUrl, NodeKind, StoreOptions, demo, discover};
-use crate::units;
 
 pub mod delta;
 pub mod diag;
@@ -205,8 +205,8 @@ pub enum Command {
     Sql {
         root: String,
         query: String,
-        #[arg(long, value_enum, default_value_t = sql::Format::Table)]
-        format: sql::Format,
+        #[arg(long, value_enum, default_value_t = sql::OutputFormat::Table)]
+        format: sql::OutputFormat,
         /// Write the result to FILE (written aside, then renamed: never half a file).
         #[arg(long)]
         output: Option<std::path::PathBuf>,
@@ -564,7 +564,7 @@ pub async fn demo(dir: Option<&str>) -> anyhow::Result<String> {
     if !root.contains("://") {
         std::fs::create_dir_all(&root).map_err(|e| anyhow::anyhow!("cannot create {root}: {e}"))?;
     }
-    let store = LakeStore::open_str(&root)?;
+    let store = LakeStore::open_local(&root)?;
     eprintln!("writing the demo lake to {} …", store.display());
     let report = demo::generate(&store).await?;
     eprintln!(

@@ -9,11 +9,11 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::{ExitCode, Target, print_table};
-use crate::lake::parquet_dataset::{self, DatasetSummary};
-use crate::lake::parquet_meta::{self, ParquetFile, ParquetSummary, ReadTally};
-use crate::lake::parquet_preview::{self, PreviewRequest};
+use crate::lake::parquet::dataset::DatasetSummary;
+use crate::lake::parquet::meta::{ParquetFile, ParquetSummary, ReadTally};
+use crate::lake::parquet::preview::PreviewRequest;
+use crate::lake::units;
 use crate::lake::{LakeError, LakeStore, LakeUrl};
-use crate::units;
 
 /// Split `FILE` into the store of its folder and the file itself.
 pub fn open_file(target: &Target) -> Result<(LakeStore, ParquetFile), LakeError> {
@@ -56,18 +56,20 @@ pub async fn parquet(
         return dataset(target, json, concurrency).await;
     }
     let (_store, file) = open_file(target)?;
-    let footer = match parquet_meta::read_footer(&file).await {
+    let footer = match crate::lake::parquet::meta::read_footer(&file).await {
         Ok(f) => f,
         // In an object store a folder is a prefix, not an object: read it as a dataset.
-        Err(LakeError::Read { reason, .. }) if reason == parquet_meta::GONE && target.root.contains("://") => {
+        Err(LakeError::Read { reason, .. })
+            if reason == crate::lake::parquet::meta::GONE && target.root.contains("://") =>
+        {
             return dataset(target, json, concurrency).await;
         }
         Err(e) => return Err(e.into()),
     };
-    let summary = parquet_meta::summarize(&file.location, &footer);
+    let summary = crate::lake::parquet::meta::summarize(&file.location, &footer);
     let page_index = match (pages, row_group.or(Some(0))) {
         (true, Some(rg)) if rg < summary.row_group_count => {
-            parquet_meta::read_page_index(&file, &footer, rg, Arc::new(ReadTally::default())).await?
+            crate::lake::parquet::meta::read_page_index(&file, &footer, rg, Arc::new(ReadTally::default())).await?
         }
         _ => None,
     };
@@ -78,7 +80,7 @@ pub async fn parquet(
             #[serde(flatten)]
             summary: &'a ParquetSummary,
             #[serde(skip_serializing_if = "Option::is_none")]
-            page_index: Option<&'a Vec<parquet_meta::PageIndexInfo>>,
+            page_index: Option<&'a Vec<crate::lake::parquet::meta::PageIndexInfo>>,
         }
         serde_json::to_writer_pretty(&mut out, &Out { summary: &summary, page_index: page_index.as_ref() })?;
         writeln!(out)?;
@@ -220,8 +222,8 @@ pub async fn head(
     memory_limit: u64,
 ) -> anyhow::Result<ExitCode> {
     let (_store, file) = open_file(target)?;
-    let footer = parquet_meta::read_footer(&file).await?;
-    let roots = parquet_preview::root_columns(&footer);
+    let footer = crate::lake::parquet::meta::read_footer(&file).await?;
+    let roots = crate::lake::parquet::preview::root_columns(&footer);
     let selected = if columns.is_empty() {
         None
     } else {
@@ -236,7 +238,7 @@ pub async fn head(
     };
     let tally = Arc::new(ReadTally::default());
     let req = PreviewRequest { row_group, columns: selected, batch_rows: limit.clamp(1, 8192), memory_limit };
-    let mut preview = parquet_preview::open_preview(&file, &footer, &req, tally.clone())?;
+    let mut preview = crate::lake::parquet::preview::open_preview(&file, &footer, &req, tally.clone())?;
     let mut batches = Vec::new();
     let mut rows = 0usize;
     let mut failure = None;
@@ -279,7 +281,7 @@ pub async fn head(
         writeln!(out)?;
     } else {
         if !batches.is_empty() {
-            let opts = arrow::util::display::FormatOptions::default().with_null("null");
+            let opts = arrow::util::display::FormatOptions::default().with_null(crate::lake::units::NULL);
             writeln!(out, "{}", arrow::util::pretty::pretty_format_batches_with_options(&batches, &opts)?)?;
         }
         for s in &preview.plan.skipped {
@@ -316,7 +318,8 @@ async fn dataset(target: &Target, json: bool, concurrency: usize) -> anyhow::Res
         }
     };
     let cancel = tokio_util::sync::CancellationToken::new();
-    let summary: DatasetSummary = parquet_dataset::summarize_prefix(&store, "", concurrency, &cancel, progress).await?;
+    let summary: DatasetSummary =
+        crate::lake::parquet::dataset::summarize_prefix(&store, "", concurrency, &cancel, progress).await?;
     if interactive {
         eprint!("\r\x1b[K");
     }

@@ -8,20 +8,41 @@ use std::time::Instant;
 use anyhow::{anyhow, bail};
 
 use super::{ExitCode, Target, discover_for_cli};
-use crate::config::{Config, SqlOptions};
-use crate::lake::sql::SqlEngine;
-pub use crate::lake::sql::export::Format;
+use crate::config::Config;
+use crate::lake::sql::export::Format;
+use crate::lake::sql::{SqlEngine, SqlOptions};
+
+/// `--format`: how the result is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+    Parquet,
+}
+
+impl From<OutputFormat> for Format {
+    fn from(f: OutputFormat) -> Format {
+        match f {
+            OutputFormat::Table => Format::Table,
+            OutputFormat::Csv => Format::Csv,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Parquet => Format::Parquet,
+        }
+    }
+}
 use crate::lake::sql::export::{Sink, Writer};
-use crate::units;
+use crate::lake::units;
 
 pub async fn run(
     target: &Target,
     query: &str,
-    format: Format,
+    format: OutputFormat,
     output: Option<&Path>,
     opts: &SqlOptions,
     config: &Config,
 ) -> anyhow::Result<ExitCode> {
+    let format = Format::from(format);
     if format == Format::Parquet && output.is_none() {
         bail!("--format parquet needs --output FILE (Parquet is not written to a terminal)");
     }

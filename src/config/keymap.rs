@@ -1,13 +1,13 @@
 //! Keymap as data: layers of `{ on = ["j", "down"], run = "down", desc = "…" }` entries, parsed
 //! from the embedded defaults and the user's config. Lookups turn a crossterm key event into an
-//! `Action`; the help overlay and the status-bar hints are generated from the same entries.
+//! `Intent`; the help overlay and the status-bar hints are generated from the same entries.
 
 use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 
-use crate::action::Action;
+use crate::event::Intent;
 
 /// Where a binding applies. `Global` bindings apply everywhere unless a layer overrides the key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -22,9 +22,27 @@ pub enum Layer {
     SqlEditor,
     SqlResults,
     Help,
+    /// The requests panel.
+    Requests,
+    /// A write's plan, progress and outcome (compaction, vacuum, convert).
+    Write,
 }
 
 impl Layer {
+    /// Every layer, in the order defaults are listed.
+    pub const ALL: [Layer; 10] = [
+        Layer::Global,
+        Layer::Browser,
+        Layer::Inspector,
+        Layer::History,
+        Layer::Diagnostics,
+        Layer::SqlEditor,
+        Layer::SqlResults,
+        Layer::Help,
+        Layer::Requests,
+        Layer::Write,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
             Layer::Global => "everywhere",
@@ -35,6 +53,8 @@ impl Layer {
             Layer::SqlEditor => "SQL editor",
             Layer::SqlResults => "SQL results",
             Layer::Help => "help",
+            Layer::Requests => "requests panel",
+            Layer::Write => "compaction, vacuum, convert",
         }
     }
 }
@@ -149,7 +169,7 @@ impl fmt::Display for KeyCombo {
 #[derive(Debug, Clone, Deserialize)]
 pub struct RawBinding {
     pub on: OneOrMany,
-    pub run: Action,
+    pub run: Intent,
     #[serde(default)]
     pub desc: String,
 }
@@ -174,7 +194,7 @@ impl OneOrMany {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binding {
     pub keys: Vec<KeyCombo>,
-    pub action: Action,
+    pub action: Intent,
     pub desc: String,
 }
 
@@ -220,23 +240,22 @@ impl Keymap {
     }
 
     /// The action for a key in a layer only (the SQL editor: other keys are text).
-    pub fn lookup_only(&self, layer: Layer, ev: &KeyEvent) -> Option<Action> {
-        self.bindings(layer).iter().find(|b| b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action.clone())
+    pub fn lookup_only(&self, layer: Layer, ev: &KeyEvent) -> Option<Intent> {
+        self.bindings(layer).iter().find(|b| b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action)
     }
 
     /// The action for a key in a layer, falling back to the global layer.
-    pub fn lookup(&self, layer: Layer, ev: &KeyEvent) -> Option<Action> {
-        let find =
-            |l: Layer| self.bindings(l).iter().find(|b| b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action.clone());
+    pub fn lookup(&self, layer: Layer, ev: &KeyEvent) -> Option<Intent> {
+        let find = |l: Layer| self.bindings(l).iter().find(|b| b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action);
         find(layer).or_else(|| if layer == Layer::Global { None } else { find(Layer::Global) })
     }
 
     /// The first key bound to `action` in `layer` (or globally), for hints: `?`, `/`.
-    pub fn key_for(&self, layer: Layer, action: &Action) -> Option<KeyCombo> {
+    pub fn key_for(&self, layer: Layer, action: Intent) -> Option<KeyCombo> {
         [layer, Layer::Global]
             .iter()
             .flat_map(|l| self.bindings(*l).iter())
-            .find(|b| &b.action == action)
+            .find(|b| b.action == action)
             .and_then(|b| b.keys.first().copied())
     }
 }
@@ -245,7 +264,7 @@ fn parse_all(raws: &[RawBinding]) -> Result<Vec<Binding>, String> {
     raws.iter()
         .map(|r| {
             let keys = r.on.keys().into_iter().map(KeyCombo::parse).collect::<Result<Vec<_>, _>>()?;
-            Ok(Binding { keys, action: r.run.clone(), desc: r.desc.clone() })
+            Ok(Binding { keys, action: r.run, desc: r.desc.clone() })
         })
         .collect()
 }
@@ -279,12 +298,12 @@ mod tests {
 
     #[test]
     fn user_entries_take_keys_from_defaults() {
-        let raw = |on: &str, run: Action| RawBinding { on: OneOrMany::One(on.into()), run, desc: String::new() };
-        let defaults = vec![(Layer::Browser, vec![raw("j", Action::Down), raw("k", Action::Up)])];
-        let user = vec![(Layer::Browser, vec![raw("j", Action::Up)])];
+        let raw = |on: &str, run: Intent| RawBinding { on: OneOrMany::One(on.into()), run, desc: String::new() };
+        let defaults = vec![(Layer::Browser, vec![raw("j", Intent::Down), raw("k", Intent::Up)])];
+        let user = vec![(Layer::Browser, vec![raw("j", Intent::Up)])];
         let km = Keymap::build(&defaults, &user).unwrap();
         let j = key(KeyCode::Char('j'), KeyModifiers::NONE);
-        assert_eq!(km.lookup(Layer::Browser, &j), Some(Action::Up));
+        assert_eq!(km.lookup(Layer::Browser, &j), Some(Intent::Up));
         assert_eq!(km.bindings(Layer::Browser).len(), 2);
     }
 }

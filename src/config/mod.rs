@@ -1,16 +1,23 @@
 //! Configuration: embedded defaults (`assets/default-config.toml`) merged with the user's file
 //! (`--config`, `$LAKESCOPE_CONFIG`, or `$XDG_CONFIG_HOME/lakescope/config.toml`), plus theme
-//! loading. Errors name the file, the line and what is wrong.
+//! loading. The defaults live in one place, the embedded file: the user's file is merged over it
+//! key by key and the result deserialised once into the lake core's settings structs. Unknown
+//! keys, wrong types and unusable values are errors that name the file, the key and its line.
 
 pub mod keymap;
 pub mod theme;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::lake::diag::DiagSettings;
+use crate::lake::diag::gather::GatherOptions;
+use crate::lake::maintain::run::{MaintainOptions, Settings};
+use crate::lake::parquet::InspectorOptions;
+use crate::lake::sql::SqlOptions;
+use crate::lake::store::location::Scheme;
 use crate::lake::{DiscoveryOptions, StoreOptions};
 use keymap::{Keymap, Layer, RawBinding};
 use theme::Theme;
@@ -31,115 +38,41 @@ pub enum ConfigError {
     Theme(String),
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The config file's shape. Every section but `pricing`, `lakes` and `keymap` is complete in the
+/// embedded defaults; the user's file is merged over them key by key, and the result is
+/// deserialised once.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawConfig {
-    ui: Option<RawUi>,
-    discovery: Option<RawDiscovery>,
-    store: Option<RawStore>,
-    inspector: Option<RawInspector>,
-    sql: Option<RawSql>,
-    diagnostics: Option<RawDiagnostics>,
-    maintenance: Option<RawMaintenance>,
-    pricing: Option<toml::Table>,
+struct FileConfig {
+    ui: UiConfig,
+    discovery: DiscoveryOptions,
+    store: StoreOptions,
+    inspector: InspectorOptions,
+    sql: SqlOptions,
+    diagnostics: DiagSettings,
+    maintenance: MaintainOptions,
+    #[serde(default)]
+    pricing: toml::Table,
     #[serde(default)]
     lakes: BTreeMap<String, LakeConfig>,
+}
+
+/// `[ui]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UiConfig {
+    theme: String,
+    ascii: bool,
+    prefetch_details: bool,
+    mouse: bool,
+    scroll_regions: bool,
+}
+
+/// The keymap, kept apart from the merge: a user's entry takes over only the keys it names.
+#[derive(Debug, Default, Deserialize)]
+struct KeymapFile {
     #[serde(default)]
     keymap: HashMap<Layer, Vec<RawBinding>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStore {
-    max_retries: Option<usize>,
-    retry_timeout_secs: Option<u64>,
-    request_timeout_secs: Option<u64>,
-    connect_timeout_secs: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawInspector {
-    preview_memory_mib: Option<u64>,
-    footer_concurrency: Option<usize>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSql {
-    memory_limit_mib: Option<u64>,
-    max_rows: Option<u64>,
-    threads: Option<u64>,
-    history_file: Option<PathBuf>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDiagnostics {
-    target_file_mib: Option<u64>,
-    small_file_mib: Option<u64>,
-    max_footers: Option<u64>,
-    history_versions: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMaintenance {
-    read_only: Option<bool>,
-    memory_limit_mib: Option<u64>,
-    concurrency: Option<u64>,
-    min_commit_interval_secs: Option<u64>,
-}
-
-/// Settings of compaction, convert-to-Delta and vacuum (the only actions that write).
-#[derive(Debug, Clone, PartialEq)]
-pub struct MaintenanceOptions {
-    /// Refuse every write to every lake (per lake: `[lakes.NAME] read_only = true`).
-    pub read_only: bool,
-    /// Memory a rewrite may hold before it spills (MiB).
-    pub memory_limit_mib: u64,
-    /// Files rewritten at once (Delta optimize tasks).
-    pub concurrency: usize,
-    /// Delta: commit every this many seconds on long compactions (0: one commit at the end).
-    pub min_commit_interval_secs: u64,
-    /// The configured lake being browsed, when it is one (for the read-only message); set at
-    /// start-up, not read from the file.
-    pub lake: Option<String>,
-}
-
-/// Settings of the diagnostics (`lakescope diag`, the diagnostics view).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DiagnosticsOptions {
-    /// File size compaction aims for when a table does not set `delta.targetFileSize` (MiB).
-    pub target_file_mib: u64,
-    /// Files under this size are small (MiB).
-    pub small_file_mib: u64,
-    /// Footers read per Parquet dataset for row counts and schema drift; past it they are not.
-    pub max_footers: usize,
-    /// Newest Delta versions read for the growth chart.
-    pub history_versions: usize,
-}
-
-/// Settings of the SQL console.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SqlOptions {
-    /// Memory one query may use (MiB) before sorts and joins spill to disk or it fails.
-    pub memory_limit_mib: u64,
-    /// Result rows kept in memory for the grid (the rest are counted, and exported on demand).
-    pub max_rows: usize,
-    /// Threads queries run on (their own, apart from the app's).
-    pub threads: usize,
-    /// The query history file (`None`: history is kept for the session only).
-    pub history_file: Option<PathBuf>,
-}
-
-/// Settings of the Parquet inspector.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InspectorOptions {
-    /// Decompressed bytes one row-group preview may hold, in MiB.
-    pub preview_memory_mib: u64,
-    /// Footers read at once for a dataset's file list.
-    pub footer_concurrency: usize,
 }
 
 /// A named lake: `[lakes.prod] url = "s3://acme-lake" profile = "prod" read_only = true`.
@@ -168,24 +101,6 @@ pub struct LakeConfig {
     pub buckets: Vec<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawUi {
-    theme: Option<String>,
-    ascii: Option<bool>,
-    prefetch_details: Option<bool>,
-    mouse: Option<bool>,
-    scroll_regions: Option<bool>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDiscovery {
-    max_depth: Option<usize>,
-    concurrency: Option<usize>,
-    zones: Option<Vec<String>>,
-}
-
 /// The effective configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -203,8 +118,11 @@ pub struct Config {
     pub lakes: BTreeMap<String, LakeConfig>,
     pub inspector: InspectorOptions,
     pub sql: SqlOptions,
-    pub diagnostics: DiagnosticsOptions,
-    pub maintenance: MaintenanceOptions,
+    pub diagnostics: DiagSettings,
+    pub maintenance: MaintainOptions,
+    /// The configured lake being browsed, when it is one (named in read-only refusals); set at
+    /// start-up, not read from the file.
+    pub lake: Option<String>,
     /// Prices (assets/pricing.toml with the user's `[pricing]` overrides).
     pub pricing: crate::lake::pricing::PriceBook,
     pub keymap: Keymap,
@@ -212,10 +130,13 @@ pub struct Config {
     pub source: Option<PathBuf>,
 }
 
+static DEFAULTS: std::sync::LazyLock<Config> =
+    std::sync::LazyLock::new(|| Config::from_texts(None).expect("the embedded default config is valid"));
+
 impl Config {
     /// Built-in defaults only (tests, and `--no-config`).
     pub fn defaults() -> Config {
-        Self::from_texts(None).expect("the embedded default config is valid")
+        DEFAULTS.clone()
     }
 
     /// Defaults merged with the user's file: `explicit`, else `$LAKESCOPE_CONFIG`, else the XDG
@@ -242,158 +163,55 @@ impl Config {
         Ok(config)
     }
 
-    fn from_texts(user: Option<(&Path, &str)>) -> Result<Config, ConfigError> {
+    /// The embedded defaults with the user's file (its path and text) merged over them.
+    pub fn from_texts(user: Option<(&Path, &str)>) -> Result<Config, ConfigError> {
         let builtin = Path::new("<built-in defaults>");
-        let defaults = parse(builtin, DEFAULT_CONFIG)?;
-        let user_raw = match user {
-            Some((p, text)) => Some((p, parse(p, text)?)),
-            None => None,
-        };
-        let pick = |f: &dyn Fn(&RawConfig) -> Option<String>| {
-            user_raw.as_ref().and_then(|(_, r)| f(r)).or_else(|| f(&defaults))
-        };
-        let theme = pick(&|r| r.ui.as_ref().and_then(|u| u.theme.clone())).unwrap_or_else(|| "dark".into());
-        let flag = |f: &dyn Fn(&RawUi) -> Option<bool>, default: bool| {
-            user_raw
-                .as_ref()
-                .and_then(|(_, r)| r.ui.as_ref().and_then(f))
-                .or_else(|| defaults.ui.as_ref().and_then(f))
-                .unwrap_or(default)
-        };
-        let ascii = flag(&|u| u.ascii, false);
-        let prefetch_details = flag(&|u| u.prefetch_details, true);
-        let mouse = flag(&|u| u.mouse, true);
-        let scroll_regions = flag(&|u| u.scroll_regions, true);
-
-        let disc = |f: &dyn Fn(&RawDiscovery) -> Option<usize>| {
-            user_raw
-                .as_ref()
-                .and_then(|(_, r)| r.discovery.as_ref().and_then(f))
-                .or_else(|| defaults.discovery.as_ref().and_then(f))
-        };
-        let mut discovery = DiscoveryOptions::default();
-        if let Some(d) = disc(&|d| d.max_depth) {
-            discovery.max_depth = d;
+        let mut merged = parse_table(builtin, DEFAULT_CONFIG)?;
+        let mut keymaps = vec![split_keymap(builtin, DEFAULT_CONFIG, &mut merged)?];
+        let (path, text) = user.unwrap_or((builtin, DEFAULT_CONFIG));
+        if let Some((p, text)) = user {
+            let mut table = parse_table(p, text)?;
+            keymaps.push(split_keymap(p, text, &mut table)?);
+            crate::lake::pricing::merge(&mut merged, &table);
         }
-        if let Some(c) = disc(&|d| d.concurrency) {
-            if c == 0 {
-                let path = user.map(|(p, _)| p.to_path_buf()).unwrap_or_default();
-                return Err(ConfigError::Invalid { path, message: "discovery.concurrency must be at least 1".into() });
-            }
-            discovery.concurrency = c;
-        }
-        let zones = user_raw
-            .as_ref()
-            .and_then(|(_, r)| r.discovery.as_ref().and_then(|d| d.zones.clone()))
-            .or_else(|| defaults.discovery.as_ref().and_then(|d| d.zones.clone()));
-        if let Some(z) = zones {
-            discovery.zones = z;
-        }
-        discovery.snapshot_interval = Duration::from_millis(100);
-
-        let default_layers: Vec<(Layer, Vec<RawBinding>)> = ordered_layers(&defaults.keymap);
-        let user_layers: Vec<(Layer, Vec<RawBinding>)> =
-            user_raw.as_ref().map(|(_, r)| ordered_layers(&r.keymap)).unwrap_or_default();
-        let keymap = Keymap::build(&default_layers, &user_layers).map_err(|message| ConfigError::Invalid {
-            path: user.map(|(p, _)| p.to_path_buf()).unwrap_or_else(|| builtin.to_path_buf()),
-            message: format!("keymap: {message}"),
+        // The user's keys are in `merged`: an error names its key, and the line in their file.
+        let file: FileConfig = serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| {
+            let key = e.path().to_string();
+            ConfigError::Parse { path: path.to_path_buf(), message: at_key(text, &key, e.inner().to_string()) }
         })?;
-        let mut store = StoreOptions::default();
-        let st = |f: &dyn Fn(&RawStore) -> Option<u64>| {
-            user_raw
-                .as_ref()
-                .and_then(|(_, r)| r.store.as_ref().and_then(f))
-                .or_else(|| defaults.store.as_ref().and_then(f))
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: at_key(text, key, format!("{key}: {message}")),
         };
-        if let Some(v) = st(&|s| s.max_retries.map(|v| v as u64)) {
-            store.max_retries = v as usize;
-        }
-        if let Some(v) = st(&|s| s.retry_timeout_secs) {
-            store.retry_timeout = Duration::from_secs(v);
-        }
-        if let Some(v) = st(&|s| s.request_timeout_secs) {
-            store.request_timeout = Duration::from_secs(v);
-        }
-        if let Some(v) = st(&|s| s.connect_timeout_secs) {
-            store.connect_timeout = Duration::from_secs(v);
-        }
-        let ins = |f: &dyn Fn(&RawInspector) -> Option<u64>| {
-            user_raw
-                .as_ref()
-                .and_then(|(_, r)| r.inspector.as_ref().and_then(f))
-                .or_else(|| defaults.inspector.as_ref().and_then(f))
-        };
-        let inspector = InspectorOptions {
-            preview_memory_mib: ins(&|i| i.preview_memory_mib).unwrap_or(256).max(1),
-            footer_concurrency: ins(&|i| i.footer_concurrency.map(|v| v as u64)).unwrap_or(8).clamp(1, 256) as usize,
-        };
-        let sq = |f: &dyn Fn(&RawSql) -> Option<u64>| {
-            user_raw
-                .as_ref()
-                .and_then(|(_, r)| r.sql.as_ref().and_then(f))
-                .or_else(|| defaults.sql.as_ref().and_then(f))
-        };
-        let sql = SqlOptions {
-            memory_limit_mib: sq(&|s| s.memory_limit_mib).unwrap_or(2048).max(16),
-            max_rows: sq(&|s| s.max_rows).unwrap_or(100_000).clamp(1, 100_000_000) as usize,
-            threads: sq(&|s| s.threads)
-                .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get() as u64).unwrap_or(2))
-                .clamp(1, 256) as usize,
-            history_file: user_raw
-                .as_ref()
-                .and_then(|(_, r)| r.sql.as_ref().and_then(|s| s.history_file.clone()))
-                .map(|p| expand_home(&p)),
-        };
-        let dg = |f: &dyn Fn(&RawDiagnostics) -> Option<u64>| {
-            user_raw
-                .as_ref()
-                .and_then(|(_, r)| r.diagnostics.as_ref().and_then(f))
-                .or_else(|| defaults.diagnostics.as_ref().and_then(f))
-        };
-        let diagnostics = DiagnosticsOptions {
-            target_file_mib: dg(&|d| d.target_file_mib).unwrap_or(128).clamp(1, 1 << 20),
-            small_file_mib: dg(&|d| d.small_file_mib).unwrap_or(32).clamp(1, 1 << 20),
-            max_footers: dg(&|d| d.max_footers).unwrap_or(1_000).min(10_000_000) as usize,
-            history_versions: dg(&|d| d.history_versions).unwrap_or(100).clamp(1, 100_000) as usize,
-        };
-        let mt = |f: &dyn Fn(&RawMaintenance) -> Option<u64>| {
-            user_raw
-                .as_ref()
-                .and_then(|(_, r)| r.maintenance.as_ref().and_then(f))
-                .or_else(|| defaults.maintenance.as_ref().and_then(f))
-        };
-        let cores = std::thread::available_parallelism().map(|n| n.get() as u64).unwrap_or(2);
-        let maintenance = MaintenanceOptions {
-            read_only: mt(&|m| m.read_only.map(u64::from)).unwrap_or(0) != 0,
-            memory_limit_mib: mt(&|m| m.memory_limit_mib).unwrap_or(512).max(64),
-            concurrency: mt(&|m| m.concurrency).unwrap_or(cores).clamp(1, 64) as usize,
-            min_commit_interval_secs: mt(&|m| m.min_commit_interval_secs).unwrap_or(300),
-            lake: None,
-        };
-        let pricing_over = user_raw.as_ref().and_then(|(_, r)| r.pricing.clone()).unwrap_or_default();
-        let pricing = crate::lake::pricing::PriceBook::load(&pricing_over).map_err(|message| ConfigError::Invalid {
-            path: user.map(|(p, _)| p.to_path_buf()).unwrap_or_else(|| builtin.to_path_buf()),
-            message,
-        })?;
-        let lakes = user_raw.as_ref().map(|(_, r)| r.lakes.clone()).unwrap_or_default();
-        for (name, lake) in &lakes {
+        validate(&file).map_err(|(key, message)| invalid(key, message))?;
+        let keymap =
+            Keymap::build(&ordered_layers(&keymaps[0]), &keymaps.get(1).map(ordered_layers).unwrap_or_default())
+                .map_err(|message| ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: format!("keymap: {message}"),
+                })?;
+        let pricing = crate::lake::pricing::PriceBook::load(&file.pricing)
+            .map_err(|message| ConfigError::Invalid { path: path.to_path_buf(), message })?;
+        for (name, lake) in &file.lakes {
             if lake.url.trim().is_empty() {
-                let path = user.map(|(p, _)| p.to_path_buf()).unwrap_or_default();
-                return Err(ConfigError::Invalid { path, message: format!("lakes.{name}: url is empty") });
+                return Err(invalid(&format!("lakes.{name}.url"), "is empty".into()));
             }
         }
+        let FileConfig { ui, discovery, store, inspector, mut sql, diagnostics, maintenance, pricing: _, lakes } = file;
+        sql.history_file = sql.history_file.map(|p| expand_home(&p));
         Ok(Config {
-            theme,
-            ascii,
-            mouse,
-            scroll_regions,
-            prefetch_details,
+            theme: ui.theme,
+            ascii: ui.ascii,
+            mouse: ui.mouse,
+            scroll_regions: ui.scroll_regions,
+            prefetch_details: ui.prefetch_details,
             discovery,
             store,
             inspector,
             sql,
             diagnostics,
             maintenance,
+            lake: None,
             pricing,
             lakes,
             keymap,
@@ -413,35 +231,128 @@ impl Config {
             ..self.store.clone()
         }
     }
+
+    /// What the write actions need on a lake of `scheme`; `read_only` adds to the settings'.
+    pub fn maintain_settings(&self, scheme: Scheme, read_only: bool, lake: Option<String>) -> Settings {
+        Settings::new(
+            &self.maintenance,
+            &self.diagnostics,
+            self.inspector.footer_concurrency,
+            self.pricing.for_scheme(scheme),
+            read_only,
+            lake,
+        )
+    }
+
+    /// What the diagnostics read for each table.
+    pub fn gather_options(&self) -> GatherOptions {
+        GatherOptions::new(&self.diagnostics, self.inspector.footer_concurrency)
+    }
+}
+
+/// Values serde accepts but lakescope cannot use: the key and what is wrong.
+fn validate(f: &FileConfig) -> Result<(), (&'static str, String)> {
+    let at_least = |key: &'static str, v: u64, min: u64| {
+        if v < min { Err((key, format!("must be at least {min}, not {v}"))) } else { Ok(()) }
+    };
+    let between = |key: &'static str, v: u64, min: u64, max: u64| {
+        if v < min || v > max { Err((key, format!("must be between {min} and {max}, not {v}"))) } else { Ok(()) }
+    };
+    between("discovery.max_depth", f.discovery.max_depth as u64, 1, 1000)?;
+    between("discovery.concurrency", f.discovery.concurrency as u64, 1, 256)?;
+    between("store.max_retries", f.store.max_retries as u64, 0, 100)?;
+    at_least("inspector.preview_memory_mib", f.inspector.preview_memory_mib, 1)?;
+    between("inspector.footer_concurrency", f.inspector.footer_concurrency as u64, 1, 256)?;
+    at_least("sql.memory_limit_mib", f.sql.memory_limit_mib, 16)?;
+    between("sql.max_rows", f.sql.max_rows as u64, 1, 100_000_000)?;
+    if let Some(t) = f.sql.threads {
+        between("sql.threads", t as u64, 1, 256)?;
+    }
+    between("diagnostics.target_file_mib", f.diagnostics.target_file_mib, 1, 1 << 20)?;
+    between("diagnostics.small_file_mib", f.diagnostics.small_file_mib, 1, 1 << 20)?;
+    between("diagnostics.history_versions", f.diagnostics.history_versions as u64, 1, 100_000)?;
+    at_least("maintenance.memory_limit_mib", f.maintenance.memory_limit_mib, 64)?;
+    if let Some(c) = f.maintenance.concurrency {
+        between("maintenance.concurrency", c as u64, 1, 64)?;
+    }
+    Ok(())
+}
+
+/// A TOML document as a table; syntax errors name the line.
+fn parse_table(path: &Path, text: &str) -> Result<toml::Table, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let location = e.span().map(|s| format!("line {}: ", line_of(text, s.start))).unwrap_or_default();
+        ConfigError::Parse { path: path.to_path_buf(), message: format!("{location}{}", e.message()) }
+    })
+}
+
+/// Take the `keymap` table out of a document and parse it on its own.
+fn split_keymap(
+    path: &Path,
+    text: &str,
+    table: &mut toml::Table,
+) -> Result<HashMap<Layer, Vec<RawBinding>>, ConfigError> {
+    let Some(keymap) = table.remove("keymap") else { return Ok(HashMap::new()) };
+    let mut doc = toml::Table::new();
+    doc.insert("keymap".into(), keymap);
+    let parsed: KeymapFile = serde_path_to_error::deserialize(toml::Value::Table(doc)).map_err(|e| {
+        let key = e.path().to_string();
+        ConfigError::Parse { path: path.to_path_buf(), message: at_key(text, &key, e.inner().to_string()) }
+    })?;
+    Ok(parsed.keymap)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// `message` about `key` (`sql.max_rows`, `ui.them`), prefixed with the key's line in `text`
+/// when the key is written there.
+fn at_key(text: &str, key: &str, message: String) -> String {
+    let line = key_line(text, key, &message);
+    let message =
+        if message.contains(key) || key == "." || key.is_empty() { message } else { format!("{key}: {message}") };
+    match line {
+        Some(line) => format!("line {line}: {message}"),
+        None => message,
+    }
+}
+
+/// The line where `key` (a dotted path, array indices in brackets) is written in `text`. For an
+/// unknown field the path ends at its table: the field named in the message is looked up there.
+fn key_line(text: &str, key: &str, message: &str) -> Option<usize> {
+    let unknown = message.strip_prefix("unknown field `").and_then(|m| m.split('`').next());
+    let key = match unknown {
+        Some(field) if key.is_empty() || key == "." => field.to_string(),
+        Some(field) => format!("{key}.{field}"),
+        None => key.to_string(),
+    };
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut table = doc.get_ref();
+    let mut span = None;
+    for seg in key.split('.').filter(|s| !s.is_empty()) {
+        let (name, index) = match seg.split_once('[') {
+            Some((n, i)) => (n, i.trim_end_matches(']').parse::<usize>().ok()),
+            None => (seg, None),
+        };
+        let (k, v) = table.iter().find(|(k, _)| k.get_ref().as_ref() == name)?;
+        span = Some(k.span());
+        let mut value = v.get_ref();
+        if let Some(i) = index {
+            let item = value.as_array()?.get(i)?;
+            span = Some(item.span());
+            value = item.get_ref();
+        }
+        match value.as_table() {
+            Some(t) => table = t,
+            None => break,
+        }
+    }
+    span.map(|s| line_of(text, s.start))
 }
 
 fn ordered_layers(map: &HashMap<Layer, Vec<RawBinding>>) -> Vec<(Layer, Vec<RawBinding>)> {
-    [
-        Layer::Global,
-        Layer::Browser,
-        Layer::Inspector,
-        Layer::History,
-        Layer::Diagnostics,
-        Layer::SqlEditor,
-        Layer::SqlResults,
-        Layer::Help,
-    ]
-    .into_iter()
-    .filter_map(|l| map.get(&l).map(|b| (l, b.clone())))
-    .collect()
-}
-
-fn parse(path: &Path, text: &str) -> Result<RawConfig, ConfigError> {
-    toml::from_str(text).map_err(|e| {
-        let location = e
-            .span()
-            .map(|s| {
-                let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-                format!("line {line}: ")
-            })
-            .unwrap_or_default();
-        ConfigError::Parse { path: path.to_path_buf(), message: format!("{location}{}", e.message()) }
-    })
+    Layer::ALL.into_iter().filter_map(|l| map.get(&l).map(|b| (l, b.clone()))).collect()
 }
 
 pub fn config_dir() -> Option<PathBuf> {
@@ -494,7 +405,7 @@ pub fn load_theme(name: &str, no_color: bool) -> Result<Theme, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::action::Action;
+    use crate::event::Intent;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     #[test]
@@ -504,9 +415,9 @@ mod tests {
         assert!(c.mouse && c.scroll_regions, "mouse and scrolling regions are on by default");
         assert!(c.discovery.zones.iter().any(|z| z == "silver"));
         let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
-        assert_eq!(c.keymap.lookup(Layer::Browser, &j), Some(Action::Down));
+        assert_eq!(c.keymap.lookup(Layer::Browser, &j), Some(Intent::Down));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(c.keymap.lookup(Layer::Browser, &ctrl_c), Some(Action::Quit));
+        assert_eq!(c.keymap.lookup(Layer::Browser, &ctrl_c), Some(Intent::Quit));
     }
 
     #[test]
@@ -530,9 +441,9 @@ desc = "leave"
         assert!(!c.mouse && !c.scroll_regions);
         assert_eq!(c.discovery.zones, vec!["landing".to_string(), "published".to_string()]);
         let x = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
-        assert_eq!(c.keymap.lookup(Layer::Browser, &x), Some(Action::Quit));
+        assert_eq!(c.keymap.lookup(Layer::Browser, &x), Some(Intent::Quit));
         let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
-        assert_eq!(c.keymap.lookup(Layer::Browser, &q), Some(Action::Quit));
+        assert_eq!(c.keymap.lookup(Layer::Browser, &q), Some(Intent::Quit));
     }
 
     #[test]
@@ -557,21 +468,49 @@ description = "the NAS"
         assert!(prod.read_only);
         let o = c.lake_options(prod);
         assert_eq!((o.profile.as_deref(), o.max_retries), (Some("prod"), 1));
-        assert_eq!(o.request_timeout, Duration::from_secs(5));
+        assert_eq!(o.request_timeout, std::time::Duration::from_secs(5));
+        assert_eq!(o.connect_timeout, std::time::Duration::from_secs(5), "the rest from the defaults");
         let err = Config::from_texts(Some((Path::new("u.toml"), "[lakes.x]\nurl = \"s3://a\"\nprofil = \"p\"\n")))
             .unwrap_err();
         assert!(err.to_string().contains("profil"), "{err}");
     }
 
     #[test]
-    fn errors_name_file_and_line() {
+    fn errors_name_file_key_and_line() {
         let err = Config::from_texts(Some((Path::new("/tmp/bad.toml"), "[ui]\nthem = \"dark\"\n"))).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("/tmp/bad.toml") && text.contains("line 2"), "{text}");
+        assert!(text.contains("/tmp/bad.toml") && text.contains("line 2") && text.contains("them"), "{text}");
+        // A wrong type names the key and its line.
+        let err = Config::from_texts(Some((Path::new("u.toml"), "\n[sql]\nmax_rows = \"lots\"\n"))).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("sql.max_rows") && text.contains("line 3") && text.contains("u.toml"), "{text}");
+        // A value serde takes but lakescope cannot use.
+        let err = Config::from_texts(Some((Path::new("u.toml"), "[discovery]\nconcurrency = 0\n"))).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("discovery.concurrency") && text.contains("between 1") && text.contains("line 2"),
+            "{text}"
+        );
+        // An unknown section.
+        let err = Config::from_texts(Some((Path::new("u.toml"), "[uii]\ntheme = \"x\"\n"))).unwrap_err();
+        assert!(err.to_string().contains("uii"), "{err}");
         let err =
             Config::from_texts(Some((Path::new("k.toml"), "[[keymap.browser]]\non = \"x\"\nrun = \"explode\"\n")))
                 .unwrap_err();
         assert!(err.to_string().contains("explode"), "{err}");
+    }
+
+    #[test]
+    fn every_default_lives_in_the_embedded_file() {
+        // Deep merge: a user's one key leaves its section's other keys at their defaults.
+        let c = Config::from_texts(Some((Path::new("u.toml"), "[sql]\nmax_rows = 7\n"))).unwrap();
+        let d = Config::defaults();
+        assert_eq!(c.sql.max_rows, 7);
+        assert_eq!(c.sql.memory_limit_mib, d.sql.memory_limit_mib);
+        let file: toml::Table = toml::from_str(DEFAULT_CONFIG).unwrap();
+        assert_eq!(file["sql"]["memory_limit_mib"].as_integer(), Some(d.sql.memory_limit_mib as i64));
+        assert_eq!(file["store"]["max_retries"].as_integer(), Some(d.store.max_retries as i64));
+        assert_eq!(file["discovery"]["max_depth"].as_integer(), Some(d.discovery.max_depth as i64));
     }
 
     #[test]

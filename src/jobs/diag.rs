@@ -4,20 +4,34 @@
 
 use std::sync::Arc;
 
-use crate::action::Action;
-use crate::lake::diag::{self, DiagOptions, GatherOptions};
+use super::JobContext;
+use crate::event::{Seq, view};
+use crate::lake::diag::rollup::Failure;
+use crate::lake::diag::{self, DiagOptions, GatherOptions, TableDiag};
 use crate::lake::pricing::Prices;
 use crate::lake::{LakeError, LakeStore, TableEntry};
-
-use super::JobContext;
 
 /// Tables diagnosed at once.
 const CONCURRENCY: usize = 4;
 
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    /// `done` of `total` tables diagnosed, `last` the latest.
+    Progress { seq: Seq<view::Diag>, done: usize, total: usize, last: String },
+    /// Every table's result (or why the job stopped).
+    Loaded { seq: Seq<view::Diag>, result: Result<(Vec<TableDiag>, Vec<Failure>), String> },
+}
+
+impl From<Report> for crate::event::Report {
+    fn from(r: Report) -> Self {
+        crate::event::Report::Diag(r)
+    }
+}
+
 pub async fn run(
     ctx: JobContext,
     store: Arc<LakeStore>,
-    seq: u64,
+    seq: Seq<view::Diag>,
     tables: Vec<(String, TableEntry)>,
     gather: GatherOptions,
     opts: DiagOptions,
@@ -25,14 +39,16 @@ pub async fn run(
 ) {
     let progress_ctx = ctx.clone();
     let mut progress = move |done: usize, total: usize, last: String| {
-        progress_ctx.send(Action::DiagProgress { seq, done, total, last });
+        progress_ctx.send(Report::Progress { seq, done, total, last });
     };
+    // "Now" is when the diagnosis runs, not when the app started.
+    let opts = DiagOptions { now_ms: chrono::Utc::now().timestamp_millis(), ..opts };
     let result =
         diag::diagnose_tables(&store, tables, &gather, &opts, &prices, CONCURRENCY, &ctx.cancel, &mut progress).await;
     match result {
-        Ok(r) => ctx.send(Action::DiagLoaded { seq, result: Ok(r) }),
+        Ok(r) => ctx.send(Report::Loaded { seq, result: Ok(r) }),
         // The job's end reports a cancel.
         Err(LakeError::Cancelled) => {}
-        Err(e) => ctx.send(Action::DiagLoaded { seq, result: Err(e.to_string()) }),
+        Err(e) => ctx.send(Report::Loaded { seq, result: Err(store.explain(&e)) }),
     }
 }

@@ -1,22 +1,36 @@
 //! The discovery job: runs `lake::discover` and forwards each catalog snapshot to the app,
-//! tagged with the ticket of the listing that produced it so a stale listing's results are
-//! dropped by `update`.
+//! tagged with the listing it belongs to so a superseded listing's results are dropped.
 
 use std::sync::Arc;
 
-use crate::action::Action;
-use crate::lake::{DiscoveryOptions, LakeError, LakeStore, discover};
+use crate::event::{Seq, view};
+use crate::lake::{Catalog, DiscoveryOptions, LakeError, LakeStore, discover};
 
 use super::JobContext;
 
-pub async fn run(ctx: JobContext, store: Arc<LakeStore>, opts: DiscoveryOptions, ticket: u64) {
+/// What a listing reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    /// A (partial or final) catalog.
+    Catalog { seq: Seq<view::Listing>, catalog: Arc<Catalog> },
+    /// The listing ended; `Err` holds a readable reason.
+    Finished { seq: Seq<view::Listing>, result: Result<(), String> },
+}
+
+impl From<Report> for crate::event::Report {
+    fn from(r: Report) -> Self {
+        crate::event::Report::Discovery(r)
+    }
+}
+
+pub async fn run(ctx: JobContext, store: Arc<LakeStore>, opts: DiscoveryOptions, seq: Seq<view::Listing>) {
     let sender = ctx.clone();
-    let mut on_snapshot = move |catalog| sender.send(Action::CatalogUpdated { ticket, catalog });
-    let result = discover(store, opts, ctx.cancel.clone(), &mut on_snapshot).await;
+    let mut on_snapshot = move |catalog| sender.send(Report::Catalog { seq, catalog });
+    let result = discover(Arc::clone(&store), opts, ctx.cancel.clone(), &mut on_snapshot).await;
     let result = match result {
         Ok(_) => Ok(()),
         Err(LakeError::Cancelled) => return,
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(store.explain(&e)),
     };
-    ctx.send(Action::DiscoveryFinished { ticket, result });
+    ctx.send(Report::Finished { seq, result });
 }

@@ -36,8 +36,8 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use super::error::{LakeError, describe, store_reason};
-use super::store::LakeStore;
+use crate::lake::error::{LakeError, describe, store_reason};
+use crate::lake::store::LakeStore;
 
 /// Name of the marker object that says a folder holds a generated demo lake (and may be wiped).
 pub const MARKER: &str = ".lakescope-demo";

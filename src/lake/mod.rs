@@ -1,40 +1,34 @@
-//! The lake domain, free of any UI: where a lake is (`location`), how it is read (`store`), what
-//! it holds (`discover` into a `catalog`), what a table looks like inside (`detail`), and a demo
-//! lake to try it all on (`demo`). Could become its own crate; nothing here imports ratatui.
+//! The lake domain, free of any UI, config file or command line: it takes plain settings structs
+//! and could become a crate of its own (`grep -rE "crate::(config|ui|state|cli)|clap" src/lake`
+//! finds nothing). Nothing here imports ratatui.
+//!
+//! - `store`: where a lake is and how it is reached (local disk, S3, GCS, Azure), every request
+//!   counted, secrets redacted;
+//! - `discover`: walking a lake into a `Catalog` of buckets, zones, folders and tables, and each
+//!   table's detail;
+//! - `delta`: history, detail at a version, diffs and time travel of Delta tables;
+//! - `parquet`: footers, datasets, row-group previews;
+//! - `sql`: DataFusion over every table, read-only;
+//! - `diag`: partitions, small files and cost;
+//! - `maintain`: the only writes (compaction, convert-to-Delta, vacuum), planned first;
+//! - `demo`, `pricing`, `units`, `error`.
 
-pub mod account;
-pub mod aws_profile;
-pub mod catalog;
-pub mod cloud;
-pub mod delta_diff;
-pub mod delta_info;
-pub mod delta_log;
+pub mod delta;
 pub mod demo;
-pub mod detail;
 pub mod diag;
 pub mod discover;
 pub mod error;
-pub mod list_buckets;
-pub mod local;
-pub mod location;
-pub mod log_cache;
 pub mod maintain;
-pub mod names;
-pub mod parquet_dataset;
-pub mod parquet_io;
-pub mod parquet_meta;
-pub mod parquet_preview;
-pub mod partition;
+pub mod parquet;
 pub mod pricing;
-pub mod redact;
-pub mod requests;
 pub mod sql;
 pub mod store;
+pub mod units;
 
-pub use catalog::{Catalog, Node, NodeId, NodeKind, TableEntry, TableFormat};
-pub use cloud::StoreOptions;
-pub use detail::{TableDetail, load_detail};
+pub use discover::catalog::{Catalog, Node, NodeId, NodeKind, TableEntry, TableFormat};
+pub use discover::detail::{TableDetail, load_detail};
 pub use discover::{DiscoveryOptions, discover};
 pub use error::LakeError;
-pub use location::LakeUrl;
 pub use store::LakeStore;
+pub use store::cloud::StoreOptions;
+pub use store::location::LakeUrl;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::location::Scheme;
+use crate::lake::store::location::Scheme;
 
 const PRICING: &str = include_str!("../../assets/pricing.toml");
 
@@ -87,7 +87,8 @@ fn key_of(scheme: Scheme) -> &'static str {
 }
 
 /// `over` merged into `base`, table by table (an override replaces single keys, not sections).
-fn merge(base: &mut toml::Table, over: &toml::Table) {
+/// Merge `over` into `base`: tables key by key, all else replaced (config defaults and prices).
+pub fn merge(base: &mut toml::Table, over: &toml::Table) {
     for (k, v) in over {
         match (base.get_mut(k), v) {
             (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
@@ -187,6 +188,15 @@ impl Prices {
         gets as f64 / 1000.0 * self.get_per_1000 + bytes as f64 / 1e12 * self.scan_per_tb
     }
 
+    /// The price list's name, with the date its prices were checked when they were.
+    pub fn label(&self) -> String {
+        if self.checked.is_empty() || self.checked == "-" {
+            self.name.clone()
+        } else {
+            format!("{} (prices checked {})", self.name, self.checked)
+        }
+    }
+
     /// A class by name, falling back to the default class (a class the price list does not know
     /// is priced as the default one; `storage_cost` says so).
     pub fn class(&self, name: Option<&str>) -> (&str, &StorageClass) {
@@ -217,13 +227,20 @@ pub fn usd(v: f64) -> String {
     } else if v.abs() < 10_000.0 {
         format!("${v:.2}")
     } else {
-        format!("${}", crate::units::count(v.round() as u64))
+        format!("${}", crate::lake::units::count(v.round() as u64))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_say_when_prices_were_checked_and_only_then() {
+        assert!(Prices::for_scheme(Scheme::S3).label().contains("(prices checked 20"));
+        let local = Prices::for_scheme(Scheme::File).label();
+        assert!(!local.contains("checked"), "{local}");
+    }
 
     #[test]
     fn every_scheme_has_sourced_prices() {

@@ -4,7 +4,7 @@
 use crate::lake::diag::rollup::RollupRow;
 use crate::lake::diag::{Rollup, Severity, TableDiag};
 use crate::lake::pricing::usd;
-use crate::units;
+use crate::lake::units;
 
 /// A horizontal bar of `width` cells for `v` out of `max`, in eighths (`#` when ASCII).
 pub fn bar(v: u64, max: u64, width: usize, ascii: bool) -> String {

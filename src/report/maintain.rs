@@ -4,13 +4,61 @@
 
 use crate::lake::diag::TableDiag;
 use crate::lake::maintain::delta::VacuumPlan;
-use crate::lake::maintain::run::Compacted;
+use crate::lake::maintain::run::{Compacted, ConvertPlan, WriteOutcome, WritePlan, WriteRequest};
 use crate::lake::maintain::{CompactKind, CompactPlan};
 use crate::lake::pricing::usd;
-use crate::units;
+use crate::lake::units;
 
-/// The plan, as the confirmation screen shows it.
-pub fn plan_lines(p: &CompactPlan) -> Vec<String> {
+/// Any write's plan as text; `shown` caps the partitions / files listed (`None`: every one, for
+/// a view that scrolls).
+pub fn write_plan_lines(plan: &WritePlan, shown: Option<usize>) -> Vec<String> {
+    match plan {
+        WritePlan::Compact(p) => plan_lines(&p.plan, shown),
+        WritePlan::Vacuum(p) => vacuum_lines(p, shown),
+        WritePlan::Convert(p) => convert_lines(p),
+    }
+}
+
+/// What a write did, as text.
+pub fn write_outcome_lines(req: &WriteRequest, outcome: &WriteOutcome) -> Vec<String> {
+    match outcome {
+        WriteOutcome::Compacted(c) => outcome_lines(c),
+        WriteOutcome::Vacuumed(r) => vec![format!(
+            "vacuumed {}: deleted {} ({}); the table is at version {}",
+            req.name,
+            units::plural(r.files_deleted, "file"),
+            units::bytes(r.bytes_deleted),
+            r.version_after
+        )],
+        WriteOutcome::Converted(r) => vec![format!(
+            "converted {}: a Delta table at version {} with {}; compaction is one transaction now",
+            req.name,
+            r.version,
+            units::plural(r.files, "file")
+        )],
+    }
+}
+
+/// The convert-to-Delta plan.
+pub fn convert_lines(p: &ConvertPlan) -> Vec<String> {
+    let mut out = vec![format!("convert {} ({}) to a Delta table in place", p.table, p.location)];
+    if let Some(r) = &p.refusal {
+        out.push(format!("  {r}"));
+    }
+    out.push(format!(
+        "  {} ({}) listed in a new _delta_log as version 0; nothing is rewritten or moved",
+        units::plural(p.files, "Parquet file"),
+        units::bytes(p.bytes)
+    ));
+    if !p.partition_columns.is_empty() {
+        out.push(format!("  partition columns: {}", p.partition_columns.join(", ")));
+    }
+    out.push("  afterwards: compaction is one transaction, and time travel and vacuum work".into());
+    out
+}
+
+/// The compaction plan, as the confirmation screen shows it.
+pub fn plan_lines(p: &CompactPlan, shown: Option<usize>) -> Vec<String> {
     // Most important first: a screen of 24 rows shows the top.
     let mut out = vec![format!(
         "{} {} ({}{})",
@@ -56,24 +104,21 @@ pub fn plan_lines(p: &CompactPlan) -> Vec<String> {
         units::bytes(p.bytes_before),
     ));
     out.push(format!("  target file size: {} (from {})", units::bytes(p.target_size), p.target_source));
-    let shown = 8;
+    let shown = shown.unwrap_or(usize::MAX);
     for part in p.partitions.iter().take(shown) {
+        // The partition last, whole: the view wraps or scrolls it, never cuts it at a fixed width.
         out.push(format!(
-            "    {:<32} {:>6} → {:<4} {:>10}",
-            if part.partition.is_empty() {
-                "(unpartitioned)".to_string()
-            } else {
-                units::truncate(&part.partition, 32, "…")
-            },
+            "    {:>6} → {:<4} {:>10}  {}",
             units::count(part.rewrite_files),
             units::count(part.outputs),
-            units::bytes(part.rewrite_bytes)
+            units::bytes(part.rewrite_bytes),
+            if part.partition.is_empty() { "(unpartitioned)" } else { part.partition.as_str() },
         ));
     }
     if p.partitions.len() > shown {
         out.push(format!(
-            "    … and {} more partitions (j/k scroll)",
-            units::count((p.partitions.len() - shown) as u64)
+            "    … and {} (--json lists every one)",
+            units::plural((p.partitions.len() - shown) as u64, "more partition")
         ));
     }
     out
@@ -151,7 +196,7 @@ pub fn outcome_lines(c: &Compacted) -> Vec<String> {
 }
 
 /// The vacuum dry run.
-pub fn vacuum_lines(p: &VacuumPlan) -> Vec<String> {
+pub fn vacuum_lines(p: &VacuumPlan, shown: Option<usize>) -> Vec<String> {
     let mut out = vec![format!("vacuum {} (version {})", p.table, p.version)];
     if let Some(r) = &p.refusal {
         out.push(format!("  {r}"));
@@ -170,11 +215,15 @@ pub fn vacuum_lines(p: &VacuumPlan) -> Vec<String> {
         out.push("  nothing to delete".into());
     } else {
         out.push(format!("  delete {} ({})", units::plural(p.files.len() as u64, "file"), units::bytes(p.bytes)));
-        for (f, s) in p.files.iter().take(10) {
-            out.push(format!("    {:<60} {:>10}", units::truncate(f, 60, "…"), units::bytes(*s)));
+        let shown = shown.unwrap_or(usize::MAX);
+        for (f, s) in p.files.iter().take(shown) {
+            out.push(format!("    {:>10}  {f}", units::bytes(*s)));
         }
-        if p.files.len() > 10 {
-            out.push(format!("    … and {} more files", units::count(p.files.len() as u64 - 10)));
+        if p.files.len() > shown {
+            out.push(format!(
+                "    … and {} (--json lists every one)",
+                units::plural((p.files.len() - shown) as u64, "more file")
+            ));
         }
         out.push(match p.oldest_readable_version {
             Some(v) if v > 0 => {
@@ -190,7 +239,7 @@ pub fn vacuum_lines(p: &VacuumPlan) -> Vec<String> {
 mod tests {
     #[test]
     fn retention_reads_as_hours_and_days() {
-        use crate::units;
+        use crate::lake::units;
         assert_eq!(units::hours(168.0), "168 h (7 days)");
         assert_eq!(units::hours(1.0), "1 h");
         assert_eq!(units::hours(0.5), "0.5 h");

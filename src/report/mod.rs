@@ -6,10 +6,10 @@
 pub mod diag;
 pub mod maintain;
 
-use crate::lake::delta_diff::TableDiff;
-use crate::lake::delta_info::DeltaInfo;
-use crate::lake::delta_log::{HistoryEntry, Readable};
-use crate::units;
+use crate::lake::delta::diff::TableDiff;
+use crate::lake::delta::info::DeltaInfo;
+use crate::lake::delta::log::{HistoryEntry, Readable};
+use crate::lake::units;
 
 /// A commit time in UTC, to the second.
 pub fn when(ms: i64) -> String {
@@ -103,6 +103,45 @@ pub fn info_lines(i: &DeltaInfo) -> Vec<String> {
 }
 
 /// The diff as text lines (shared with the TUI's diff view).
+/// One commit in full: when, what, by whom, and every parameter and metric it recorded.
+pub fn commit_lines(e: &HistoryEntry) -> Vec<String> {
+    let mut l = vec![format!(
+        "commit v{} · {} ({}) · {}",
+        e.version,
+        when(e.timestamp_ms),
+        e.timestamp_source,
+        e.operation.as_deref().unwrap_or("(no operation recorded)")
+    )];
+    if let Some(engine) = &e.engine {
+        l.push(format!("  engine     {engine}"));
+    }
+    if let Some(user) = &e.user {
+        l.push(format!("  user       {user}"));
+    }
+    l.push(format!(
+        "  files      +{} ({})  -{} ({}){}",
+        units::count(e.files_added),
+        units::bytes(e.bytes_added),
+        units::count(e.files_removed),
+        units::bytes(e.bytes_removed),
+        e.rows_added.map(|r| format!(" · {} added", units::plural(r, "row"))).unwrap_or_default()
+    ));
+    let value = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if !e.parameters.is_empty() {
+        l.push("  parameters".into());
+        l.extend(e.parameters.iter().map(|(k, v)| format!("    {k} = {}", value(v))));
+    }
+    if !e.metrics.is_empty() {
+        l.push("  metrics".into());
+        l.extend(e.metrics.iter().map(|(k, v)| format!("    {k} = {}", value(v))));
+    }
+    l.push(String::new());
+    l
+}
+
 pub fn diff_lines(d: &TableDiff) -> Vec<String> {
     let f = &d.files;
     let mut l = Vec::new();
@@ -128,8 +167,10 @@ pub fn diff_lines(d: &TableDiff) -> Vec<String> {
             units::truncate(&f.partitions.join(", "), 160, "…")
         ));
     }
-    l.push(format!("log read     {} commits, {}", f.commits_read, units::bytes(f.log_bytes_read)));
-    if d.schema.is_empty() {
+    l.push(format!("log read     {}, {}", units::plural(f.commits_read, "commit"), units::bytes(f.log_bytes_read)));
+    if let Some(note) = &d.schema_note {
+        l.push(format!("schema       {note}"));
+    } else if d.schema.is_empty() {
         l.push(format!(
             "schema       {}",
             if f.metadata_changed { "unchanged" } else { "unchanged (no metadata commit in between)" }

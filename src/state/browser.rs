@@ -35,18 +35,19 @@ impl Default for Nav {
     }
 }
 
-/// Does `name` pass a column filter? Case-insensitive substring, or else the filter's
-/// characters in order (`slvord` finds `silver_orders`).
-pub fn matches_filter(name: &str, filter: &str) -> bool {
+/// Does an entry pass a column filter? A case-insensitive substring of its name, or else the
+/// filter's characters in order along its path from the bucket (`slvord` finds `orders` in
+/// `acme-lake/silver`).
+pub fn matches_filter(name: &str, path: &[String], filter: &str) -> bool {
     if filter.is_empty() {
         return true;
     }
-    let name = name.to_lowercase();
     let filter = filter.to_lowercase();
-    if name.contains(&filter) {
+    if name.to_lowercase().contains(&filter) {
         return true;
     }
-    let mut chars = name.chars();
+    let full: String = path.iter().map(String::as_str).chain([name]).collect::<Vec<_>>().join("/").to_lowercase();
+    let mut chars = full.chars();
     filter.chars().all(|f| chars.any(|c| c == f))
 }
 
@@ -78,7 +79,7 @@ impl Nav {
             .children(parent)
             .iter()
             .copied()
-            .filter(|id| matches_filter(&catalog.node(*id).name, &level.filter))
+            .filter(|id| matches_filter(&catalog.node(*id).name, &level.path, &level.filter))
             .collect()
     }
 
@@ -92,27 +93,36 @@ impl Nav {
         Self::entries(catalog, level).get(level.cursor).copied()
     }
 
-    /// Re-find every level in a new catalog: drop levels whose parent disappeared, keep each
-    /// selection on the same name when it still exists.
-    pub fn sync(&mut self, catalog: &Catalog, visible_rows: usize) {
-        let mut keep = self.levels.len();
-        for (i, level) in self.levels.iter().enumerate() {
-            if i > 0 && Self::parent_of(catalog, level).is_none() {
-                keep = i;
-                break;
+    /// Re-find every level in a new catalog, keeping each selection on the same name when it
+    /// exists. While a listing is still running (`complete` false) an entry may just not be
+    /// listed yet: levels and selections wait for it instead of jumping elsewhere. Once it is
+    /// complete, levels whose parent disappeared are dropped and a vanished selection moves to
+    /// its neighbour.
+    pub fn sync(&mut self, catalog: &Catalog, visible_rows: usize, complete: bool) {
+        if complete {
+            let mut keep = self.levels.len();
+            for (i, level) in self.levels.iter().enumerate() {
+                if i > 0 && Self::parent_of(catalog, level).is_none() {
+                    keep = i;
+                    break;
+                }
             }
+            self.levels.truncate(keep.max(1));
         }
-        self.levels.truncate(keep.max(1));
         for i in 0..self.levels.len() {
             let entries = Self::entries(catalog, &self.levels[i]);
             let level = &mut self.levels[i];
-            if let Some(name) = &level.selected
-                && let Some(pos) = entries.iter().position(|id| &catalog.node(*id).name == name)
-            {
+            let found =
+                level.selected.as_ref().and_then(|name| entries.iter().position(|id| &catalog.node(*id).name == name));
+            if let Some(pos) = found {
                 level.cursor = pos;
             }
             level.cursor = level.cursor.min(entries.len().saturating_sub(1));
-            level.selected = entries.get(level.cursor).map(|id| catalog.node(*id).name.clone());
+            // An empty column (a filter matching nothing, a listing not there yet) keeps the name
+            // to come back to.
+            if found.is_none() && !entries.is_empty() && (complete || level.selected.is_none()) {
+                level.selected = entries.get(level.cursor).map(|id| catalog.node(*id).name.clone());
+            }
             scroll_into_view(level, visible_rows);
         }
     }
@@ -138,7 +148,7 @@ impl Nav {
     }
 
     /// Open the selected entry as a new level (it must have children to show).
-    pub fn descend(&mut self, catalog: &Catalog, visible_rows: usize) -> bool {
+    pub fn descend(&mut self, catalog: &Catalog, visible_rows: usize, complete: bool) -> bool {
         let Some(id) = self.selected(catalog) else { return false };
         let node = catalog.node(id);
         if node.is_table() {
@@ -147,7 +157,7 @@ impl Nav {
         let path = catalog.names_to(id);
         let selected = self.remembered.get(&path).cloned();
         self.levels.push(Level { path, cursor: 0, selected, filter: String::new(), offset: 0 });
-        self.sync(catalog, visible_rows);
+        self.sync(catalog, visible_rows, complete);
         true
     }
 
@@ -164,7 +174,7 @@ impl Nav {
     }
 
     /// Set the current level's filter.
-    pub fn set_filter(&mut self, catalog: &Catalog, filter: &str, visible_rows: usize) {
+    pub fn set_filter(&mut self, catalog: &Catalog, filter: &str, visible_rows: usize, complete: bool) {
         let level = self.current_mut();
         if level.filter == filter {
             return;
@@ -174,7 +184,7 @@ impl Nav {
         level.offset = 0;
         // The selection stays when it still matches (and comes back when the filter is
         // cleared); otherwise the first match is selected.
-        self.sync(catalog, visible_rows);
+        self.sync(catalog, visible_rows, complete);
     }
 
     /// Jump to a path of names (`:cd acme-lake/silver/orders`): opens each level on the way and
@@ -195,7 +205,7 @@ impl Nav {
             });
         }
         self.levels = levels;
-        self.sync(catalog, visible_rows);
+        self.sync(catalog, visible_rows, true);
         true
     }
 }
@@ -215,11 +225,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn filters_by_substring_then_subsequence() {
-        assert!(matches_filter("silver_orders", "ORD"));
-        assert!(matches_filter("silver_orders", "slvord"));
-        assert!(!matches_filter("silver_orders", "gold"));
-        assert!(matches_filter("anything", ""));
+    fn filters_by_substring_then_letters_in_order_along_the_path() {
+        let silver = vec!["acme-lake".to_string(), "silver".to_string()];
+        assert!(matches_filter("orders", &silver, "ORD"));
+        // The README's example, typed in the silver column.
+        assert!(matches_filter("orders", &silver, "slvord"));
+        assert!(!matches_filter("customers", &silver, "slvord"));
+        assert!(!matches_filter("orders", &silver, "gold"));
+        assert!(matches_filter("anything", &[], ""));
     }
 
     #[test]

@@ -1,17 +1,19 @@
-//! The diagnostics view's state: what is being diagnosed (a table, or every table below a
-//! bucket / zone / folder / the lake), the job's progress, the rollup ranking the tables (sortable
-//! by severity, small files, skew, cost, size), and the table opened from it with its tabs
-//! (findings, partitions, file sizes, cost, growth, the full report). Enter on a finding jumps to
-//! the tab with its numbers. Plain data; results carry the sequence number they were asked for.
+//! The diagnostics view: what is being diagnosed (a table, or every table below a bucket / zone /
+//! folder / the lake), the job's progress, the rollup ranking the tables (sortable by severity,
+//! small files, skew, cost, size), and the table opened from it with its tabs (findings,
+//! partitions, file sizes, cost, growth, the full report). Enter on a finding jumps to the tab
+//! with its numbers. Keys, job reports and the end of jobs are handled here; when a write
+//! changes a table it shows, the view diagnoses again.
 
 use std::sync::Arc;
 
-use super::inspector::{move_cursor, step_of};
-use super::{AppState, Effect, Mode};
-use crate::action::Action;
-use crate::lake::NodeKind;
+use super::{AppState, Effect, Flow, Screen, is_movement, move_cursor, step_of};
+use crate::event::{Input, Intent, Seq, view};
+use crate::jobs::diag::Report;
+use crate::jobs::{Job, Owner};
 use crate::lake::diag::rollup::{Failure, RollupRow, rank};
 use crate::lake::diag::{Rollup, Suggest, TableDiag};
+use crate::lake::{NodeKind, TableEntry};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DiagTab {
@@ -80,7 +82,9 @@ pub struct OpenTable {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiagView {
-    pub seq: u64,
+    pub seq: Seq<view::Diag>,
+    /// The tables diagnosed (`(display name, table)`), to diagnose them again.
+    pub tables: Vec<(String, TableEntry)>,
     /// What is diagnosed: `acme-lake/bronze`, `lake`, or a table's names.
     pub scope: String,
     /// The target was one table (no rollup to go back to).
@@ -99,6 +103,8 @@ pub struct DiagView {
     pub cursor: usize,
     pub scroll: usize,
     pub open: Option<OpenTable>,
+    /// After a reload: the table (and tab) to open again when the results arrive.
+    pub reopen: Option<(String, DiagTab)>,
 }
 
 /// Rows of a list in the view (title, status, borders, tab bar, header).
@@ -106,21 +112,16 @@ pub fn list_rows(state: &AppState) -> usize {
     state.height.saturating_sub(7).max(1) as usize
 }
 
-fn next_seq(state: &mut AppState) -> u64 {
-    state.inspector_seq += 1;
-    state.inspector_seq
-}
-
 /// Open the diagnostics of the selected entry: a table, or every table below a bucket, zone or
 /// folder (nothing selected: the whole lake).
 pub fn open(state: &mut AppState) -> Vec<Effect> {
     let catalog = state.catalog.clone();
     // The table of the open history or inspector, else the selection.
-    let from_view = state
-        .history
-        .as_ref()
-        .map(|h| h.table.location.clone())
-        .or_else(|| state.inspector.as_ref().map(|i| i.table.location.clone()));
+    let from_view = state.screens.iter().rev().find_map(|s| match s {
+        Screen::History(h) => Some(h.table.location.clone()),
+        Screen::Inspector(i) => Some(i.table.location.clone()),
+        _ => None,
+    });
     let node = match from_view {
         Some(loc) => catalog.tables().find(|(_, t)| t.location == loc).map(|(n, _)| n.id),
         None => state.selected(),
@@ -138,10 +139,11 @@ pub fn open_node(state: &mut AppState, node: Option<crate::lake::NodeId>) -> Vec
         state.error(format!("no tables under {scope} to diagnose{}", if state.discovering { " yet" } else { "" }));
         return Vec::new();
     }
-    let seq = next_seq(state);
+    let seq = state.seqs.next();
     let total = tables.len();
-    state.diag = Some(DiagView {
+    let v = DiagView {
         seq,
+        tables: tables.clone(),
         scope: scope.clone(),
         single,
         loading: true,
@@ -156,15 +158,39 @@ pub fn open_node(state: &mut AppState, node: Option<crate::lake::NodeId>) -> Vec
         cursor: 0,
         scroll: 0,
         open: None,
-    });
-    vec![Effect::LoadDiag { seq, scope, tables }]
+        reopen: None,
+    };
+    state.push(Screen::Diag(Box::new(v)));
+    vec![Effect::Spawn(Job::Diag { seq, scope, tables })]
 }
 
-/// Does the diagnostics view take this action?
-pub fn takes(state: &AppState, action: &Action) -> bool {
-    state.diag.is_some()
-        && state.mode == Mode::Browse
-        && (super::is_view_navigation(action) || matches!(action, Action::Diagnostics | Action::SortColumn))
+impl DiagView {
+    /// Does the view show the table at `location`?
+    pub fn shows(&self, location: &str) -> bool {
+        self.tables.iter().any(|(_, t)| t.location == location)
+    }
+}
+
+/// Diagnose the same tables again (a write changed one of them), listing each afresh.
+pub fn reload(v: &mut DiagView, state: &mut AppState) -> Vec<Effect> {
+    let seq = state.seqs.next();
+    let opened = v.open.as_ref().map(|o| (o.diag.location.clone(), o.tab));
+    v.seq = seq;
+    v.loading = true;
+    v.error = None;
+    v.progress = (0, v.tables.len());
+    v.diags.clear();
+    v.failed.clear();
+    v.rollup = None;
+    v.rows.clear();
+    v.reopen = opened;
+    v.open = None;
+    for (_, t) in v.tables.iter_mut() {
+        // Discovery's listing is from before the write.
+        t.listing = None;
+    }
+    state.info(format!("diagnosing {} again: a write changed it", v.scope));
+    vec![Effect::Spawn(Job::Diag { seq, scope: v.scope.clone(), tables: v.tables.clone() })]
 }
 
 fn sort_rows(v: &mut DiagView) {
@@ -197,21 +223,28 @@ fn tab_of(kind: &str) -> DiagTab {
     }
 }
 
-pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
+pub fn on_input(v: &mut DiagView, state: &mut AppState, input: &Input) -> Flow {
+    let Input::Intent(intent) = input else { return Flow::done() };
     let rows = list_rows(state);
-    let Some(v) = state.diag.as_mut() else { return Vec::new() };
-    match (&mut v.open, action) {
+    match (&mut v.open, *intent) {
+        // Esc stops a running diagnosis first (the view says so), else goes back one layer.
+        (_, Intent::Cancel) if v.loading => {
+            let running: Vec<Effect> = state.jobs_of(&Owner::Diag(v.seq)).into_iter().map(Effect::Cancel).collect();
+            if running.is_empty() { Flow::Close(Vec::new()) } else { Flow::Done(running) }
+        }
         // In a table.
-        (Some(_), Action::Back | Action::Diagnostics) if !v.single => v.open = None,
-        (Some(_), Action::Back | Action::Diagnostics) => state.diag = None,
-        (Some(o), tab @ (Action::NextTab | Action::PrevTab)) => {
-            let i = DiagTab::ALL.iter().position(|t| *t == o.tab).unwrap_or(0);
-            let n = DiagTab::ALL.len();
-            o.tab = DiagTab::ALL[if tab == Action::NextTab { (i + 1) % n } else { (i + n - 1) % n }];
+        (Some(_), Intent::Back | Intent::Diagnostics | Intent::Cancel) if !v.single => {
+            v.open = None;
+            Flow::done()
+        }
+        (Some(_), Intent::Back | Intent::Diagnostics | Intent::Cancel) => Flow::Close(Vec::new()),
+        (Some(o), tab @ (Intent::NextTab | Intent::PrevTab)) => {
+            o.tab = super::inspector::cycle(&DiagTab::ALL, o.tab, tab == Intent::NextTab);
             o.cursor = 0;
             o.scroll = 0;
+            Flow::done()
         }
-        (Some(o), Action::Enter) => {
+        (Some(o), Intent::Enter) => {
             if o.tab == DiagTab::Findings
                 && let Some(f) = o.diag.findings.get(o.cursor).cloned()
             {
@@ -236,62 +269,69 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 };
                 state.info(what);
             }
+            Flow::done()
         }
-        (
-            Some(o),
-            nav @ (Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom),
-        ) => {
+        (Some(o), nav) if is_movement(nav) => {
             let len = match o.tab {
                 DiagTab::Findings => o.diag.findings.len(),
                 DiagTab::Partitions => o.diag.partitions.list.len(),
                 // Text tabs scroll; the view clamps.
                 _ => usize::MAX / 2,
             };
-            let step = step_of(&nav, rows);
+            let step = step_of(nav, rows);
             if matches!(o.tab, DiagTab::Findings | DiagTab::Partitions) {
                 move_cursor(&mut o.cursor, &mut o.scroll, len, step, rows);
             } else {
                 o.scroll = (o.scroll as isize).saturating_add(step).max(0) as usize;
             }
+            Flow::done()
         }
-        (Some(_), _) => {}
+        (Some(_), _) => Flow::Pass,
         // The rollup.
-        (None, Action::Back | Action::Diagnostics) => state.diag = None,
-        (None, Action::SortColumn) => {
+        (None, Intent::Back | Intent::Diagnostics | Intent::Cancel) => Flow::Close(Vec::new()),
+        (None, Intent::SortColumn) => {
             v.sort = v.sort.next();
             sort_rows(v);
             v.cursor = 0;
             v.scroll = 0;
             let t = v.sort.title();
             state.info(format!("tables sorted by {t}"));
+            Flow::done()
         }
-        (None, Action::Enter) => {
-            let Some(row) = v.rows.get(v.cursor) else { return Vec::new() };
+        (None, Intent::Enter) => {
+            let Some(row) = v.rows.get(v.cursor) else { return Flow::done() };
             if let Some(d) = v.diags.iter().find(|d| d.table == row.table) {
                 v.open = Some(OpenTable { diag: d.clone(), tab: DiagTab::Findings, cursor: 0, scroll: 0 });
             }
+            Flow::done()
         }
-        (
-            None,
-            nav @ (Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom),
-        ) => {
+        (None, nav) if is_movement(nav) => {
             let len = v.rows.len() + v.failed.len();
-            move_cursor(&mut v.cursor, &mut v.scroll, len, step_of(&nav, rows), rows);
+            move_cursor(&mut v.cursor, &mut v.scroll, len, step_of(nav, rows), rows);
+            Flow::done()
         }
-        (None, _) => {}
+        (None, _) => Flow::Pass,
+    }
+}
+
+pub fn on_report(v: &mut DiagView, _state: &mut AppState, r: Report) -> Vec<Effect> {
+    match r {
+        Report::Progress { seq, done, total, last } => {
+            if v.seq == seq {
+                v.progress = (done, total);
+                v.last = last;
+            }
+        }
+        Report::Loaded { seq, result } => {
+            if v.seq == seq {
+                loaded(v, result);
+            }
+        }
     }
     Vec::new()
 }
 
-pub fn progress(state: &mut AppState, seq: u64, done: usize, total: usize, last: String) {
-    if let Some(v) = state.diag.as_mut().filter(|v| v.seq == seq) {
-        v.progress = (done, total);
-        v.last = last;
-    }
-}
-
-pub fn loaded(state: &mut AppState, seq: u64, result: Result<(Vec<TableDiag>, Vec<Failure>), String>) {
-    let Some(v) = state.diag.as_mut().filter(|v| v.seq == seq) else { return };
+fn loaded(v: &mut DiagView, result: Result<(Vec<TableDiag>, Vec<Failure>), String>) {
     v.loading = false;
     match result {
         Err(e) => v.error = Some(e),
@@ -301,105 +341,94 @@ pub fn loaded(state: &mut AppState, seq: u64, result: Result<(Vec<TableDiag>, Ve
             v.failed = failed;
             v.rollup = Some(Arc::new(rollup));
             sort_rows(v);
+            let reopen = v.reopen.take();
             if v.single {
                 match (v.diags.first(), v.failed.first()) {
                     (Some(d), _) => {
-                        v.open = Some(OpenTable { diag: d.clone(), tab: DiagTab::Findings, cursor: 0, scroll: 0 })
+                        let tab = reopen.map_or(DiagTab::Findings, |(_, t)| t);
+                        v.open = Some(OpenTable { diag: d.clone(), tab, cursor: 0, scroll: 0 })
                     }
                     (None, Some(f)) => v.error = Some(format!("{} cannot be diagnosed: {}", f.table, f.reason)),
                     (None, None) => v.error = Some("nothing was diagnosed".into()),
                 }
+            } else if let Some((location, tab)) = reopen
+                && let Some(d) = v.diags.iter().find(|d| d.location == location)
+            {
+                v.open = Some(OpenTable { diag: d.clone(), tab, cursor: 0, scroll: 0 });
             }
         }
     }
 }
 
 /// The diagnostics job ended without a result (cancelled, or it stopped).
-pub fn job_ended(state: &mut AppState, seq: u64, why: &str) {
-    if let Some(v) = state.diag.as_mut().filter(|v| v.seq == seq && v.loading) {
+pub fn job_ended(v: &mut DiagView, seq: Seq<view::Diag>, cancelled: bool) {
+    if v.seq == seq && v.loading {
         v.loading = false;
-        v.error = Some(why.to_string());
+        v.error = Some(
+            if cancelled {
+                "cancelled (esc); D on the entry runs it again"
+            } else {
+                "the diagnostics stopped without a result"
+            }
+            .to_string(),
+        );
     }
 }
-
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::event::JobEvent;
+    use crate::event::Msg;
     use crate::jobs::{JobId, JobKind};
-    use crate::lake::TableEntry;
-    use crate::lake::catalog::{Catalog, Node, NodeId, TableFormat};
+    use crate::state::testing::{loaded, press};
+    use crate::state::update;
 
-    pub(crate) fn state_with_tables() -> AppState {
-        let mut s = AppState::new("/lake".into(), "dark".into(), vec!["dark".into()], false, false);
-        let mut c = Catalog { root_url: "/lake".into(), root_name: "lake".into(), ..Catalog::default() };
-        let node = |id: u32, parent: Option<u32>, name: &str, kind: NodeKind, children: Vec<u32>| Node {
-            id: NodeId(id),
-            parent: parent.map(NodeId),
-            name: name.into(),
-            kind,
-            path: name.into(),
-            children: children.into_iter().map(NodeId).collect(),
-            table: None,
-            tables_below: 0,
-            files_below: 0,
-            bytes_below: 0,
-            other_files: 0,
-            error: None,
-            pending: false,
-            depth_limited: false,
+    fn diagnosing() -> (AppState, Seq<view::Diag>) {
+        let mut s = loaded(&["lake/bronze/events:parquet", "lake/silver/orders:delta"], false);
+        let effects = press(&mut s, &[Intent::Diagnostics]);
+        let Some(Effect::Spawn(Job::Diag { seq, tables, scope })) = effects.first().cloned() else {
+            panic!("{effects:?}")
         };
-        c.nodes.push(node(0, None, "lake", NodeKind::Bucket, vec![1]));
-        let mut t = node(1, Some(0), "events", NodeKind::Table, vec![]);
-        t.table = Some(Box::new(TableEntry {
-            name: "events".into(),
-            format: TableFormat::Parquet,
-            bucket: "lake".into(),
-            zone: None,
-            location: "file:///lake/events/".into(),
-            path: "events".into(),
-            file_glob: None,
-            files: 1,
-            bytes: 1,
-            meta_files: 0,
-            meta_bytes: 0,
-            partitions: vec![],
-            partition_dirs: 0,
-            unnamed_partition_levels: 0,
-            last_modified_ms: None,
-            sample_file: None,
-            sample_file_bytes: None,
-            delta_log: None,
-            listing_complete: true,
-            issues: vec![],
-            listing: None,
-        }));
-        c.nodes.push(t);
-        c.buckets = vec![NodeId(0)];
-        s.catalog = Arc::new(c);
-        s
+        assert_eq!((scope.as_str(), tables.len()), ("lake", 2));
+        (s, seq)
     }
 
     #[test]
     fn esc_cancels_a_running_diagnosis_and_the_view_says_so() {
-        let mut s = state_with_tables();
-        let effects = open_node(&mut s, None);
-        let Some(Effect::LoadDiag { seq, tables, scope }) = effects.first().cloned() else { panic!("{effects:?}") };
-        assert_eq!((scope.as_str(), tables.len()), ("lake", 1));
-        super::super::update(
-            &mut s,
-            Action::JobStarted { id: JobId(7), kind: JobKind::Diag, label: "diagnostics".into(), ticket: seq },
-        );
-        let effects = super::super::update(&mut s, Action::Cancel);
-        assert_eq!(effects, vec![Effect::CancelJob(JobId(7))]);
-        super::super::update(&mut s, Action::JobFinished { id: JobId(7), cancelled: true });
-        let v = s.diag.as_ref().unwrap();
+        let (mut s, seq) = diagnosing();
+        let started =
+            JobEvent::Started { id: JobId(7), kind: JobKind::Diag, label: "d".into(), owner: Owner::Diag(seq) };
+        update(&mut s, Msg::Job(started));
+        let effects = press(&mut s, &[Intent::Cancel]);
+        assert_eq!(effects, vec![Effect::Cancel(JobId(7))]);
+        update(&mut s, Msg::Job(JobEvent::Finished { id: JobId(7), cancelled: true }));
+        let v = s.diag().unwrap();
         assert!(!v.loading);
         assert!(v.error.as_deref().unwrap().contains("cancelled"), "{:?}", v.error);
-        // A late result of the cancelled run is dropped by the next run's sequence number.
-        let effects = open_node(&mut s, None);
-        let Some(Effect::LoadDiag { seq: seq2, .. }) = effects.first().cloned() else { panic!() };
-        assert_ne!(seq, seq2);
-        loaded(&mut s, seq, Err("late".into()));
-        assert!(s.diag.as_ref().unwrap().loading);
+        // A late result of the cancelled run is dropped.
+        update(&mut s, Report::Loaded { seq: Seq::new(seq.get() + 50), result: Err("late".into()) }.into());
+        assert!(s.diag().unwrap().error.as_deref().unwrap().contains("cancelled"));
+    }
+
+    #[test]
+    fn esc_closes_the_diagnostics_when_nothing_runs() {
+        let (mut s, seq) = diagnosing();
+        update(&mut s, Report::Loaded { seq, result: Ok((Vec::new(), Vec::new())) }.into());
+        assert_eq!(s.layer(), super::super::Layer::Diagnostics);
+        press(&mut s, &[Intent::Cancel]);
+        assert!(s.diag().is_none(), "esc goes back one layer");
+        assert_eq!(s.layer(), super::super::Layer::Browser);
+    }
+
+    #[test]
+    fn a_reload_lists_the_tables_again_and_drops_the_old_run() {
+        let (mut s, seq) = diagnosing();
+        update(&mut s, Report::Loaded { seq, result: Ok((Vec::new(), Vec::new())) }.into());
+        let mut v = s.diag().cloned().unwrap();
+        let effects = reload(&mut v, &mut s);
+        let Some(Effect::Spawn(Job::Diag { seq: again, tables, .. })) = effects.first().cloned() else { panic!() };
+        assert_ne!(again, seq);
+        assert!(v.loading);
+        assert!(tables.iter().all(|(_, t)| t.listing.is_none()), "each table is listed afresh");
     }
 }

@@ -2,7 +2,7 @@
 //! `EditKey`s. Knows words, not SQL: the pane asks it for the word before the cursor (to
 //! complete) and replaces that word with the chosen candidate.
 
-use crate::action::EditKey;
+use crate::event::EditKey;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Editor {

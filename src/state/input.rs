@@ -1,7 +1,7 @@
 //! A one-line text input (the `/` filter and the `:` command line): a string and a cursor,
 //! edited by `InputKey`s. Cursor positions are in chars, so multi-byte input is safe.
 
-use crate::action::InputKey;
+use crate::event::InputKey;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LineInput {

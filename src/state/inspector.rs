@@ -1,13 +1,18 @@
-//! The Parquet inspector's state: a dataset's files (with storage by column and schema drift),
-//! and one file's footer in tabs — file, schema, row groups, column chunks, page index, and a
-//! row-group preview whose rows are decoded as the user scrolls. Plain data; results carry the
-//! generation they were asked for, and older ones are dropped.
+//! The Parquet inspector: a dataset's files (with storage by column and schema drift), and one
+//! file's footer in tabs — file, schema, row groups, column chunks, page index, and a row-group
+//! preview whose rows are decoded as the user scrolls. Its keys, its job reports and the end of
+//! its jobs are handled here; results carry the sequence they were asked under, and older ones
+//! are dropped.
 
 use std::sync::Arc;
 
-use crate::lake::TableEntry;
-use crate::lake::parquet_dataset::DatasetSummary;
-use crate::lake::parquet_meta::{Footer, PageIndexInfo, ParquetSummary};
+use super::{AppState, Effect, Flow, Screen, Slot, ended, is_movement, move_cursor, scroll_text, step_of};
+use crate::event::{Input, Intent, Seq, Shared, view};
+use crate::jobs::inspect::{FooterRead, Report};
+use crate::jobs::{Job, Owner, PreviewHandle, PreviewOpen};
+use crate::lake::parquet::dataset::DatasetSummary;
+use crate::lake::parquet::meta::{PageIndexInfo, ParquetSummary};
+use crate::lake::{TableEntry, TableFormat};
 
 /// Rows decoded per step as the preview scrolls.
 pub const PREVIEW_STEP: usize = 1024;
@@ -16,22 +21,7 @@ pub const PREVIEW_MAX_ROWS: usize = 100_000;
 /// Narrowest preview column, used to decide how many columns fit on screen.
 pub const PREVIEW_MIN_COL: u16 = 12;
 
-/// A decoded footer, shared with jobs; compared by identity.
-#[derive(Debug, Clone)]
-pub struct SharedFooter(pub Arc<Footer>);
-
-impl PartialEq for SharedFooter {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Slot<T> {
-    Loading,
-    Ready(T),
-    Failed(String),
-}
+type InspectorSeq = Seq<view::Inspector>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileTab {
@@ -76,9 +66,19 @@ impl DatasetTab {
     }
 }
 
+/// The next or previous of a cycle of tabs.
+pub fn cycle<T: Copy + PartialEq>(all: &[T], tab: T, forward: bool) -> T {
+    let n = all.len();
+    let i = all.iter().position(|t| *t == tab).unwrap_or(0);
+    all[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PreviewView {
-    pub seq: u64,
+    /// The request the rows belong to (`None`: nothing asked yet).
+    pub seq: Option<InspectorSeq>,
+    /// The open reader (dropped with the view, which frees its memory).
+    pub handle: Option<PreviewHandle>,
     pub columns: Vec<String>,
     /// First top-level column of the window read (only the columns on screen are read).
     pub col_offset: usize,
@@ -99,26 +99,28 @@ pub type PageIndex = Option<Arc<Vec<PageIndexInfo>>>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileView {
-    pub seq: u64,
+    pub seq: InspectorSeq,
     /// Key relative to the lake root.
     pub rel: String,
     pub size: Option<u64>,
-    pub footer: Slot<(Arc<ParquetSummary>, SharedFooter)>,
+    pub footer: Slot<FooterRead>,
     pub tab: FileTab,
     pub row_group: usize,
     /// Cursor in list tabs (row groups, chunks), first line in text tabs.
     pub cursor: usize,
     pub scroll: usize,
+    /// Chunks tab: the first of its columns shown (narrow terminals scroll them sideways).
+    pub h_scroll: usize,
     /// Page index of one row group (`None` inside: the file has none).
     pub pages: Option<(usize, Slot<PageIndex>)>,
-    pub pages_seq: u64,
+    pub pages_seq: InspectorSeq,
     pub preview: PreviewView,
     /// The row group the preview shows.
     pub preview_row_group: Option<usize>,
 }
 
 impl FileView {
-    pub fn new(seq: u64, rel: String, size: Option<u64>) -> Self {
+    pub fn new(seq: InspectorSeq, rel: String, size: Option<u64>) -> Self {
         FileView {
             seq,
             rel,
@@ -128,18 +130,16 @@ impl FileView {
             row_group: 0,
             cursor: 0,
             scroll: 0,
+            h_scroll: 0,
             pages: None,
-            pages_seq: 0,
+            pages_seq: InspectorSeq::default(),
             preview: PreviewView::default(),
             preview_row_group: None,
         }
     }
 
     pub fn summary(&self) -> Option<&Arc<ParquetSummary>> {
-        match &self.footer {
-            Slot::Ready((s, _)) => Some(s),
-            _ => None,
-        }
+        self.footer.ready().map(|(s, _)| s)
     }
 
     pub fn name(&self) -> &str {
@@ -149,7 +149,7 @@ impl FileView {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatasetView {
-    pub seq: u64,
+    pub seq: InspectorSeq,
     pub summary: Slot<Arc<DatasetSummary>>,
     pub progress: (usize, usize),
     pub tab: DatasetTab,
@@ -160,37 +160,21 @@ pub struct DatasetView {
 /// The inspector over one table: its dataset view (several files) and / or one file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inspector {
+    /// The view's first request (every later one has its own).
+    pub seq: InspectorSeq,
     pub table: TableEntry,
     pub dataset: Option<DatasetView>,
     pub file: Option<FileView>,
 }
-
-// ---------------------------------------------------------------------------------------------
-// Update
-
-use super::{AppState, Effect, Mode};
-use crate::action::Action;
-use crate::jobs::JobKind;
-use crate::lake::TableFormat;
 
 /// Lines of a tab's content at the current size: screen minus title, status, borders, tab bar.
 pub fn content_rows(state: &AppState) -> usize {
     state.height.saturating_sub(5).max(1) as usize
 }
 
-/// Top-level columns read for one preview window: as many as fit on screen.
-pub fn preview_columns(state: &AppState) -> usize {
-    preview_columns_at(state.width)
-}
-
 /// Top-level columns a preview window of a screen `width` columns wide reads.
 pub fn preview_columns_at(width: u16) -> usize {
     (width.saturating_sub(8) / PREVIEW_MIN_COL).clamp(1, 32) as usize
-}
-
-fn next_seq(state: &mut AppState) -> u64 {
-    state.inspector_seq += 1;
-    state.inspector_seq
 }
 
 /// Open the inspector on a table: a single Parquet file opens directly, a dataset (or a Delta
@@ -204,197 +188,236 @@ pub fn open(state: &mut AppState, table: TableEntry) -> Vec<Effect> {
         ));
         return Vec::new();
     }
-    let seq = next_seq(state);
+    let seq = state.seqs.next();
+    let mut ins = Inspector { seq, table, dataset: None, file: None };
+    let effects = load(&mut ins, state, seq);
+    state.push(Screen::Inspector(Box::new(ins)));
+    effects
+}
+
+/// Read the table again (a write changed it): back to its file list.
+pub fn reload(v: &mut Inspector, state: &mut AppState) -> Vec<Effect> {
+    let seq = state.seqs.next();
+    v.seq = seq;
+    v.file = None;
+    v.dataset = None;
+    state.info(format!("{} changed: the inspector reads it again", v.table.name));
+    load(v, state, seq)
+}
+
+fn load(v: &mut Inspector, state: &AppState, seq: InspectorSeq) -> Vec<Effect> {
+    let table = &v.table;
     let single = table.format == TableFormat::Parquet
         && table.files <= 1
         && table.sample_file.as_deref().is_some_and(|s| s == table.path || table.path.is_empty());
     if single && let Some(rel) = table.sample_file.clone() {
         let size = table.sample_file_bytes;
-        state.inspector = Some(Inspector { table, dataset: None, file: Some(FileView::new(seq, rel.clone(), size)) });
-        return vec![Effect::LoadFooter { seq, rel, size }];
+        v.file = Some(FileView::new(seq, rel.clone(), size));
+        return vec![Effect::Spawn(Job::Footer { seq, rel, size })];
     }
-    let dataset =
-        DatasetView { seq, summary: Slot::Loading, progress: (0, 0), tab: DatasetTab::Files, cursor: 0, scroll: 0 };
-    state.inspector = Some(Inspector { table: table.clone(), dataset: Some(dataset), file: None });
-    vec![Effect::LoadDataset { seq, table: Box::new(table) }]
+    v.dataset = Some(DatasetView {
+        seq,
+        summary: Slot::Loading,
+        progress: (0, 0),
+        tab: DatasetTab::Files,
+        cursor: 0,
+        scroll: 0,
+    });
+    // Time travel: a Delta table's files as of the chosen version.
+    let as_of = state.as_of_for(&table.location);
+    vec![Effect::Spawn(Job::Dataset { seq, table: Box::new(table.clone()), as_of })]
 }
 
-/// Does the inspector take this action (when it is open and no overlay is)?
-pub fn takes(state: &AppState, action: &Action) -> bool {
-    state.inspector.is_some()
-        && state.mode == Mode::Browse
-        && (super::is_view_navigation(action)
-            || matches!(action, Action::Cancel | Action::ColumnLeft | Action::ColumnRight))
-}
-
-pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
+pub fn on_input(v: &mut Inspector, state: &mut AppState, input: &Input) -> Flow {
+    let Input::Intent(intent) = input else { return Flow::done() };
+    let intent = *intent;
+    // Esc stops what is being read first; what it leaves unfinished says so when the job ends.
+    if intent == Intent::Cancel {
+        let running: Vec<Effect> = state
+            .jobs
+            .iter()
+            .filter(|j| matches!(j.owner, Owner::Inspector(_)))
+            .map(|j| Effect::Cancel(j.id))
+            .collect();
+        if !running.is_empty() {
+            return Flow::Done(running);
+        }
+    }
     let rows = content_rows(state);
-    let window = preview_columns(state);
-    let fresh_seq = state.inspector_seq + 1;
-    let mut effects = Vec::new();
-    let running: Vec<crate::jobs::JobId> =
-        state.jobs.iter().filter(|j| j.kind == JobKind::Inspect).map(|j| j.id).collect();
-    let Some(ins) = state.inspector.as_mut() else { return effects };
-    if action == Action::Cancel && !running.is_empty() {
-        // What they leave unfinished is marked when their `JobFinished` arrives.
-        effects.extend(running.into_iter().map(Effect::CancelJob));
-        return effects;
+    let window = preview_columns_at(state.width);
+    if v.file.is_some() {
+        return file_input(v, state, intent, rows, window);
     }
-    // A file is open: its tabs.
-    if let Some(f) = ins.file.as_mut() {
-        let Some(summary) = f.summary().cloned() else {
-            // Keys typed ahead of a slow footer still count: the tab is chosen now, and what it
-            // needs starts when the footer arrives (`footer_arrived`).
-            match action {
-                Action::Back | Action::Cancel => close_file(state),
-                Action::NextTab | Action::PrevTab => {
-                    f.tab = cycle_tab(f.tab, action == Action::NextTab);
-                    f.cursor = 0;
-                    f.scroll = 0;
-                }
-                _ => {}
-            }
-            return effects;
-        };
-        let (len, visible, is_list) = file_tab_extent(f, &summary, rows);
-        match action {
-            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
-                let step = step_of(&action, visible);
-                if is_list {
-                    move_cursor(&mut f.cursor, &mut f.scroll, len, step, visible);
-                } else {
-                    // Text tabs scroll, never past their last screenful.
-                    let max = len.saturating_sub(visible) as isize;
-                    f.scroll = (f.scroll as isize).saturating_add(step).clamp(0, max) as usize;
-                }
-                if f.tab == FileTab::Preview {
-                    effects.extend(more_rows(f, visible));
-                }
-            }
-            Action::Enter if f.tab == FileTab::RowGroups && !summary.row_groups.is_empty() => {
-                f.row_group = f.cursor.min(summary.row_groups.len() - 1);
-                f.tab = FileTab::Columns;
+    dataset_input(v, state, intent, rows)
+}
+
+fn file_input(v: &mut Inspector, state: &mut AppState, intent: Intent, rows: usize, window: usize) -> Flow {
+    let Some(f) = v.file.as_mut() else { return Flow::Pass };
+    let Some(summary) = f.summary().cloned() else {
+        // Keys typed ahead of a slow footer still count: the tab is chosen now, and what it needs
+        // starts when the footer arrives (`footer_arrived`).
+        return match intent {
+            Intent::Back | Intent::Cancel => close_file(v),
+            Intent::NextTab | Intent::PrevTab => {
+                f.tab = cycle(&FileTab::ALL, f.tab, intent == Intent::NextTab);
                 f.cursor = 0;
                 f.scroll = 0;
+                Flow::done()
             }
-            Action::Enter => {}
-            Action::NextTab | Action::PrevTab => {
-                f.tab = cycle_tab(f.tab, action == Action::NextTab);
-                f.cursor = if f.tab == FileTab::RowGroups { f.row_group } else { 0 };
-                f.scroll = 0;
-                effects.extend(enter_tab(f, &summary, window, visible, fresh_seq));
+            _ if is_movement(intent) => Flow::done(),
+            _ => Flow::Pass,
+        };
+    };
+    let (len, visible, is_list) = file_tab_extent(f, &summary, rows);
+    let mut effects = Vec::new();
+    match intent {
+        i if is_movement(i) => {
+            let step = step_of(i, visible);
+            if is_list {
+                move_cursor(&mut f.cursor, &mut f.scroll, len, step, visible);
+            } else {
+                scroll_text(&mut f.scroll, len, visible, step);
             }
-            Action::ColumnLeft | Action::ColumnRight if f.tab == FileTab::Preview => {
-                let total = f.preview.total_columns;
-                let off = f.preview.col_offset;
-                let new = if action == Action::ColumnLeft {
-                    off.saturating_sub(1)
-                } else {
-                    (off + 1).min(total.saturating_sub(1))
-                };
-                if new != off {
-                    f.preview.col_offset = new;
-                    f.preview.seq = 0;
-                    effects.extend(enter_tab(f, &summary, window, visible, fresh_seq));
-                }
+            if f.tab == FileTab::Preview {
+                effects.extend(more_rows(f, visible));
             }
-            Action::ColumnLeft | Action::ColumnRight => {}
-            Action::Back | Action::Cancel => close_file(state),
-            _ => {}
         }
-        if effects.iter().any(|e| matches!(e, Effect::OpenPreview { .. } | Effect::LoadPages { .. })) {
-            state.inspector_seq = fresh_seq;
+        Intent::Enter if f.tab == FileTab::RowGroups && !summary.row_groups.is_empty() => {
+            f.row_group = f.cursor.min(summary.row_groups.len() - 1);
+            f.tab = FileTab::Columns;
+            f.cursor = 0;
+            f.scroll = 0;
         }
-        return effects;
+        Intent::Enter => {}
+        Intent::NextTab | Intent::PrevTab => {
+            f.tab = cycle(&FileTab::ALL, f.tab, intent == Intent::NextTab);
+            f.cursor = if f.tab == FileTab::RowGroups { f.row_group } else { 0 };
+            f.scroll = 0;
+            effects.extend(enter_tab(f, state, &summary, window, visible));
+        }
+        Intent::ColumnLeft | Intent::ColumnRight if f.tab == FileTab::Preview => {
+            let total = f.preview.total_columns;
+            let off = f.preview.col_offset;
+            let new = if intent == Intent::ColumnLeft {
+                off.saturating_sub(1)
+            } else {
+                (off + 1).min(total.saturating_sub(1))
+            };
+            if new != off {
+                f.preview.col_offset = new;
+                f.preview.seq = None;
+                effects.extend(enter_tab(f, state, &summary, window, visible));
+            }
+        }
+        Intent::ColumnLeft => f.h_scroll = f.h_scroll.saturating_sub(1),
+        Intent::ColumnRight => f.h_scroll = (f.h_scroll + 1).min(CHUNK_COLUMNS - 1),
+        Intent::Back | Intent::Cancel => return close_file(v),
+        _ => return Flow::Pass,
     }
-    // The dataset's file list.
-    let Some(d) = ins.dataset.as_mut() else { return effects };
+    Flow::Done(effects)
+}
+
+/// Columns of the chunks tab after its first (the column name), which scroll sideways.
+pub const CHUNK_COLUMNS: usize = 8;
+
+fn dataset_input(v: &mut Inspector, state: &mut AppState, intent: Intent, rows: usize) -> Flow {
+    let Some(d) = v.dataset.as_mut() else { return Flow::Close(Vec::new()) };
     let len = match (&d.summary, d.tab) {
         (Slot::Ready(s), DatasetTab::Files) => s.files.len(),
         (Slot::Ready(s), DatasetTab::Columns) => s.column_share.len(),
         (Slot::Ready(s), DatasetTab::Drift) => s.files.iter().filter(|f| !f.drift.is_empty()).count(),
         _ => 0,
     };
-    match action {
-        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+    match intent {
+        i if is_movement(i) => {
             // Under the summary line and the header.
             let visible = rows.saturating_sub(2).max(1);
-            move_cursor(&mut d.cursor, &mut d.scroll, len, step_of(&action, visible), visible);
+            move_cursor(&mut d.cursor, &mut d.scroll, len, step_of(i, visible), visible);
         }
-        Action::NextTab | Action::PrevTab => {
-            let i = DatasetTab::ALL.iter().position(|t| *t == d.tab).unwrap_or(0);
-            let n = DatasetTab::ALL.len();
-            d.tab = DatasetTab::ALL[if action == Action::NextTab { (i + 1) % n } else { (i + n - 1) % n }];
+        Intent::NextTab | Intent::PrevTab => {
+            d.tab = cycle(&DatasetTab::ALL, d.tab, intent == Intent::NextTab);
             d.cursor = 0;
             d.scroll = 0;
         }
-        Action::Enter => {
-            let Slot::Ready(s) = &d.summary else { return effects };
+        Intent::Enter => {
+            let Slot::Ready(s) = &d.summary else { return Flow::done() };
             let file = match d.tab {
                 DatasetTab::Files => s.files.get(d.cursor),
                 DatasetTab::Drift => s.files.iter().filter(|f| !f.drift.is_empty()).nth(d.cursor),
                 DatasetTab::Columns => None,
             };
-            let Some(file) = file else { return effects };
-            let base = ins.table.path.trim_end_matches('/');
+            let Some(file) = file else { return Flow::done() };
+            let base = v.table.path.trim_end_matches('/');
             let rel = if base.is_empty() { file.path.clone() } else { format!("{base}/{}", file.path) };
             let size = Some(file.size);
-            let seq = next_seq(state);
-            if let Some(ins) = state.inspector.as_mut() {
-                ins.file = Some(FileView::new(seq, rel.clone(), size));
-            }
-            effects.push(Effect::LoadFooter { seq, rel, size });
+            let seq = state.seqs.next();
+            v.file = Some(FileView::new(seq, rel.clone(), size));
+            return Flow::Done(vec![Effect::Spawn(Job::Footer { seq, rel, size })]);
         }
-        Action::Back | Action::Cancel => state.inspector = None,
-        _ => {}
+        Intent::Back | Intent::Cancel => return Flow::Close(Vec::new()),
+        _ => return Flow::Pass,
     }
-    effects
+    Flow::done()
 }
 
-fn cycle_tab(tab: FileTab, forward: bool) -> FileTab {
-    let n = FileTab::ALL.len();
-    let i = FileTab::ALL.iter().position(|t| *t == tab).unwrap_or(0);
-    FileTab::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+fn close_file(v: &mut Inspector) -> Flow {
+    v.file = None;
+    if v.dataset.is_none() { Flow::Close(Vec::new()) } else { Flow::done() }
+}
+
+pub fn on_report(v: &mut Inspector, state: &mut AppState, r: Report) -> Vec<Effect> {
+    match r {
+        Report::DatasetProgress { seq, done, total } => {
+            if let Some(d) = v.dataset.as_mut().filter(|d| d.seq == seq) {
+                d.progress = (done, total);
+            }
+        }
+        Report::Dataset { seq, result } => {
+            if let Some(d) = v.dataset.as_mut().filter(|d| d.seq == seq) {
+                d.summary = Slot::from_result(result);
+            }
+        }
+        Report::Footer { seq, result } => {
+            if let Some(f) = v.file.as_mut().filter(|f| f.seq == seq) {
+                f.footer = Slot::from_result(result);
+                return footer_arrived(v, state);
+            }
+        }
+        Report::Preview { seq, rows: r } => {
+            if let Some(f) = v.file.as_mut().filter(|f| f.preview.seq == Some(seq)) {
+                let p = &mut f.preview;
+                p.columns = r.columns;
+                p.skipped = r.skipped;
+                p.rows.extend(r.rows);
+                p.done = r.done;
+                p.loading = false;
+                p.bytes_read = r.bytes_read;
+                p.requests = r.requests;
+                if r.error.is_some() {
+                    p.error = r.error;
+                    p.done = true;
+                }
+            }
+        }
+        Report::Pages { seq, result } => {
+            if let Some(f) = v.file.as_mut().filter(|f| f.pages_seq == seq)
+                && let Some((_, slot)) = f.pages.as_mut()
+            {
+                *slot = Slot::from_result(result);
+            }
+        }
+    }
+    Vec::new()
 }
 
 /// The footer of the open file arrived: start what its current tab needs (the user may have
 /// tabbed to the preview while it loaded).
-pub fn footer_arrived(state: &mut AppState) -> Vec<Effect> {
+fn footer_arrived(v: &mut Inspector, state: &mut AppState) -> Vec<Effect> {
     let rows = content_rows(state);
-    let window = preview_columns(state);
-    let seq = state.inspector_seq + 1;
-    let Some(f) = state.inspector.as_mut().and_then(|i| i.file.as_mut()) else { return Vec::new() };
+    let window = preview_columns_at(state.width);
+    let Some(f) = v.file.as_mut() else { return Vec::new() };
     let Some(summary) = f.summary().cloned() else { return Vec::new() };
-    let effects = enter_tab(f, &summary, window, rows, seq);
-    if !effects.is_empty() {
-        state.inspector_seq = seq;
-    }
-    effects
-}
-
-/// How far a movement key moves in a list showing `page` rows.
-pub fn step_of(action: &Action, page: usize) -> isize {
-    match action {
-        Action::Up => -1,
-        Action::Down => 1,
-        Action::PageUp => -(page as isize),
-        Action::PageDown => page as isize,
-        Action::Top => isize::MIN / 2,
-        _ => isize::MAX / 2,
-    }
-}
-
-/// Move a cursor by `step` within `len` entries, scrolling to keep it among `visible` rows.
-pub fn move_cursor(cursor: &mut usize, scroll: &mut usize, len: usize, step: isize, visible: usize) {
-    if len == 0 {
-        return;
-    }
-    *cursor = (*cursor as isize).saturating_add(step).clamp(0, len as isize - 1) as usize;
-    if *cursor < *scroll {
-        *scroll = *cursor;
-    } else if *cursor >= *scroll + visible {
-        *scroll = *cursor + 1 - visible;
-    }
+    enter_tab(f, state, &summary, window, rows)
 }
 
 /// A file tab's length, the rows it shows at once (as the view lays it out), and whether it is a
@@ -427,11 +450,18 @@ fn file_tab_extent(f: &FileView, s: &ParquetSummary, content: usize) -> (usize, 
 }
 
 /// Entering a tab starts what it needs: the preview of the selected row group, its page index.
-fn enter_tab(f: &mut FileView, summary: &ParquetSummary, window: usize, rows: usize, seq: u64) -> Vec<Effect> {
+fn enter_tab(
+    f: &mut FileView,
+    state: &mut AppState,
+    summary: &ParquetSummary,
+    window: usize,
+    rows: usize,
+) -> Vec<Effect> {
     let Slot::Ready((_, footer)) = &f.footer else { return Vec::new() };
+    let footer = footer.clone();
     match f.tab {
         FileTab::Preview => {
-            let fresh = f.preview.seq == 0 || f.preview_row_group != Some(f.row_group);
+            let fresh = f.preview.seq.is_none() || f.preview_row_group != Some(f.row_group);
             if !fresh {
                 return Vec::new();
             }
@@ -444,8 +474,11 @@ fn enter_tab(f: &mut FileView, summary: &ParquetSummary, window: usize, rows: us
                 f.scroll = 0;
             }
             let columns: Vec<usize> = (col_offset..(col_offset + window).min(total_columns)).collect();
+            let seq = state.seqs.next();
+            let handle = Shared::new(Arc::new(tokio::sync::Mutex::new(None)));
             f.preview = PreviewView {
-                seq,
+                seq: Some(seq),
+                handle: Some(handle.clone()),
                 col_offset,
                 total_columns,
                 total: summary.row_groups.get(f.row_group).map_or(0, |r| r.rows),
@@ -453,26 +486,15 @@ fn enter_tab(f: &mut FileView, summary: &ParquetSummary, window: usize, rows: us
                 ..PreviewView::default()
             };
             f.preview_row_group = Some(f.row_group);
-            vec![Effect::OpenPreview {
-                seq,
-                rel: f.rel.clone(),
-                size: f.size,
-                footer: footer.clone(),
-                row_group: f.row_group,
-                columns,
-                want: (f.cursor + 2 * rows).clamp(PREVIEW_STEP, PREVIEW_MAX_ROWS),
-            }]
+            let open = PreviewOpen { rel: f.rel.clone(), size: f.size, footer, row_group: f.row_group, columns };
+            let want = (f.cursor + 2 * rows).clamp(PREVIEW_STEP, PREVIEW_MAX_ROWS);
+            vec![Effect::Spawn(Job::Preview { seq, handle, open: Some(open), want })]
         }
         FileTab::Pages if f.pages.as_ref().is_none_or(|(rg, _)| *rg != f.row_group) => {
+            let seq = state.seqs.next();
             f.pages = Some((f.row_group, Slot::Loading));
             f.pages_seq = seq;
-            vec![Effect::LoadPages {
-                seq,
-                rel: f.rel.clone(),
-                size: f.size,
-                footer: footer.clone(),
-                row_group: f.row_group,
-            }]
+            vec![Effect::Spawn(Job::Pages { seq, rel: f.rel.clone(), size: f.size, footer, row_group: f.row_group })]
         }
         _ => Vec::new(),
     }
@@ -481,45 +503,117 @@ fn enter_tab(f: &mut FileView, summary: &ParquetSummary, window: usize, rows: us
 /// Ask for more preview rows when the cursor nears the end of what is decoded.
 fn more_rows(f: &mut FileView, visible: usize) -> Vec<Effect> {
     let p = &mut f.preview;
-    if p.done || p.loading || p.seq == 0 || p.rows.len() >= PREVIEW_MAX_ROWS {
+    let (Some(seq), Some(handle)) = (p.seq, p.handle.clone()) else { return Vec::new() };
+    if p.done || p.loading || p.rows.len() >= PREVIEW_MAX_ROWS {
         return Vec::new();
     }
     if f.cursor + 2 * visible < p.rows.len() {
         return Vec::new();
     }
     p.loading = true;
-    vec![Effect::MorePreview { seq: p.seq, want: (p.rows.len() + PREVIEW_STEP).min(PREVIEW_MAX_ROWS) }]
+    let want = (p.rows.len() + PREVIEW_STEP).min(PREVIEW_MAX_ROWS);
+    vec![Effect::Spawn(Job::Preview { seq, handle, open: None, want })]
 }
 
 /// An inspector job for `seq` ended without delivering (cancelled, or it failed): whatever still
 /// waits for it says so instead of "reading…" forever.
-pub fn job_ended(state: &mut AppState, seq: u64, why: &str) {
-    let Some(ins) = state.inspector.as_mut() else { return };
-    if let Some(d) = ins.dataset.as_mut().filter(|d| d.seq == seq && d.summary == Slot::Loading) {
-        d.summary = Slot::Failed(why.to_string());
+pub fn job_ended(v: &mut Inspector, seq: InspectorSeq, cancelled: bool) {
+    if let Some(d) = v.dataset.as_mut().filter(|d| d.seq == seq) {
+        d.summary.end(cancelled);
     }
-    if let Some(f) = ins.file.as_mut() {
-        if f.seq == seq && f.footer == Slot::Loading {
-            f.footer = Slot::Failed(why.to_string());
+    if let Some(f) = v.file.as_mut() {
+        if f.seq == seq {
+            f.footer.end(cancelled);
         }
         if f.pages_seq == seq
             && let Some((_, slot)) = f.pages.as_mut()
-            && *slot == Slot::Loading
         {
-            *slot = Slot::Failed(why.to_string());
+            slot.end(cancelled);
         }
         // A preview step that was cut short is asked for again by the next scroll.
-        if f.preview.seq == seq {
+        if f.preview.seq == Some(seq) {
             f.preview.loading = false;
+            if cancelled && f.preview.rows.is_empty() {
+                f.preview.error = Some(ended(true).to_string());
+            }
         }
     }
 }
 
-fn close_file(state: &mut AppState) {
-    if let Some(ins) = state.inspector.as_mut() {
-        ins.file = None;
-        if ins.dataset.is_none() {
-            state.inspector = None;
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::JobEvent;
+    use crate::event::Msg;
+    use crate::jobs::{JobId, JobKind};
+    use crate::state::testing::{loaded, press};
+    use crate::state::update;
+
+    fn inspected() -> (AppState, InspectorSeq) {
+        let mut s = loaded(&["acme/bronze/events:parquet"], false);
+        press(&mut s, &[Intent::Enter, Intent::Enter]);
+        let effects = press(&mut s, &[Intent::Inspect]);
+        let Some(Effect::Spawn(Job::Dataset { seq, .. })) = effects.first().cloned() else { panic!("{effects:?}") };
+        (s, seq)
+    }
+
+    fn summary() -> Arc<DatasetSummary> {
+        Arc::new(DatasetSummary::default())
+    }
+
+    #[test]
+    fn a_dataset_opens_its_file_list_and_drops_stale_results() {
+        let (mut s, seq) = inspected();
+        assert_eq!(s.layer(), super::super::Layer::Inspector);
+        // A result for an older request is dropped.
+        let stale = Seq::new(seq.get() + 100);
+        update(&mut s, Report::Dataset { seq: stale, result: Ok(summary()) }.into());
+        assert_eq!(s.inspector().unwrap().dataset.as_ref().unwrap().summary, Slot::Loading);
+        update(&mut s, Report::Dataset { seq, result: Ok(summary()) }.into());
+        assert!(matches!(s.inspector().unwrap().dataset.as_ref().unwrap().summary, Slot::Ready(_)));
+    }
+
+    #[test]
+    fn esc_cancels_the_read_then_closes_and_a_cancelled_read_says_so() {
+        let (mut s, seq) = inspected();
+        update(
+            &mut s,
+            Msg::Job(JobEvent::Started {
+                id: JobId(5),
+                kind: JobKind::Inspect,
+                label: "x".into(),
+                owner: Owner::Inspector(seq),
+            }),
+        );
+        let effects = press(&mut s, &[Intent::Cancel]);
+        assert_eq!(effects, vec![Effect::Cancel(JobId(5))]);
+        assert!(s.inspector().is_some(), "esc stops the read first");
+        update(&mut s, Msg::Job(JobEvent::Finished { id: JobId(5), cancelled: true }));
+        let Slot::Failed(why) = &s.inspector().unwrap().dataset.as_ref().unwrap().summary else { panic!() };
+        assert!(why.contains("cancelled"), "{why}");
+        press(&mut s, &[Intent::Cancel]);
+        assert!(s.inspector().is_none(), "then esc closes the inspector");
+        assert_eq!(s.layer(), super::super::Layer::Browser);
+    }
+
+    #[test]
+    fn tabs_chosen_before_the_footer_arrives_still_count() {
+        let (mut s, _) = inspected();
+        let mut ds = DatasetSummary::default();
+        ds.files.push(crate::lake::parquet::dataset::DatasetFile {
+            path: "part-0.parquet".into(),
+            size: 10,
+            ..Default::default()
+        });
+        let seq = s.inspector().unwrap().dataset.as_ref().unwrap().seq;
+        update(&mut s, Report::Dataset { seq, result: Ok(Arc::new(ds)) }.into());
+        let effects = press(&mut s, &[Intent::Enter]);
+        let Some(Effect::Spawn(Job::Footer { rel, .. })) = effects.first() else { panic!("{effects:?}") };
+        assert_eq!(rel, "acme/bronze/events/part-0.parquet");
+        press(&mut s, &[Intent::NextTab, Intent::NextTab]);
+        assert_eq!(s.inspector().unwrap().file.as_ref().unwrap().tab, FileTab::RowGroups);
+        // Back from the file returns to the list, not the browser.
+        press(&mut s, &[Intent::Back]);
+        assert!(s.inspector().unwrap().file.is_none());
     }
 }

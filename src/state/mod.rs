@@ -1,7 +1,15 @@
-//! Application state as plain data, and `update(state, action) -> effects`: the only place the
+//! Application state as plain data, and `update(state, msg) -> effects`: the only place the
 //! state changes. No terminal, no I/O, no clock: effects ask the app to start or cancel jobs,
-//! and job results come back as actions. Results of a superseded listing carry an old ticket
-//! and are dropped here.
+//! and job reports come back as messages.
+//!
+//! The browser is the base; views open above it on a stack (`screen`). A user's input goes to
+//! the top screen's module; what it passes on goes to the keys that work everywhere (`global`),
+//! and in the browser to the browser. A job's report goes to the view it was asked for, found by
+//! type in the stack, and is dropped when its sequence number is not that view's current one.
+//!
+//! Modules: `browser` (miller columns), `inspector`, `history`, `diag`, `write` (compaction,
+//! vacuum, convert), `sql` (with `editor` and `grid`), `overlay` (help, requests, prompts),
+//! `input` (one-line text), `picker` (the lake picker before the app starts).
 
 pub mod browser;
 pub mod diag;
@@ -10,19 +18,26 @@ pub mod grid;
 pub mod history;
 pub mod input;
 pub mod inspector;
-pub mod maintain;
+pub mod overlay;
 pub mod picker;
+pub mod screen;
 pub mod sql;
+pub mod write;
+
+#[cfg(test)]
+pub(crate) mod testing;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::action::{Action, InputKey};
-use crate::jobs::{JobId, JobKind};
-use crate::lake::requests::RequestSummary;
-use crate::lake::{Catalog, NodeId, TableDetail, TableEntry};
+use crate::event::{Input, Intent, JobEvent, Msg, Report, Seq, Seqs, view};
+use crate::jobs::{Job, JobId, JobKind, Owner};
+use crate::lake::store::requests::RequestSummary;
+use crate::lake::{Catalog, NodeId, TableDetail, TableEntry, TableFormat};
 use browser::Nav;
-use input::{Edit, LineInput};
+pub use screen::{Layer, Screen};
 
 /// Detail jobs in flight at once (the selected table always gets a slot first).
 pub const MAX_DETAIL_JOBS: usize = 2;
@@ -32,127 +47,31 @@ pub const CHROME_ROWS: u16 = 4;
 /// Work the app must start or stop for the state.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    StartDiscovery {
-        ticket: u64,
-    },
-    LoadDetail {
-        ticket: u64,
-        table: Box<TableEntry>,
-        /// Time travel: read this version of a Delta table.
-        as_of: Option<crate::lake::delta_diff::AsOf>,
-    },
-    /// List a dataset's files (or read a Delta table's) and read their footers.
-    LoadDataset {
-        seq: u64,
-        table: Box<TableEntry>,
-    },
-    LoadFooter {
-        seq: u64,
-        rel: String,
-        size: Option<u64>,
-    },
-    /// Start decoding a row group (only `columns`) until `want` rows are there.
-    OpenPreview {
-        seq: u64,
-        rel: String,
-        size: Option<u64>,
-        footer: inspector::SharedFooter,
-        row_group: usize,
-        columns: Vec<usize>,
-        want: usize,
-    },
-    /// Decode more rows of the open preview.
-    MorePreview {
-        seq: u64,
-        want: usize,
-    },
-    LoadPages {
-        seq: u64,
-        rel: String,
-        size: Option<u64>,
-        footer: inspector::SharedFooter,
-        row_group: usize,
-    },
-    /// Open a Delta table's history and read its newest `want` commits.
-    LoadHistory {
-        seq: u64,
-        table: Box<TableEntry>,
-        want: usize,
-    },
-    /// Read more commits of the open history, up to `want` loaded.
-    MoreHistory {
-        seq: u64,
-        want: usize,
-    },
-    LoadDeltaInfo {
-        seq: u64,
-        table: Box<TableEntry>,
-        as_of: Option<crate::lake::delta_diff::AsOf>,
-    },
-    LoadDiff {
-        seq: u64,
-        table: Box<TableEntry>,
-        a: u64,
-        b: u64,
-    },
-    /// Diagnose tables (`(display name, table)`), for the view `seq`.
-    LoadDiag {
-        seq: u64,
-        scope: String,
-        tables: Vec<(String, TableEntry)>,
-    },
-    /// Plan a write action (reads only).
-    PlanMaintain {
-        seq: u64,
-        kind: maintain::MaintainKind,
-        name: String,
-        table: Box<TableEntry>,
-        partition: Option<(String, String)>,
-        /// Vacuum: a retention the user typed (an explicit override).
-        retain: Option<std::time::Duration>,
-    },
-    /// Run a confirmed plan.
-    RunMaintain {
-        seq: u64,
-        kind: maintain::MaintainKind,
-        name: String,
-        table: Box<TableEntry>,
-        partition: Option<(String, String)>,
-        plan: maintain::MaintainPlan,
-    },
-    /// Build the SQL engine for the current catalog (and report its function names).
-    PrepareSql,
-    /// Estimate, then run a query, keeping `max_rows` rows.
-    RunSql {
-        seq: u64,
-        sql: String,
-        max_rows: usize,
-    },
-    EstimateSql {
-        seq: u64,
-        sql: String,
-    },
-    /// Run a query again and write its whole result to a file.
-    ExportSql {
-        sql: String,
-        path: std::path::PathBuf,
-        format: crate::lake::sql::export::Format,
-    },
+    /// Start a job.
+    Spawn(Job),
+    Cancel(JobId),
     /// Put text on the terminal's clipboard (OSC 52).
     Copy(String),
     /// Append a query to the history file.
     SaveQuery(String),
-    CancelJob(JobId),
     Quit,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Browse,
-    Filter,
-    Command,
-    Help,
-    Requests,
+/// What a screen did with an input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Flow {
+    /// Not its key: the keys that work everywhere get it.
+    Pass,
+    /// Handled; the screen stays.
+    Done(Vec<Effect>),
+    /// Handled; the screen closes (back one layer).
+    Close(Vec<Effect>),
+}
+
+impl Flow {
+    pub fn done() -> Flow {
+        Flow::Done(Vec::new())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,7 +82,7 @@ pub enum Focus {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum DetailSlot {
-    /// Requested; the job id arrives with `JobStarted`.
+    /// Requested; the job id arrives with `Started`.
     Loading(Option<JobId>),
     Ready(Arc<TableDetail>),
     Failed(String),
@@ -171,14 +90,12 @@ pub enum DetailSlot {
     Cancelled,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JobStatus {
     pub id: JobId,
     pub kind: JobKind,
     pub label: String,
-    /// The listing generation the job works for (for inspector jobs: the inspector's sequence
-    /// number of the view it reads for).
-    pub ticket: u64,
+    pub owner: Owner,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,24 +110,36 @@ pub struct Message {
     pub level: MessageLevel,
 }
 
+/// A time-travel choice: this table, read as of this point (checked: `version` is where it
+/// resolved).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeTravel {
+    pub location: String,
+    pub name: String,
+    pub as_of: crate::lake::delta::diff::AsOf,
+    pub version: u64,
+}
+
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// How the lake root is shown (never with credentials).
     pub root: String,
     pub catalog: Arc<Catalog>,
-    /// Generation of the current listing; results with another ticket are stale.
-    pub ticket: u64,
+    /// The current listing; results of another one are stale.
+    pub listing: Seq<view::Listing>,
+    /// The listing the catalog on screen came from (the previous one until a refresh's first
+    /// snapshot arrives).
+    pub catalog_listing: Seq<view::Listing>,
     pub discovering: bool,
     pub nav: Nav,
     /// Table details by table location.
     pub details: HashMap<String, DetailSlot>,
-    pub mode: Mode,
     pub focus: Focus,
     pub detail_scroll: u16,
-    pub help_scroll: u16,
-    pub input: LineInput,
+    /// The views open above the browser, the top last.
+    pub screens: Vec<Screen>,
     pub jobs: Vec<JobStatus>,
-    /// The last error (kept until replaced) or a passing notice.
+    /// The latest notice or error, until the next key.
     pub message: Option<Message>,
     pub theme: String,
     pub themes: Vec<String>,
@@ -218,19 +147,8 @@ pub struct AppState {
     pub requests: RequestSummary,
     /// How the store is reached: endpoint, credential source, retries (for the requests panel).
     pub store_info: Vec<(String, String)>,
-    pub requests_scroll: u16,
-    /// The Parquet inspector, when open (it replaces the browser's columns).
-    pub inspector: Option<inspector::Inspector>,
-    pub inspector_seq: u64,
-    /// The Delta history view, when open (over the browser or the inspector).
-    pub history: Option<history::HistoryView>,
-    /// Time travel: one table read as of a version or timestamp by every view.
-    pub as_of: Option<history::TimeTravel>,
-    /// The diagnostics view, when open (over every other view but the SQL pane).
-    pub diag: Option<diag::DiagView>,
-    /// A write action's plan / job / outcome, over everything else.
-    pub maintain: Option<maintain::MaintainView>,
-    pub maintain_seq: u64,
+    /// Time travel: one table read as of a version by every view.
+    pub as_of: Option<TimeTravel>,
     /// The SQL pane (kept when closed, with its text and result).
     pub sql: sql::SqlPane,
     /// Prices of the lake's provider (query estimates).
@@ -241,6 +159,7 @@ pub struct AppState {
     pub height: u16,
     pub spinner: usize,
     pub quit: bool,
+    pub seqs: Seqs,
 }
 
 impl AppState {
@@ -248,37 +167,89 @@ impl AppState {
         AppState {
             root,
             catalog: Arc::new(Catalog::default()),
-            ticket: 0,
+            listing: Seq::default(),
+            catalog_listing: Seq::default(),
             discovering: false,
             nav: Nav::default(),
             details: HashMap::new(),
-            mode: Mode::Browse,
             focus: Focus::List,
             detail_scroll: 0,
-            help_scroll: 0,
-            input: LineInput::default(),
+            screens: Vec::new(),
             jobs: Vec::new(),
             message: None,
             theme,
             themes,
             requests: RequestSummary::default(),
             store_info: Vec::new(),
-            requests_scroll: 0,
-            inspector: None,
-            inspector_seq: 0,
-            history: None,
             as_of: None,
-            diag: None,
-            maintain: None,
-            maintain_seq: 0,
             sql: sql::SqlPane::new(Vec::new(), 100_000),
-            prices: crate::lake::pricing::Prices::for_scheme(crate::lake::location::Scheme::File),
+            prices: crate::lake::pricing::Prices::for_scheme(crate::lake::store::location::Scheme::File),
             prefetch_details,
             ascii,
             width: 80,
             height: 24,
             spinner: 0,
             quit: false,
+            seqs: Seqs::default(),
+        }
+    }
+
+    /// The layer that has the keyboard.
+    pub fn layer(&self) -> Layer {
+        match self.screens.last() {
+            Some(s) => s.layer(self.sql.focus, self.sql.line.is_some()),
+            None => Layer::Browser,
+        }
+    }
+
+    /// The full-screen view shown in the body: the topmost screen that is not an overlay.
+    pub fn body(&self) -> Option<&Screen> {
+        self.screens.iter().rev().find(|s| !s.is_overlay())
+    }
+
+    /// Open a screen on top (one of its kind already open is replaced).
+    pub fn push(&mut self, screen: Screen) {
+        self.screens.retain(|s| !s.same_kind(&screen));
+        self.screens.push(screen);
+    }
+
+    pub fn inspector(&self) -> Option<&inspector::Inspector> {
+        self.screens.iter().find_map(|s| match s {
+            Screen::Inspector(v) => Some(v.as_ref()),
+            _ => None,
+        })
+    }
+
+    pub fn history(&self) -> Option<&history::HistoryView> {
+        self.screens.iter().find_map(|s| match s {
+            Screen::History(v) => Some(v.as_ref()),
+            _ => None,
+        })
+    }
+
+    pub fn diag(&self) -> Option<&diag::DiagView> {
+        self.screens.iter().find_map(|s| match s {
+            Screen::Diag(v) => Some(v.as_ref()),
+            _ => None,
+        })
+    }
+
+    pub fn write(&self) -> Option<&write::WriteView> {
+        self.screens.iter().find_map(|s| match s {
+            Screen::Write(v) => Some(v.as_ref()),
+            _ => None,
+        })
+    }
+
+    pub fn sql_open(&self) -> bool {
+        self.screens.iter().any(|s| matches!(s, Screen::Sql))
+    }
+
+    /// The prompt on the status line, if one is open.
+    pub fn prompt(&self) -> Option<&screen::Prompt> {
+        match self.screens.last() {
+            Some(Screen::Prompt(p)) => Some(p),
+            _ => None,
         }
     }
 
@@ -295,6 +266,28 @@ impl AppState {
         self.selected().and_then(|id| self.catalog.node(id).table.as_deref())
     }
 
+    /// The table the views on screen are about: the topmost view's table (the diagnostics'
+    /// open table, the history's, the inspector's), else the browser's selection.
+    pub fn current_table(&self) -> Option<TableEntry> {
+        for s in self.screens.iter().rev() {
+            let location = match s {
+                Screen::Diag(d) => d.open.as_ref().map(|o| o.diag.location.clone()),
+                Screen::History(h) => Some(h.table.location.clone()),
+                Screen::Inspector(i) => Some(i.table.location.clone()),
+                _ => None,
+            };
+            if let Some(loc) = location {
+                return self.table_at(&loc).cloned();
+            }
+        }
+        self.selected_table().cloned()
+    }
+
+    /// The catalog's table at `location`.
+    pub fn table_at(&self, location: &str) -> Option<&TableEntry> {
+        self.catalog.tables().find(|(_, t)| t.location == location).map(|(_, t)| t)
+    }
+
     pub fn detail_of(&self, location: &str) -> Option<&DetailSlot> {
         self.details.get(location)
     }
@@ -303,11 +296,24 @@ impl AppState {
         self.jobs.iter().any(|j| j.kind == kind)
     }
 
-    fn error(&mut self, text: impl Into<String>) {
+    /// Ids of the running jobs that work for `owner`.
+    pub fn jobs_of(&self, owner: &Owner) -> Vec<JobId> {
+        self.jobs.iter().filter(|j| &j.owner == owner).map(|j| j.id).collect()
+    }
+
+    /// The version time travel reads `location` at, if it is on for that table.
+    pub fn as_of_for(&self, location: &str) -> Option<crate::lake::delta::diff::AsOf> {
+        self.as_of
+            .as_ref()
+            .filter(|a| a.location == location)
+            .map(|a| crate::lake::delta::diff::AsOf::Version(a.version))
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
         self.message = Some(Message { text: text.into(), level: MessageLevel::Error });
     }
 
-    fn info(&mut self, text: impl Into<String>) {
+    pub fn info(&mut self, text: impl Into<String>) {
         self.message = Some(Message { text: text.into(), level: MessageLevel::Info });
     }
 }
@@ -317,234 +323,189 @@ pub fn start(state: &mut AppState) -> Vec<Effect> {
     refresh(state)
 }
 
-fn refresh(state: &mut AppState) -> Vec<Effect> {
+/// List the lake again. The catalog on screen stays until the new listing's first snapshot, and
+/// the selection stays on the same names.
+pub fn refresh(state: &mut AppState) -> Vec<Effect> {
     let mut effects: Vec<Effect> = state
         .jobs
         .iter()
         .filter(|j| matches!(j.kind, JobKind::Discovery | JobKind::Detail))
-        .map(|j| Effect::CancelJob(j.id))
+        .map(|j| Effect::Cancel(j.id))
         .collect();
-    state.ticket += 1;
+    state.listing = state.seqs.next();
     state.details.clear();
     state.discovering = true;
-    effects.push(Effect::StartDiscovery { ticket: state.ticket });
+    effects.push(Effect::Spawn(Job::Discover { seq: state.listing }));
     effects
 }
 
-/// Keys every full-screen view (inspector, history) moves and switches tabs with.
-pub fn is_view_navigation(action: &Action) -> bool {
-    matches!(
-        action,
-        Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom
-            | Action::Enter
-            | Action::Back
-            | Action::NextTab
-            | Action::PrevTab
-    )
+/// Apply one message. Returns the effects the app must carry out.
+pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    let mut effects = match msg {
+        Msg::User(input) => {
+            // A notice or an error lasts until the next key.
+            state.message = None;
+            user(state, input)
+        }
+        Msg::Job(event) => job_event(state, event),
+        Msg::Resize { width, height } => {
+            state.width = width;
+            state.height = height;
+            let rows = state.list_rows();
+            let complete = !state.discovering;
+            state.nav.sync(&state.catalog, rows, complete);
+            Vec::new()
+        }
+        Msg::Tick => {
+            if !state.jobs.is_empty() {
+                state.spinner = state.spinner.wrapping_add(1);
+            }
+            Vec::new()
+        }
+        Msg::Requests(summary) => {
+            state.requests = *summary;
+            Vec::new()
+        }
+    };
+    effects.extend(reconcile_details(state));
+    effects
 }
 
-/// Apply one action. Returns the effects the app must carry out.
-pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
-    let rows = state.list_rows();
+/// A user's input: the top screen first, then the keys that work everywhere; with no screen
+/// open, the browser.
+fn user(state: &mut AppState, input: Input) -> Vec<Effect> {
+    let Some(i) = state.screens.len().checked_sub(1) else { return browser_input(state, input) };
+    let mut screen = state.screens.remove(i);
+    let flow = match &mut screen {
+        Screen::Inspector(v) => inspector::on_input(v, state, &input),
+        Screen::History(v) => history::on_input(v, state, &input),
+        Screen::Diag(v) => diag::on_input(v, state, &input),
+        Screen::Sql => sql::on_input(state, &input),
+        Screen::Write(v) => write::on_input(v, state, &input),
+        Screen::Help(v) => overlay::help_input(v, &input),
+        Screen::Requests { scroll } => overlay::requests_input(scroll, &input),
+        Screen::Prompt(p) => overlay::prompt_input(p, state, &input),
+    };
+    match flow {
+        Flow::Pass => {
+            state.screens.insert(i, screen);
+            global(state, input)
+        }
+        Flow::Done(effects) => {
+            state.screens.insert(i.min(state.screens.len()), screen);
+            effects
+        }
+        Flow::Close(mut effects) => {
+            effects.extend(closed(state, screen));
+            effects
+        }
+    }
+}
+
+/// A screen closed: stop what it had running.
+fn closed(state: &mut AppState, screen: Screen) -> Vec<Effect> {
+    let owner = match &screen {
+        Screen::Inspector(v) => Some(Owner::Inspector(v.seq)),
+        Screen::History(v) => Some(Owner::History(v.seq)),
+        Screen::Diag(v) => Some(Owner::Diag(v.seq)),
+        _ => None,
+    };
     let mut effects = Vec::new();
-    // A passing notice lasts until the next key; errors stay until replaced.
-    if is_user_action(&action) && state.message.as_ref().is_some_and(|m| m.level == MessageLevel::Info) {
-        state.message = None;
+    if let Some(owner) = owner {
+        // Every job of the view, whatever sequence it was asked under.
+        effects.extend(state.jobs.iter().filter(|j| same_view(&j.owner, &owner)).map(|j| Effect::Cancel(j.id)));
     }
-    if maintain::takes(state, &action) {
-        return maintain::update(state, action);
+    effects
+}
+
+fn same_view(a: &Owner, b: &Owner) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// The keys that work in every layer.
+fn global(state: &mut AppState, input: Input) -> Vec<Effect> {
+    match input {
+        Input::Command(cmd) => run_command(state, &cmd),
+        Input::Intent(intent) => match intent {
+            Intent::Quit => {
+                state.quit = true;
+                vec![Effect::Quit]
+            }
+            Intent::Help => {
+                let under = state.layer();
+                state.push(Screen::Help(screen::HelpView { under, scroll: 0 }));
+                Vec::new()
+            }
+            Intent::CommandLine => {
+                overlay::open_command(state, "");
+                Vec::new()
+            }
+            Intent::Requests => {
+                state.push(Screen::Requests { scroll: 0 });
+                Vec::new()
+            }
+            Intent::CycleTheme => {
+                if !state.themes.is_empty() {
+                    let i =
+                        state.themes.iter().position(|t| *t == state.theme).map_or(0, |i| (i + 1) % state.themes.len());
+                    state.theme = state.themes[i].clone();
+                    state.info(format!("theme: {}", state.theme));
+                }
+                Vec::new()
+            }
+            Intent::Refresh => refresh(state),
+            Intent::Inspect => match state.current_table() {
+                Some(t) => inspector::open(state, t),
+                None => Vec::new(),
+            },
+            Intent::History => match state.current_table() {
+                Some(t) => history::open(state, t),
+                None => {
+                    state.error("select a Delta table to see its history");
+                    Vec::new()
+                }
+            },
+            Intent::Diagnostics => diag::open(state),
+            Intent::QueryTable | Intent::Sql => sql::open_from(state, intent),
+            Intent::Compact => write::open(state, crate::lake::maintain::run::WriteKind::Compact),
+            Intent::Vacuum => write::open(state, crate::lake::maintain::run::WriteKind::Vacuum),
+            Intent::Convert => write::open(state, crate::lake::maintain::run::WriteKind::Convert),
+            _ => Vec::new(),
+        },
+        Input::Line(_) | Input::Edit(_) => Vec::new(),
     }
-    if sql::takes(state, &action) {
-        let mut effects = sql::update(state, action);
-        // Tables the query names load their details (their columns complete).
-        effects.extend(reconcile_details(state));
-        return effects;
-    }
-    if diag::takes(state, &action) {
-        return diag::update(state, action);
-    }
-    if history::takes(state, &action) {
-        let mut effects = history::update(state, action);
-        // Time travel drops the table's detail: load it again at the chosen version.
-        effects.extend(reconcile_details(state));
-        return effects;
-    }
-    if inspector::takes(state, &action) {
-        return inspector::update(state, action);
-    }
-    match action {
-        Action::Help | Action::Cancel | Action::Requests if state.mode == Mode::Requests => state.mode = Mode::Browse,
-        Action::Up | Action::Down if state.mode == Mode::Requests => {
-            state.requests_scroll =
-                if action == Action::Up { state.requests_scroll.saturating_sub(1) } else { state.requests_scroll + 1 };
-        }
-        Action::Requests => {
-            state.mode = Mode::Requests;
-            state.requests_scroll = 0;
-        }
-        Action::RequestsCounted(summary) => state.requests = *summary,
-        Action::Quit => {
-            state.quit = true;
-            return vec![Effect::Quit];
-        }
-        Action::Help => {
-            state.mode = if state.mode == Mode::Help { Mode::Browse } else { Mode::Help };
-            state.help_scroll = 0;
-        }
-        Action::Up | Action::Down if state.mode == Mode::Help => {
-            state.help_scroll =
-                if action == Action::Up { state.help_scroll.saturating_sub(1) } else { state.help_scroll + 1 };
-        }
-        Action::Up | Action::Down | Action::PageUp | Action::PageDown if state.focus == Focus::Detail => {
-            let step: i32 = match action {
-                Action::Up => -1,
-                Action::Down => 1,
-                Action::PageUp => -(rows as i32),
+}
+
+/// The browser's own keys (it is the base layer: nothing is above it).
+fn browser_input(state: &mut AppState, input: Input) -> Vec<Effect> {
+    let rows = state.list_rows();
+    let Input::Intent(intent) = input else { return global(state, input) };
+    let mut effects = Vec::new();
+    match intent {
+        Intent::Up | Intent::Down | Intent::PageUp | Intent::PageDown if state.focus == Focus::Detail => {
+            let step: i32 = match intent {
+                Intent::Up => -1,
+                Intent::Down => 1,
+                Intent::PageUp => -(rows as i32),
                 _ => rows as i32,
             };
             state.detail_scroll = (state.detail_scroll as i32 + step).max(0) as u16;
         }
-        Action::Top if state.focus == Focus::Detail => state.detail_scroll = 0,
-        Action::Up => state.nav.move_by(&state.catalog, -1, rows),
-        Action::Down => state.nav.move_by(&state.catalog, 1, rows),
-        Action::PageUp => state.nav.move_by(&state.catalog, -(rows as isize), rows),
-        Action::PageDown => state.nav.move_by(&state.catalog, rows as isize, rows),
-        Action::Top => state.nav.move_to(&state.catalog, 0, rows),
-        Action::Bottom => state.nav.move_to(&state.catalog, isize::MAX, rows),
-        Action::Inspect => {
+        Intent::Top if state.focus == Focus::Detail => state.detail_scroll = 0,
+        Intent::Up => state.nav.move_by(&state.catalog, -1, rows),
+        Intent::Down => state.nav.move_by(&state.catalog, 1, rows),
+        Intent::PageUp => state.nav.move_by(&state.catalog, -(rows as isize), rows),
+        Intent::PageDown => state.nav.move_by(&state.catalog, rows as isize, rows),
+        Intent::Top => state.nav.move_to(&state.catalog, 0, rows),
+        Intent::Bottom => state.nav.move_to(&state.catalog, isize::MAX, rows),
+        Intent::Enter if state.focus == Focus::Detail => {
             if let Some(t) = state.selected_table().cloned() {
                 effects.extend(inspector::open(state, t));
             }
         }
-        Action::History => {
-            let table = state.inspector.as_ref().map(|i| i.table.clone()).or_else(|| state.selected_table().cloned());
-            if let Some(t) = table {
-                effects.extend(history::open(state, t));
-            }
-        }
-        Action::Mark | Action::Diff => {}
-        Action::Diagnostics => effects.extend(diag::open(state)),
-        Action::DiagProgress { seq, done, total, last } => diag::progress(state, seq, done, total, last),
-        Action::DiagLoaded { seq, result } => diag::loaded(state, seq, result),
-        Action::Compact => effects.extend(maintain::open(state, maintain::MaintainKind::Compact)),
-        Action::Vacuum => effects.extend(maintain::open(state, maintain::MaintainKind::Vacuum)),
-        Action::Convert => effects.extend(maintain::open(state, maintain::MaintainKind::Convert)),
-        Action::MaintainPlanned { seq, result } => maintain::planned(state, seq, result),
-        Action::MaintainProgress { seq, progress } => maintain::progress(state, seq, progress),
-        Action::MaintainDone { seq, result } => {
-            if maintain::done(state, seq, result) {
-                effects.extend(refresh(state));
-            }
-        }
-        Action::MaintainKey(_) => {}
-        // The SQL pane's keys, when it is closed (`sql::takes` has them while it is open).
-        Action::QueryTable
-        | Action::Sql
-        | Action::RunQuery
-        | Action::Estimate
-        | Action::Complete
-        | Action::SearchHistory
-        | Action::HistoryPrev
-        | Action::HistoryNext
-        | Action::SwitchPane
-        | Action::SortColumn
-        | Action::FilterRows
-        | Action::FirstColumn
-        | Action::LastColumn
-        | Action::CopyCell
-        | Action::CopyRow
-        | Action::CopyAll
-        | Action::Export
-        | Action::SqlEdit(_)
-        | Action::SqlReady(_)
-        | Action::SqlEstimated { .. }
-        | Action::SqlStarted { .. }
-        | Action::SqlRows { .. }
-        | Action::SqlDone { .. }
-        | Action::SqlExport { .. } => {}
-        Action::HistoryPage { seq, entries, total, error } => {
-            effects.extend(history::page(state, seq, entries, total, error))
-        }
-        Action::DeltaInfoLoaded { seq, result } => {
-            if let Some(h) = state.history.as_mut().filter(|h| h.info_seq == seq) {
-                h.info = Some(match result {
-                    Ok(i) => inspector::Slot::Ready(i),
-                    Err(e) => inspector::Slot::Failed(e),
-                });
-            }
-        }
-        Action::DiffLoaded { seq, result } => {
-            if let Some(h) = state.history.as_mut().filter(|h| h.diff_seq == seq)
-                && let Some((_, _, slot)) = h.diff.as_mut()
-            {
-                *slot = match result {
-                    Ok(d) => inspector::Slot::Ready(d),
-                    Err(e) => inspector::Slot::Failed(e),
-                };
-            }
-        }
-        Action::Enter if state.focus == Focus::Detail => {
-            if let Some(t) = state.selected_table().cloned() {
-                effects.extend(inspector::open(state, t));
-            }
-        }
-        Action::NextTab | Action::PrevTab | Action::ColumnLeft | Action::ColumnRight => {}
-        Action::DatasetProgress { seq, done, total } => {
-            if let Some(d) = state.inspector.as_mut().and_then(|i| i.dataset.as_mut()).filter(|d| d.seq == seq) {
-                d.progress = (done, total);
-            }
-        }
-        Action::DatasetLoaded { seq, result } => {
-            if let Some(d) = state.inspector.as_mut().and_then(|i| i.dataset.as_mut()).filter(|d| d.seq == seq) {
-                d.summary = match result {
-                    Ok(s) => inspector::Slot::Ready(s),
-                    Err(e) => inspector::Slot::Failed(e),
-                };
-            }
-        }
-        Action::FooterLoaded { seq, result } => {
-            if let Some(f) = state.inspector.as_mut().and_then(|i| i.file.as_mut()).filter(|f| f.seq == seq) {
-                f.footer = match result {
-                    Ok(r) => inspector::Slot::Ready(r),
-                    Err(e) => inspector::Slot::Failed(e),
-                };
-                effects.extend(inspector::footer_arrived(state));
-            }
-        }
-        Action::PreviewRows { seq, columns, skipped, rows, done, error, bytes_read, requests } => {
-            if let Some(f) = state.inspector.as_mut().and_then(|i| i.file.as_mut()).filter(|f| f.preview.seq == seq) {
-                let p = &mut f.preview;
-                p.columns = columns;
-                p.skipped = skipped;
-                p.rows.extend(rows);
-                p.done = done;
-                p.loading = false;
-                p.bytes_read = bytes_read;
-                p.requests = requests;
-                if error.is_some() {
-                    p.error = error;
-                    p.done = true;
-                }
-            }
-        }
-        Action::PagesLoaded { seq, result } => {
-            if let Some(f) = state.inspector.as_mut().and_then(|i| i.file.as_mut()).filter(|f| f.pages_seq == seq)
-                && let Some((_, slot)) = f.pages.as_mut()
-            {
-                *slot = match result {
-                    Ok(p) => inspector::Slot::Ready(p),
-                    Err(e) => inspector::Slot::Failed(e),
-                };
-            }
-        }
-        Action::Enter => {
-            if state.focus == Focus::List
-                && !state.nav.descend(&state.catalog, rows)
+        Intent::Enter => {
+            let complete = !state.discovering;
+            if !state.nav.descend(&state.catalog, rows, complete)
                 && let Some(t) = state.selected_table()
             {
                 let loc = t.location.clone();
@@ -556,215 +517,32 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 state.detail_scroll = 0;
             }
         }
-        Action::Back => {
+        Intent::Back => {
             if state.focus == Focus::Detail {
                 state.focus = Focus::List;
             } else {
                 state.nav.ascend();
             }
         }
-        Action::Filter => {
+        Intent::Filter => {
             state.focus = Focus::List;
-            state.mode = Mode::Filter;
-            state.input = LineInput::with_text(&state.nav.current().filter);
+            overlay::open_filter(state);
         }
-        Action::CommandLine => {
-            state.mode = Mode::Command;
-            state.input = LineInput::default();
-        }
-        Action::Cancel => cancel(state, &mut effects),
-        Action::Refresh => effects.extend(refresh(state)),
-        Action::CycleTheme => {
-            if !state.themes.is_empty() {
-                let i = state.themes.iter().position(|t| *t == state.theme).map_or(0, |i| (i + 1) % state.themes.len());
-                state.theme = state.themes[i].clone();
-                state.info(format!("theme: {}", state.theme));
-            }
-        }
-        Action::Input(key) => input(state, key, &mut effects),
-        Action::RunCommand(cmd) => effects.extend(run_command(state, &cmd)),
-        Action::Resize { width, height } => {
-            state.width = width;
-            state.height = height;
-            let rows = state.list_rows();
-            state.nav.sync(&state.catalog, rows);
-        }
-        Action::Tick => {
-            if !state.jobs.is_empty() {
-                state.spinner = state.spinner.wrapping_add(1);
-            }
-        }
-        Action::JobStarted { id, kind, label, ticket } => {
-            if kind == JobKind::Detail
-                && let Some(slot) = state.details.get_mut(&label)
-                && *slot == DetailSlot::Loading(None)
-            {
-                *slot = DetailSlot::Loading(Some(id));
-            }
-            state.jobs.push(JobStatus { id, kind, label, ticket });
-        }
-        Action::JobFailed { id, error } => {
-            let job = state.jobs.iter().find(|j| j.id == id).cloned();
-            let what = job.as_ref().map(|j| j.kind.describe()).unwrap_or("running a job");
-            let text = format!("internal error while {what}: {error} (please report it)");
-            if let Some(j) = job.filter(|j| j.kind == JobKind::Detail)
-                && let Some(slot) = state.details.get_mut(&j.label)
-            {
-                *slot = DetailSlot::Failed(text.clone());
-            }
-            state.error(text);
-        }
-        Action::JobFinished { id, cancelled } => {
-            let Some(pos) = state.jobs.iter().position(|j| j.id == id) else { return effects };
-            let job = state.jobs.remove(pos);
-            match job.kind {
-                // The current listing is over when its job is, whatever it reported before; the
-                // job of a listing superseded by a refresh ends nothing.
-                JobKind::Discovery if job.ticket == state.ticket => {
-                    let was_running = std::mem::replace(&mut state.discovering, false);
-                    if cancelled && was_running {
-                        state.info("listing cancelled: showing what was found so far (r lists again)");
-                    }
-                }
-                JobKind::Discovery => {}
-                JobKind::Sql => sql::job_ended(state, job.ticket, cancelled),
-                JobKind::Maintain => maintain::job_ended(state, job.ticket),
-                JobKind::Diag => diag::job_ended(
-                    state,
-                    job.ticket,
-                    if cancelled {
-                        "cancelled (Esc); D on the entry runs it again"
-                    } else {
-                        "the diagnostics stopped without a result"
-                    },
-                ),
-                JobKind::Export => {
-                    if cancelled && state.sql.export.take().is_some() {
-                        state.info("export cancelled; nothing was written");
-                    }
-                }
-                // For inspector jobs the ticket is the inspector's sequence number.
-                JobKind::History => history::job_ended(
-                    state,
-                    job.ticket,
-                    if cancelled { "cancelled (Esc)" } else { "the read ended without a result" },
-                ),
-                JobKind::Inspect => inspector::job_ended(
-                    state,
-                    job.ticket,
-                    if cancelled {
-                        "cancelled (Esc); leave and reopen to read again"
-                    } else {
-                        "the read ended without a result"
-                    },
-                ),
-                JobKind::Detail => {
-                    if let Some(slot) = state.details.get_mut(&job.label)
-                        && *slot == DetailSlot::Loading(Some(id))
-                    {
-                        *slot = if cancelled {
-                            DetailSlot::Cancelled
-                        } else {
-                            DetailSlot::Failed("the load ended without a result".into())
-                        };
-                    }
-                }
-            }
-        }
-        Action::CatalogUpdated { ticket, catalog } => {
-            if ticket != state.ticket {
-                return effects;
-            }
-            state.catalog = catalog;
-            state.nav.sync(&state.catalog, rows);
-        }
-        Action::DiscoveryFinished { ticket, result } => {
-            if ticket != state.ticket {
-                return effects;
-            }
-            state.discovering = false;
-            if let Err(e) = result {
-                state.error(e);
-            }
-        }
-        Action::DetailLoaded { ticket, location, result } => {
-            if ticket != state.ticket {
-                return effects;
-            }
-            let slot = match result {
-                Ok(d) => DetailSlot::Ready(d),
-                Err(e) => {
-                    let name = state
-                        .catalog
-                        .tables()
-                        .find(|(_, t)| t.location == location)
-                        .map(|(n, _)| n.name.clone())
-                        .unwrap_or_else(|| location.clone());
-                    state.error(format!("{name}: {e}"));
-                    DetailSlot::Failed(e)
-                }
-            };
-            state.details.insert(location, slot);
-        }
+        Intent::Cancel => effects.extend(browser_cancel(state)),
+        other => effects.extend(global(state, Input::Intent(other))),
     }
-    effects.extend(reconcile_details(state));
     effects
 }
 
-/// Is this a key the user pressed (not a job's report, a tick or a resize)?
-pub(crate) fn is_user_action(a: &Action) -> bool {
-    !matches!(
-        a,
-        Action::Tick
-            | Action::JobStarted { .. }
-            | Action::JobFinished { .. }
-            | Action::JobFailed { .. }
-            | Action::CatalogUpdated { .. }
-            | Action::DiscoveryFinished { .. }
-            | Action::DetailLoaded { .. }
-            | Action::Resize { .. }
-            | Action::RequestsCounted(_)
-            | Action::DatasetProgress { .. }
-            | Action::DatasetLoaded { .. }
-            | Action::FooterLoaded { .. }
-            | Action::PreviewRows { .. }
-            | Action::PagesLoaded { .. }
-            | Action::HistoryPage { .. }
-            | Action::DeltaInfoLoaded { .. }
-            | Action::DiffLoaded { .. }
-            | Action::SqlReady(_)
-            | Action::SqlEstimated { .. }
-            | Action::SqlStarted { .. }
-            | Action::SqlRows { .. }
-            | Action::SqlDone { .. }
-            | Action::SqlExport { .. }
-            | Action::DiagProgress { .. }
-            | Action::DiagLoaded { .. }
-            | Action::MaintainPlanned { .. }
-            | Action::MaintainProgress { .. }
-            | Action::MaintainDone { .. }
-    )
-}
-
-/// Esc: close what is open, else stop the listing, else stop detail loads, else clear the filter.
-fn cancel(state: &mut AppState, effects: &mut Vec<Effect>) {
-    if state.mode == Mode::Help {
-        state.mode = Mode::Browse;
-        return;
-    }
-    if let Some(v) = state.diag.as_ref().filter(|v| v.loading)
-        && let Some(job) = state.jobs.iter().find(|j| j.kind == JobKind::Diag && j.ticket == v.seq)
-    {
-        effects.push(Effect::CancelJob(job.id));
-        return;
-    }
+/// Esc in the browser: back from the detail, else stop the listing, else stop detail loads,
+/// else clear the filter.
+fn browser_cancel(state: &mut AppState) -> Vec<Effect> {
     if state.focus == Focus::Detail {
         state.focus = Focus::List;
-        return;
+        return Vec::new();
     }
     if let Some(job) = state.jobs.iter().rev().find(|j| j.kind == JobKind::Discovery) {
-        effects.push(Effect::CancelJob(job.id));
-        return;
+        return vec![Effect::Cancel(job.id)];
     }
     let details: Vec<JobId> = state.jobs.iter().filter(|j| j.kind == JobKind::Detail).map(|j| j.id).collect();
     if !details.is_empty() {
@@ -773,41 +551,270 @@ fn cancel(state: &mut AppState, effects: &mut Vec<Effect>) {
                 *slot = DetailSlot::Cancelled;
             }
         }
-        effects.extend(details.into_iter().map(Effect::CancelJob));
-        return;
+        return details.into_iter().map(Effect::Cancel).collect();
     }
     if !state.nav.current().filter.is_empty() {
         let rows = state.list_rows();
-        state.nav.set_filter(&state.catalog, "", rows);
+        let complete = !state.discovering;
+        state.nav.set_filter(&state.catalog, "", rows, complete);
+    }
+    Vec::new()
+}
+
+/// Apply `f` to the first screen `pick` finds, taking it out of the stack meanwhile (so `f` may
+/// use the rest of the state) and putting it back where it was.
+fn with_screen<T>(
+    state: &mut AppState,
+    pick: impl Fn(&Screen) -> bool,
+    f: impl FnOnce(&mut Screen, &mut AppState) -> T,
+) -> Option<T> {
+    let i = state.screens.iter().position(pick)?;
+    let mut screen = state.screens.remove(i);
+    let out = f(&mut screen, state);
+    state.screens.insert(i.min(state.screens.len()), screen);
+    Some(out)
+}
+
+fn job_event(state: &mut AppState, event: JobEvent) -> Vec<Effect> {
+    match event {
+        JobEvent::Started { id, kind, label, owner } => {
+            if let Owner::Detail { location, .. } = &owner
+                && let Some(slot) = state.details.get_mut(location)
+                && *slot == DetailSlot::Loading(None)
+            {
+                *slot = DetailSlot::Loading(Some(id));
+            }
+            state.jobs.push(JobStatus { id, kind, label, owner });
+            Vec::new()
+        }
+        JobEvent::Failed { id, error } => {
+            let job = state.jobs.iter().find(|j| j.id == id).cloned();
+            let what = job.as_ref().map(|j| j.kind.describe()).unwrap_or("running a job");
+            let text = format!("internal error while {what}: {error} (please report it)");
+            if let Some(Owner::Detail { location, .. }) = job.map(|j| j.owner)
+                && let Some(slot) = state.details.get_mut(&location)
+            {
+                *slot = DetailSlot::Failed(text.clone());
+            }
+            state.error(text);
+            Vec::new()
+        }
+        JobEvent::Finished { id, cancelled } => {
+            let Some(pos) = state.jobs.iter().position(|j| j.id == id) else { return Vec::new() };
+            let job = state.jobs.remove(pos);
+            job_ended(state, job, cancelled);
+            Vec::new()
+        }
+        JobEvent::Report(report) => on_report(state, report),
     }
 }
 
-fn input(state: &mut AppState, key: InputKey, effects: &mut Vec<Effect>) {
+/// A job ended (finished, failed or cancelled): whatever still waits for it is told, so nothing
+/// says "reading…" forever.
+fn job_ended(state: &mut AppState, job: JobStatus, cancelled: bool) {
+    match job.owner {
+        // The current listing is over when its job is, whatever it reported before; the job of
+        // a listing superseded by a refresh ends nothing.
+        Owner::Listing(seq) if seq == state.listing => {
+            let was_running = std::mem::replace(&mut state.discovering, false);
+            if was_running {
+                let rows = state.list_rows();
+                state.nav.sync(&state.catalog, rows, true);
+                if cancelled {
+                    state.info("listing cancelled: showing what was found so far (r lists again)");
+                }
+            }
+        }
+        Owner::Listing(_) => {}
+        Owner::Detail { location, .. } => {
+            if let Some(slot) = state.details.get_mut(&location)
+                && *slot == DetailSlot::Loading(Some(job.id))
+            {
+                *slot = if cancelled {
+                    DetailSlot::Cancelled
+                } else {
+                    DetailSlot::Failed("the load ended without a result".into())
+                };
+            }
+        }
+        Owner::Travel => {
+            if cancelled {
+                state.info("time travel cancelled: the views stay where they were");
+            }
+        }
+        Owner::Inspector(seq) => {
+            with_screen(
+                state,
+                |s| matches!(s, Screen::Inspector(_)),
+                |s, _| {
+                    if let Screen::Inspector(v) = s {
+                        inspector::job_ended(v, seq, cancelled);
+                    }
+                },
+            );
+        }
+        Owner::History(seq) => {
+            with_screen(
+                state,
+                |s| matches!(s, Screen::History(_)),
+                |s, _| {
+                    if let Screen::History(v) = s {
+                        history::job_ended(v, seq, cancelled);
+                    }
+                },
+            );
+        }
+        Owner::Diag(seq) => {
+            with_screen(
+                state,
+                |s| matches!(s, Screen::Diag(_)),
+                |s, _| {
+                    if let Screen::Diag(v) = s {
+                        diag::job_ended(v, seq, cancelled);
+                    }
+                },
+            );
+        }
+        Owner::Write(seq) => {
+            with_screen(
+                state,
+                |s| matches!(s, Screen::Write(_)),
+                |s, _| {
+                    if let Screen::Write(v) = s {
+                        write::job_ended(v, seq, cancelled);
+                    }
+                },
+            );
+        }
+        Owner::Sql(seq) => sql::job_ended(state, seq, cancelled),
+        Owner::Export => {
+            if cancelled && state.sql.export.take().is_some() {
+                state.info("export cancelled; nothing was written");
+            }
+        }
+    }
+}
+
+/// A report goes to the view it was asked for.
+fn on_report(state: &mut AppState, report: Report) -> Vec<Effect> {
+    match report {
+        Report::Discovery(r) => listing_report(state, r),
+        Report::Detail(r) => detail_report(state, r),
+        Report::Inspector(r) => with_screen(
+            state,
+            |s| matches!(s, Screen::Inspector(_)),
+            |s, st| match s {
+                Screen::Inspector(v) => inspector::on_report(v, st, r),
+                _ => Vec::new(),
+            },
+        )
+        .unwrap_or_default(),
+        Report::History(r) => with_screen(
+            state,
+            |s| matches!(s, Screen::History(_)),
+            |s, st| match s {
+                Screen::History(v) => history::on_report(v, st, r),
+                _ => Vec::new(),
+            },
+        )
+        .unwrap_or_default(),
+        Report::Diag(r) => with_screen(
+            state,
+            |s| matches!(s, Screen::Diag(_)),
+            |s, st| match s {
+                Screen::Diag(v) => diag::on_report(v, st, r),
+                _ => Vec::new(),
+            },
+        )
+        .unwrap_or_default(),
+        Report::Write(r) => {
+            let changed = with_screen(
+                state,
+                |s| matches!(s, Screen::Write(_)),
+                |s, st| match s {
+                    Screen::Write(v) => write::on_report(v, st, r),
+                    _ => None,
+                },
+            )
+            .flatten();
+            match changed {
+                Some(location) => table_changed(state, &location),
+                None => Vec::new(),
+            }
+        }
+        Report::Sql(r) => sql::on_report(state, r),
+    }
+}
+
+/// A write changed the table at `location`: list the lake again, and every view that shows the
+/// table's numbers reads them again.
+fn table_changed(state: &mut AppState, location: &str) -> Vec<Effect> {
+    let mut effects = refresh(state);
+    let screens = std::mem::take(&mut state.screens);
+    for mut s in screens {
+        match &mut s {
+            Screen::Diag(v) if v.shows(location) => effects.extend(diag::reload(v, state)),
+            Screen::Inspector(v) if v.table.location == location => effects.extend(inspector::reload(v, state)),
+            Screen::History(v) if v.table.location == location => effects.extend(history::reload(v, state)),
+            _ => {}
+        }
+        state.screens.push(s);
+    }
+    // Time travel to a version the write made unreadable is left as it was: the detail says so.
+    effects
+}
+
+fn listing_report(state: &mut AppState, r: crate::jobs::discovery::Report) -> Vec<Effect> {
+    use crate::jobs::discovery::Report as R;
     let rows = state.list_rows();
-    let edit = state.input.apply(key);
-    match state.mode {
-        Mode::Filter => match edit {
-            Edit::Changed => {
-                let text = state.input.text.clone();
-                state.nav.set_filter(&state.catalog, &text, rows);
+    match r {
+        R::Catalog { seq, catalog } => {
+            if seq != state.listing {
+                return Vec::new();
             }
-            Edit::Submit => state.mode = Mode::Browse,
-            Edit::Cancel => {
-                state.nav.set_filter(&state.catalog, "", rows);
-                state.mode = Mode::Browse;
+            state.catalog = catalog;
+            state.catalog_listing = seq;
+            state.nav.sync(&state.catalog, rows, false);
+        }
+        R::Finished { seq, result } => {
+            if seq != state.listing {
+                return Vec::new();
             }
-            Edit::Moved => {}
+            state.discovering = false;
+            state.nav.sync(&state.catalog, rows, true);
+            if let Err(e) = result {
+                state.error(e);
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn detail_report(state: &mut AppState, r: crate::jobs::detail::Report) -> Vec<Effect> {
+    use crate::jobs::detail::Report as R;
+    match r {
+        R::Loaded { listing, location, result } => {
+            if listing != state.listing {
+                return Vec::new();
+            }
+            let slot = match result {
+                Ok(d) => DetailSlot::Ready(d),
+                Err(e) => {
+                    let name = state.table_at(&location).map(|t| t.name.clone()).unwrap_or_else(|| location.clone());
+                    state.error(format!("{name}: {e}"));
+                    DetailSlot::Failed(e)
+                }
+            };
+            state.details.insert(location, slot);
+            Vec::new()
+        }
+        R::Travel { location, name, as_of, result } => match result {
+            Ok(version) => history::travel_to(state, TimeTravel { location, name, as_of, version }),
+            Err(e) => {
+                state.error(format!("cannot read {name} as of {}: {e} (nothing changed)", as_of.text()));
+                Vec::new()
+            }
         },
-        Mode::Command => match edit {
-            Edit::Submit => {
-                state.mode = Mode::Browse;
-                let cmd = std::mem::take(&mut state.input.text);
-                effects.extend(run_command(state, &cmd));
-            }
-            Edit::Cancel => state.mode = Mode::Browse,
-            Edit::Changed | Edit::Moved => {}
-        },
-        Mode::Browse | Mode::Help | Mode::Requests => {}
     }
 }
 
@@ -824,10 +831,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("help", "show keys and commands"),
 ];
 
-fn run_command(state: &mut AppState, cmd: &str) -> Vec<Effect> {
+pub fn run_command(state: &mut AppState, cmd: &str) -> Vec<Effect> {
     let cmd = cmd.trim();
     let (head, arg) = cmd.split_once(char::is_whitespace).map(|(h, a)| (h, a.trim())).unwrap_or((cmd, ""));
     let rows = state.list_rows();
+    let complete = !state.discovering;
     match head {
         "" => Vec::new(),
         "q" | "quit" | "q!" | "qa" => {
@@ -836,7 +844,8 @@ fn run_command(state: &mut AppState, cmd: &str) -> Vec<Effect> {
         }
         "r" | "refresh" => refresh(state),
         "help" | "h" => {
-            state.mode = Mode::Help;
+            let under = state.layer();
+            state.push(Screen::Help(screen::HelpView { under, scroll: 0 }));
             Vec::new()
         }
         "theme" => {
@@ -849,36 +858,12 @@ fn run_command(state: &mut AppState, cmd: &str) -> Vec<Effect> {
             }
             Vec::new()
         }
-        "asof" | "as-of" => {
-            let Some(t) = state.history.as_ref().map(|h| h.table.clone()).or_else(|| state.selected_table().cloned())
-            else {
-                state.error("select a Delta table first (:asof 12 or :asof 2026-11-02T10:00:00Z)");
-                return Vec::new();
-            };
-            if t.format != crate::lake::TableFormat::Delta {
-                state.error(format!("time travel is for Delta tables; {} is {}", t.name, t.format.as_str()));
-                return Vec::new();
-            }
-            if arg.is_empty() {
-                state.error("usage: :asof VERSION or :asof TIMESTAMP (2026-11-02, 2026-11-02T10:00:00Z)");
-                return Vec::new();
-            }
-            let as_of = crate::lake::delta_diff::AsOf::parse(arg);
-            if let crate::lake::delta_diff::AsOf::Timestamp(ts) = &as_of
-                && let Err(e) = crate::lake::delta_diff::parse_timestamp(ts)
-            {
-                state.error(e);
-                return Vec::new();
-            }
-            history::travel(state, &t, as_of)
-        }
+        "asof" | "as-of" => history::asof_command(state, arg),
         "latest" => history::latest(state),
         "diag" | "diagnostics" => {
             if arg == "/" {
                 state.nav = Nav::default();
-                state.nav.sync(&state.catalog, rows);
-                state.history = None;
-                state.inspector = None;
+                state.nav.sync(&state.catalog, rows, complete);
                 return diag::open_node(state, None);
             }
             if !arg.is_empty() {
@@ -887,26 +872,18 @@ fn run_command(state: &mut AppState, cmd: &str) -> Vec<Effect> {
                     state.error(format!("no entry {arg:?} in this lake"));
                     return Vec::new();
                 }
-                state.history = None;
-                state.inspector = None;
+                let node = state.selected();
+                return diag::open_node(state, node);
             }
             diag::open(state)
         }
-        "sql" => {
-            let mut effects = sql::open(state);
-            if !arg.is_empty() {
-                state.sql.editor.set_text(arg);
-                state.sql.focus = sql::SqlFocus::Editor;
-                effects.extend(sql::update(state, Action::RunQuery));
-            }
-            effects
-        }
+        "sql" => sql::command(state, arg),
         "export" => sql::export(state, arg),
         "cd" => {
             let names: Vec<String> = arg.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
             if names.is_empty() {
                 state.nav = Nav::default();
-                state.nav.sync(&state.catalog, rows);
+                state.nav.sync(&state.catalog, rows, complete);
                 state.focus = Focus::List;
             } else if state.nav.jump(&state.catalog, &names, rows) {
                 state.focus = Focus::List;
@@ -924,15 +901,20 @@ fn run_command(state: &mut AppState, cmd: &str) -> Vec<Effect> {
 
 /// Bring detail loading in line with what is on screen: the selected table first, then (with
 /// prefetch) the other tables visible in the current column. Loads no longer wanted are
-/// cancelled, so fast scrolling keeps only the newest request.
+/// cancelled, so fast scrolling keeps only the newest request. Only tables of the current
+/// listing are read: right after a refresh (a write, `r`) the catalog on screen is the old one,
+/// whose files may be gone.
 fn reconcile_details(state: &mut AppState) -> Vec<Effect> {
-    // Runs after every action (spinner ticks included): work with ids, clone only what starts.
+    if state.catalog_listing != state.listing {
+        return Vec::new();
+    }
+    // Runs after every message (spinner ticks included): work with ids, clone only what starts.
     let catalog = state.catalog.clone();
     let mut wanted: Vec<&TableEntry> = Vec::new();
     if let Some(t) = state.nav.selected(&catalog).and_then(|id| catalog.node(id).table.as_deref()) {
         wanted.push(t);
     }
-    if state.sql.open {
+    if state.sql_open() {
         for loc in &state.sql.referenced {
             if let Some((_, t)) = catalog.tables().find(|(_, t)| &t.location == loc)
                 && !wanted.iter().any(|w| w.location == t.location)
@@ -955,8 +937,7 @@ fn reconcile_details(state: &mut AppState) -> Vec<Effect> {
     }
     // A table still being listed may not have a file to read yet.
     wanted.retain(|t| {
-        t.format.is_readable()
-            && (t.listing_complete || t.sample_file.is_some() || t.format == crate::lake::TableFormat::Delta)
+        t.format.is_readable() && (t.listing_complete || t.sample_file.is_some() || t.format == TableFormat::Delta)
     });
 
     let mut effects = Vec::new();
@@ -970,7 +951,7 @@ fn reconcile_details(state: &mut AppState) -> Vec<Effect> {
         .collect();
     for (loc, id) in stale {
         state.details.remove(&loc);
-        effects.push(Effect::CancelJob(id));
+        effects.push(Effect::Cancel(id));
     }
     let mut in_flight = state.details.values().filter(|s| matches!(s, DetailSlot::Loading(_))).count();
     for t in wanted {
@@ -981,12 +962,81 @@ fn reconcile_details(state: &mut AppState) -> Vec<Effect> {
             continue;
         }
         state.details.insert(t.location.clone(), DetailSlot::Loading(None));
-        let as_of = state.as_of.as_ref().filter(|a| a.location == t.location).map(|a| a.as_of.clone());
-        effects.push(Effect::LoadDetail { ticket: state.ticket, table: Box::new(t.clone()), as_of });
+        let as_of = state.as_of_for(&t.location);
+        effects.push(Effect::Spawn(Job::Detail { listing: state.listing, table: Box::new(t.clone()), as_of }));
         in_flight += 1;
     }
     effects
 }
 
-#[cfg(test)]
-mod tests;
+/// How far a movement key moves in a list showing `page` rows.
+pub fn step_of(intent: Intent, page: usize) -> isize {
+    match intent {
+        Intent::Up => -1,
+        Intent::Down => 1,
+        Intent::PageUp => -(page as isize),
+        Intent::PageDown => page as isize,
+        Intent::Top => isize::MIN / 2,
+        _ => isize::MAX / 2,
+    }
+}
+
+/// Is this a movement key (up, down, page, top, bottom)?
+pub fn is_movement(intent: Intent) -> bool {
+    matches!(intent, Intent::Up | Intent::Down | Intent::PageUp | Intent::PageDown | Intent::Top | Intent::Bottom)
+}
+
+/// Move a cursor by `step` within `len` entries, scrolling to keep it among `visible` rows.
+pub fn move_cursor(cursor: &mut usize, scroll: &mut usize, len: usize, step: isize, visible: usize) {
+    if len == 0 {
+        return;
+    }
+    *cursor = (*cursor as isize).saturating_add(step).clamp(0, len as isize - 1) as usize;
+    if *cursor < *scroll {
+        *scroll = *cursor;
+    } else if *cursor >= *scroll + visible {
+        *scroll = *cursor + 1 - visible;
+    }
+}
+
+/// Scroll text of `len` lines shown `visible` at a time, never past its last screenful.
+pub fn scroll_text(scroll: &mut usize, len: usize, visible: usize, step: isize) {
+    let max = len.saturating_sub(visible) as isize;
+    *scroll = (*scroll as isize).saturating_add(step).clamp(0, max.max(0)) as usize;
+}
+
+/// A load's outcome in a view.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Slot<T> {
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+impl<T> Slot<T> {
+    pub fn from_result(r: Result<T, String>) -> Slot<T> {
+        match r {
+            Ok(v) => Slot::Ready(v),
+            Err(e) => Slot::Failed(e),
+        }
+    }
+
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Slot::Ready(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// A load that ended without delivering says why instead of "loading…" forever.
+    pub fn end(&mut self, cancelled: bool) {
+        if matches!(self, Slot::Loading) {
+            *self = Slot::Failed(ended(cancelled).to_string());
+        }
+    }
+}
+
+/// Why a read ended without a result.
+pub fn ended(cancelled: bool) -> &'static str {
+    if cancelled { "cancelled (esc); open it again to read again" } else { "the read ended without a result" }
+}

@@ -1,7 +1,7 @@
 //! The lake picker shown by `lakescope` without a root: the lakes named in the config, a cursor,
-//! and what the user chose. Plain data; the keys arrive as `Action`s from the keymap.
+//! and what the user chose. Plain data; the keys arrive as `Intent`s from the keymap.
 
-use crate::action::Action;
+use crate::event::Intent;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PickerEntry {
@@ -25,19 +25,19 @@ pub enum Picked {
 }
 
 impl Picker {
-    pub fn update(&mut self, action: Action) -> Picked {
+    pub fn update(&mut self, intent: Intent) -> Picked {
         let last = self.entries.len().saturating_sub(1);
-        match action {
-            Action::Down => self.cursor = (self.cursor + 1).min(last),
-            Action::Up => self.cursor = self.cursor.saturating_sub(1),
-            Action::Top => self.cursor = 0,
-            Action::Bottom => self.cursor = last,
-            Action::Enter => {
+        match intent {
+            Intent::Down => self.cursor = (self.cursor + 1).min(last),
+            Intent::Up => self.cursor = self.cursor.saturating_sub(1),
+            Intent::Top => self.cursor = 0,
+            Intent::Bottom => self.cursor = last,
+            Intent::Enter => {
                 if let Some(e) = self.entries.get(self.cursor) {
                     return Picked::Lake(e.name.clone());
                 }
             }
-            Action::Quit | Action::Cancel | Action::Back => return Picked::Quit,
+            Intent::Quit | Intent::Cancel | Intent::Back => return Picked::Quit,
             _ => {}
         }
         Picked::Open
@@ -56,11 +56,11 @@ mod tests {
     #[test]
     fn moves_and_chooses() {
         let mut p = picker();
-        assert_eq!(p.update(Action::Down), Picked::Open);
-        assert_eq!(p.update(Action::Enter), Picked::Lake("prod".into()));
-        p.update(Action::Bottom);
-        p.update(Action::Down);
+        assert_eq!(p.update(Intent::Down), Picked::Open);
+        assert_eq!(p.update(Intent::Enter), Picked::Lake("prod".into()));
+        p.update(Intent::Bottom);
+        p.update(Intent::Down);
         assert_eq!(p.cursor, 2, "clamped");
-        assert_eq!(p.update(Action::Cancel), Picked::Quit);
+        assert_eq!(p.update(Intent::Cancel), Picked::Quit);
     }
 }

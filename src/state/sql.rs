@@ -1,13 +1,17 @@
-//! The SQL pane's state: the editor, completion, the query history (browsed with Ctrl-P/N and
-//! searched with Ctrl-R), the running query (progress as the job reports it), the estimate and
-//! the actual figures, and the result grid with its record view, filter and copy. Plain data:
-//! running, estimating, exporting, copying and saving history are effects.
+//! The SQL pane: the editor, completion, the query history (browsed with Ctrl-P/N and searched
+//! with Ctrl-R), the running query (progress as the job reports it), the estimate and the
+//! actual figures, and the result grid (or an EXPLAIN plan) with its record view, filter and
+//! copy. Its state lives in `AppState::sql` and is kept when the pane closes. Keys, job reports
+//! and the end of jobs are handled here; running, estimating, exporting, copying and saving
+//! history are effects.
 
 use super::editor::{Editor, is_word_char};
 use super::grid::Grid;
 use super::input::{Edit, LineInput};
-use super::{AppState, Effect, MessageLevel};
-use crate::action::{Action, EditKey, InputKey, SqlProgress};
+use super::{AppState, Effect, Flow, MessageLevel, Screen, is_movement, step_of};
+use crate::event::{EditKey, Input, InputKey, Intent, Seq, Shared, view};
+use crate::jobs::sql::{Report, SqlProgress};
+use crate::jobs::{Job, Owner};
 use crate::lake::sql::catalog::sql_names;
 use crate::lake::sql::estimate::Estimate;
 use crate::lake::sql::export::Format;
@@ -135,10 +139,22 @@ pub enum SqlResult {
     Plan(Vec<(String, Vec<String>)>),
 }
 
+impl SqlResult {
+    /// An EXPLAIN plan as lines: each plan type, then its lines indented.
+    pub fn plan_lines(plan: &[(String, Vec<String>)]) -> Vec<String> {
+        let mut out = Vec::new();
+        for (kind, lines) in plan {
+            out.push(format!("{kind}:"));
+            out.extend(lines.iter().map(|l| format!("  {l}")));
+        }
+        out
+    }
+}
+
 /// What was asked and what came back, for the status lines.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunInfo {
-    pub seq: u64,
+    pub seq: Seq<view::Sql>,
     pub sql: String,
     pub running: bool,
     pub progress: SqlProgress,
@@ -148,7 +164,6 @@ pub struct RunInfo {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SqlPane {
-    pub open: bool,
     pub editor: Editor,
     pub focus: SqlFocus,
     pub completion: Option<Completion>,
@@ -160,10 +175,12 @@ pub struct SqlPane {
     pub history_pos: Option<usize>,
     pub draft: Option<String>,
     pub line: Option<SqlLine>,
-    pub seq: u64,
+    pub seq: Seq<view::Sql>,
     pub run: Option<RunInfo>,
     pub result: Option<SqlResult>,
-    pub estimate: Option<(u64, Result<Estimate, String>)>,
+    /// The estimate of the statement as it was when estimated (`sql`): stale once the text
+    /// changes.
+    pub estimate: Option<(Seq<view::Sql>, String, Result<Estimate, String>)>,
     /// Record view of the cursor's row: its scroll.
     pub record: Option<usize>,
     /// Table locations the editor names (their columns complete; their details load).
@@ -171,14 +188,14 @@ pub struct SqlPane {
     /// Rows the grid keeps (`[sql] max_rows`).
     pub max_rows: usize,
     pub export: Option<(String, u64)>,
-    /// The plan text's first line shown.
+    /// The plan text's first line shown, and its first column (plan lines are long).
     pub plan_scroll: usize,
+    pub plan_col: usize,
 }
 
 impl SqlPane {
     pub fn new(history: Vec<String>, max_rows: usize) -> Self {
         SqlPane {
-            open: false,
             editor: Editor::default(),
             focus: SqlFocus::Editor,
             completion: None,
@@ -187,7 +204,7 @@ impl SqlPane {
             history_pos: None,
             draft: None,
             line: None,
-            seq: 0,
+            seq: Seq::default(),
             run: None,
             result: None,
             estimate: None,
@@ -196,11 +213,18 @@ impl SqlPane {
             max_rows,
             export: None,
             plan_scroll: 0,
+            plan_col: 0,
         }
     }
 
     pub fn running(&self) -> bool {
         self.run.as_ref().is_some_and(|r| r.running)
+    }
+
+    /// The estimate, if it is of the statement in the editor now.
+    pub fn current_estimate(&self) -> Option<&Result<Estimate, String>> {
+        let text = statement(&self.editor.text());
+        self.estimate.as_ref().filter(|(_, sql, _)| *sql == text).map(|(_, _, e)| e)
     }
 
     pub fn grid(&self) -> Option<&Grid> {
@@ -238,96 +262,272 @@ pub fn table_query(state: &AppState, table: &TableEntry, version: Option<u64>) -
         .find(|(_, t)| t.location == table.location)
         .map(|(n, _)| n)
         .unwrap_or_else(|| table.name.clone());
-    let travel = state.as_of.as_ref().filter(|a| a.location == table.location).map(|a| a.as_of.clone());
-    let as_of = version.map(crate::lake::delta_diff::AsOf::Version).or(travel);
+    let travel = state.as_of_for(&table.location);
+    let as_of = version.map(crate::lake::delta::diff::AsOf::Version).or(travel);
     let from = match as_of.filter(|_| table.format == TableFormat::Delta) {
         Some(a) => match &a {
-            crate::lake::delta_diff::AsOf::Version(v) => format!("delta_version('{name}', {v})"),
-            crate::lake::delta_diff::AsOf::Timestamp(ts) => format!("delta_as_of('{name}', '{ts}')"),
+            crate::lake::delta::diff::AsOf::Version(v) => format!("delta_version('{name}', {v})"),
+            crate::lake::delta::diff::AsOf::Timestamp(ts) => format!("delta_as_of('{name}', '{ts}')"),
         },
         None => name,
     };
     format!("SELECT *\nFROM {from}\nLIMIT 100")
 }
 
-/// Does the SQL pane take this action? Its own reports always; while it is open, the user's keys
-/// too (but not quitting, help, the command line and the like). Reports of other views' jobs (a
-/// history still loading under the pane) go on to those views.
-pub fn takes(state: &AppState, action: &Action) -> bool {
-    matches!(
-        action,
-        Action::QueryTable
-            | Action::Sql
-            | Action::SqlEdit(_)
-            | Action::SqlReady(_)
-            | Action::SqlEstimated { .. }
-            | Action::SqlStarted { .. }
-            | Action::SqlRows { .. }
-            | Action::SqlDone { .. }
-            | Action::SqlExport { .. }
-    ) || (state.sql.open
-        && state.mode == super::Mode::Browse
-        && super::is_user_action(action)
-        && !matches!(
-            action,
-            Action::Quit
-                | Action::Help
-                | Action::CommandLine
-                | Action::Requests
-                | Action::CycleTheme
-                | Action::RunCommand(_)
-        ))
+/// `S` / `s`: open the pane (on a query of the current table for `s`); `S` again closes it.
+pub fn open_from(state: &mut AppState, intent: Intent) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if intent == Intent::QueryTable {
+        // From the history: the version under the cursor; else the current table.
+        let (table, version) = match state.screens.iter().rev().find(|s| !s.is_overlay()) {
+            Some(Screen::History(h)) => (Some(h.table.clone()), h.selected().map(|e| e.version)),
+            _ => (state.current_table(), None),
+        };
+        let Some(t) = table else {
+            state.error("select a table to query");
+            return Vec::new();
+        };
+        let q = table_query(state, &t, version);
+        effects.extend(set_text_keeping_draft(state, &q));
+        state.sql.focus = SqlFocus::Editor;
+    }
+    effects.extend(open(state));
+    effects
+}
+
+/// Replace the editor's text; an unrun draft goes to the history first (Ctrl-P brings it back).
+fn set_text_keeping_draft(state: &mut AppState, text: &str) -> Vec<Effect> {
+    let draft = state.sql.editor.text();
+    let draft = draft.trim();
+    let mut effects = Vec::new();
+    let ran = state.sql.run.as_ref().is_some_and(|r| r.sql == statement(draft));
+    if !draft.is_empty() && draft != text.trim() && !ran && state.sql.history.last().map(String::as_str) != Some(draft)
+    {
+        state.sql.history.push(draft.to_string());
+        effects.push(Effect::SaveQuery(draft.to_string()));
+        state.info("your draft is in the query history (ctrl-p brings it back)");
+    }
+    state.sql.editor.set_text(text);
+    state.sql.history_pos = None;
+    effects
 }
 
 /// Open the pane (keeping its text) and get the engine ready.
 pub fn open(state: &mut AppState) -> Vec<Effect> {
-    state.sql.open = true;
-    if state.sql.functions.is_empty() { vec![Effect::PrepareSql] } else { Vec::new() }
+    if state.sql_open() {
+        // Bring it to the top.
+        state.push(Screen::Sql);
+        return Vec::new();
+    }
+    state.push(Screen::Sql);
+    if state.sql.functions.is_empty() {
+        vec![Effect::Spawn(Job::PrepareSql { catalog: Shared::new(state.catalog.clone()) })]
+    } else {
+        Vec::new()
+    }
 }
 
-pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
-    let mut effects = Vec::new();
+/// `:sql [QUERY]`: open the pane; with a query, run it.
+pub fn command(state: &mut AppState, arg: &str) -> Vec<Effect> {
+    let mut effects = open(state);
+    if !arg.is_empty() {
+        effects.extend(set_text_keeping_draft(state, arg));
+        state.sql.focus = SqlFocus::Editor;
+        effects.extend(run(state));
+    }
+    effects
+}
+
+pub fn on_input(state: &mut AppState, input: &Input) -> Flow {
+    match input {
+        Input::Line(key) => {
+            line_input(state, *key);
+            Flow::done()
+        }
+        Input::Edit(key) => {
+            edit(state, *key);
+            Flow::done()
+        }
+        Input::Command(_) => Flow::Pass,
+        Input::Intent(intent) => intent_input(state, *intent),
+    }
+}
+
+fn intent_input(state: &mut AppState, intent: Intent) -> Flow {
     let rows = grid_rows(state);
-    match action {
-        Action::Sql => {
-            if state.sql.open {
-                state.sql.open = false;
-            } else {
-                effects.extend(open(state));
+    let mut effects = Vec::new();
+    match intent {
+        Intent::Sql => return Flow::Close(Vec::new()),
+        Intent::QueryTable => return Flow::Done(open_from(state, intent)),
+        Intent::Complete => complete(state),
+        Intent::RunQuery => effects.extend(run(state)),
+        Intent::Estimate => effects.extend(estimate(state)),
+        Intent::SearchHistory => {
+            let p = &mut state.sql;
+            match p.line.as_mut() {
+                // Again: the next older match.
+                Some(l) if l.kind == LineKind::Search => {
+                    let from = l.hit.unwrap_or(p.history.len());
+                    l.hit = search(&p.history, &l.input.text, from).or(l.hit);
+                }
+                _ => {
+                    p.completion = None;
+                    p.line = Some(SqlLine { kind: LineKind::Search, input: LineInput::default(), hit: None });
+                }
             }
         }
-        Action::QueryTable => {
-            // From the history: the version under the cursor; from the inspector: its table.
-            let (table, version) = match (&state.history, &state.inspector) {
-                (Some(h), _) => (Some(h.table.clone()), h.selected().map(|e| e.version)),
-                (None, Some(i)) => (Some(i.table.clone()), None),
-                (None, None) => (state.selected_table().cloned(), None),
+        Intent::HistoryPrev | Intent::HistoryNext => {
+            let p = &mut state.sql;
+            if p.history.is_empty() {
+                return Flow::done();
+            }
+            let pos = match (intent, p.history_pos) {
+                (Intent::HistoryPrev, None) => Some(p.history.len() - 1),
+                (Intent::HistoryPrev, Some(i)) => Some(i.saturating_sub(1)),
+                (_, Some(i)) if i + 1 < p.history.len() => Some(i + 1),
+                _ => None,
             };
-            let Some(t) = table else {
-                state.error("select a table to query");
-                return effects;
+            if p.history_pos.is_none() {
+                p.draft = Some(p.editor.text());
+            }
+            p.history_pos = pos;
+            let text = match pos {
+                Some(i) => p.history[i].clone(),
+                None => p.draft.take().unwrap_or_default(),
             };
-            let q = table_query(state, &t, version);
-            state.sql.editor.set_text(&q);
-            state.sql.focus = SqlFocus::Editor;
-            effects.extend(open(state));
+            p.editor.set_text(&text);
         }
-        Action::SqlReady(functions) => state.sql.functions = functions,
-        Action::SqlEstimated { seq, result } if seq == state.sql.seq => state.sql.estimate = Some((seq, result)),
-        Action::SqlStarted { seq, schema } => {
+        Intent::SwitchPane => {
+            state.sql.completion = None;
+            state.sql.focus = match state.sql.focus {
+                SqlFocus::Editor if state.sql.result.is_some() => SqlFocus::Results,
+                _ => SqlFocus::Editor,
+            };
+        }
+        Intent::Cancel => return cancel(state),
+        Intent::Back => {
+            if state.sql.record.is_some() {
+                state.sql.record = None;
+            } else {
+                state.sql.focus = SqlFocus::Editor;
+            }
+        }
+        Intent::Enter if state.sql.grid().is_some_and(|g| !g.is_empty()) => {
+            state.sql.record = if state.sql.record.is_some() { None } else { Some(0) };
+        }
+        i if is_movement(i) => {
+            let step = step_of(i, rows);
+            let p = &mut state.sql;
+            if let Some(scroll) = p.record.as_mut() {
+                *scroll = (*scroll as isize + step.clamp(-1000, 1000)).max(0) as usize;
+            } else if let Some(SqlResult::Plan(plan)) = &p.result {
+                let len = SqlResult::plan_lines(plan).len();
+                super::scroll_text(&mut p.plan_scroll, len, rows, step.clamp(-100_000, 100_000));
+            } else if let Some(g) = p.grid_mut() {
+                g.move_rows(step, rows);
+            }
+        }
+        Intent::ColumnLeft | Intent::ColumnRight | Intent::FirstColumn | Intent::LastColumn => {
+            let width = state.width.saturating_sub(2) as usize;
+            let step = match intent {
+                Intent::ColumnLeft => -1,
+                Intent::ColumnRight => 1,
+                Intent::FirstColumn => isize::MIN / 2,
+                _ => isize::MAX / 2,
+            };
+            let p = &mut state.sql;
+            if let Some(SqlResult::Plan(plan)) = &p.result {
+                // Plans scroll sideways by a few characters.
+                let longest = SqlResult::plan_lines(plan).iter().map(|l| l.chars().count()).max().unwrap_or(0);
+                let max = longest.saturating_sub(width / 2) as isize;
+                p.plan_col = (p.plan_col as isize).saturating_add(step.saturating_mul(8)).clamp(0, max.max(0)) as usize;
+            } else if let Some(g) = p.grid_mut() {
+                g.move_cols(step, width);
+            }
+        }
+        Intent::SortColumn => {
+            if let Some(g) = state.sql.grid_mut()
+                && let Err(e) = g.toggle_sort()
+            {
+                state.error(e);
+            }
+        }
+        Intent::FilterRows => {
+            if let Some(g) = state.sql.grid() {
+                let text = g.filter.clone();
+                state.sql.line =
+                    Some(SqlLine { kind: LineKind::Filter, input: LineInput::with_text(&text), hit: None });
+            }
+        }
+        Intent::CopyCell | Intent::CopyRow | Intent::CopyAll => effects.extend(copy(state, intent)),
+        Intent::Export => {
+            if state.sql.run.as_ref().is_some_and(|r| r.error.is_none() && !r.running) {
+                super::overlay::open_command(state, "export ");
+            } else {
+                state.error(
+                    "run a query first; export runs it again and writes every row (:export FILE.csv|json|parquet)",
+                );
+            }
+        }
+        _ => return Flow::Pass,
+    }
+    Flow::Done(effects)
+}
+
+fn copy(state: &mut AppState, intent: Intent) -> Vec<Effect> {
+    let p = &state.sql;
+    let (text, what) = if let Some(SqlResult::Plan(plan)) = &p.result {
+        // An EXPLAIN plan is copied whole, whichever copy key.
+        (SqlResult::plan_lines(plan).join("\n"), "the plan".to_string())
+    } else {
+        let Some(g) = p.grid() else { return Vec::new() };
+        if g.is_empty() {
+            return Vec::new();
+        }
+        match intent {
+            Intent::CopyCell => (g.cell(g.row, g.col).unwrap_or_default(), "cell".to_string()),
+            Intent::CopyRow => (g.tsv(g.row..g.row + 1, false), "row".to_string()),
+            _ => (g.tsv(0..g.len(), true), crate::lake::units::plural(g.len() as u64, "row")),
+        }
+    };
+    if text.len() > COPY_MAX {
+        state.error(format!(
+            "{what} is {} of text, more than a terminal takes through OSC 52; export it instead (x)",
+            crate::lake::units::bytes(text.len() as u64)
+        ));
+        Vec::new()
+    } else {
+        state.info(format!("copied {what} ({}) to the clipboard", crate::lake::units::bytes(text.len() as u64)));
+        vec![Effect::Copy(text)]
+    }
+}
+
+pub fn on_report(state: &mut AppState, r: Report) -> Vec<Effect> {
+    match r {
+        Report::Ready(Ok(functions)) => state.sql.functions = functions,
+        Report::Ready(Err(e)) => state.error(e),
+        Report::Estimated { seq, result } => {
+            if seq == state.sql.seq {
+                let sql = state.sql.run.as_ref().filter(|r| r.seq == seq).map(|r| r.sql.clone());
+                let sql = sql.unwrap_or_else(|| statement(&state.sql.editor.text()));
+                state.sql.estimate = Some((seq, sql, result));
+            }
+        }
+        Report::Started { seq, schema } => {
             if seq != state.sql.seq {
-                return effects;
+                return Vec::new();
             }
             let explain =
                 schema.fields().len() == 2 && schema.field(0).name() == "plan_type" && schema.field(1).name() == "plan";
             state.sql.result =
                 Some(if explain { SqlResult::Plan(Vec::new()) } else { SqlResult::Grid(Box::new(Grid::new(schema))) });
             state.sql.plan_scroll = 0;
+            state.sql.plan_col = 0;
             state.sql.record = None;
         }
-        Action::SqlRows { seq, batches, progress } => {
+        Report::Rows { seq, batches, progress } => {
             if seq != state.sql.seq {
-                return effects;
+                return Vec::new();
             }
             if let Some(r) = state.sql.run.as_mut() {
                 r.progress = progress;
@@ -346,9 +546,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 None => {}
             }
         }
-        Action::SqlDone { seq, progress, error } => {
+        Report::Done { seq, progress, error } => {
             if seq != state.sql.seq {
-                return effects;
+                return Vec::new();
             }
             if let Some(r) = state.sql.run.as_mut() {
                 r.running = false;
@@ -358,205 +558,85 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             if let Some(g) = state.sql.grid_mut() {
                 g.total = g.total.max(progress.rows);
             }
-            if error.is_none() && state.sql.grid().is_some_and(|g| !g.is_empty()) {
+            // A result (rows, or a plan) takes the keys: j/k, h/l, y move through it, not the text.
+            let has_result = match &state.sql.result {
+                Some(SqlResult::Grid(g)) => !g.is_empty(),
+                Some(SqlResult::Plan(p)) => !p.is_empty(),
+                None => false,
+            };
+            if error.is_none() && has_result {
                 state.sql.focus = SqlFocus::Results;
             }
         }
-        Action::SqlExport { path, rows, result } => match result {
+        Report::Export { path, rows, result } => match result {
             None => state.sql.export = Some((path, rows)),
             Some(Ok(())) => {
                 state.sql.export = None;
-                state.info(format!("exported {} to {path}", crate::units::plural(rows, "row")));
+                state.info(format!("exported {} to {path}", crate::lake::units::plural(rows, "row")));
             }
             Some(Err(e)) => {
                 state.sql.export = None;
                 state.error(format!("export to {path} failed: {e}"));
             }
         },
-        Action::Input(key) => line_input(state, key, &mut effects),
-        Action::SqlEdit(key) => edit(state, key),
-        Action::Complete => complete(state),
-        Action::RunQuery => effects.extend(run(state)),
-        Action::Estimate => effects.extend(estimate(state)),
-        Action::SearchHistory => {
-            let p = &mut state.sql;
-            match p.line.as_mut() {
-                // Again: the next older match.
-                Some(l) if l.kind == LineKind::Search => {
-                    let from = l.hit.unwrap_or(p.history.len());
-                    l.hit = search(&p.history, &l.input.text, from).or(l.hit);
-                }
-                _ => {
-                    p.completion = None;
-                    p.line = Some(SqlLine { kind: LineKind::Search, input: LineInput::default(), hit: None });
-                }
-            }
-        }
-        Action::HistoryPrev | Action::HistoryNext => {
-            let p = &mut state.sql;
-            if p.history.is_empty() {
-                return effects;
-            }
-            let pos = match (action, p.history_pos) {
-                (Action::HistoryPrev, None) => Some(p.history.len() - 1),
-                (Action::HistoryPrev, Some(i)) => Some(i.saturating_sub(1)),
-                (_, Some(i)) if i + 1 < p.history.len() => Some(i + 1),
-                _ => None,
-            };
-            if p.history_pos.is_none() {
-                p.draft = Some(p.editor.text());
-            }
-            p.history_pos = pos;
-            let text = match pos {
-                Some(i) => p.history[i].clone(),
-                None => p.draft.take().unwrap_or_default(),
-            };
-            p.editor.set_text(&text);
-        }
-        Action::SwitchPane => {
-            state.sql.completion = None;
-            state.sql.focus = match state.sql.focus {
-                SqlFocus::Editor if state.sql.result.is_some() => SqlFocus::Results,
-                _ => SqlFocus::Editor,
-            };
-        }
-        Action::Cancel => cancel(state, &mut effects),
-        Action::Back => {
-            if state.sql.record.is_some() {
-                state.sql.record = None;
-            } else {
-                state.sql.focus = SqlFocus::Editor;
-            }
-        }
-        Action::Enter if state.sql.grid().is_some_and(|g| !g.is_empty()) => {
-            state.sql.record = if state.sql.record.is_some() { None } else { Some(0) };
-        }
-        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
-            let step: isize = match action {
-                Action::Up => -1,
-                Action::Down => 1,
-                Action::PageUp => -(rows as isize),
-                Action::PageDown => rows as isize,
-                Action::Top => isize::MIN / 2,
-                _ => isize::MAX / 2,
-            };
-            let p = &mut state.sql;
-            if let Some(scroll) = p.record.as_mut() {
-                *scroll = (*scroll as isize + step.clamp(-1000, 1000)).max(0) as usize;
-            } else if let Some(SqlResult::Plan(_)) = &p.result {
-                p.plan_scroll = (p.plan_scroll as isize + step.clamp(-100_000, 100_000)).max(0) as usize;
-            } else if let Some(g) = p.grid_mut() {
-                g.move_rows(step, rows);
-            }
-        }
-        Action::ColumnLeft | Action::ColumnRight | Action::FirstColumn | Action::LastColumn => {
-            let width = state.width.saturating_sub(2) as usize;
-            if let Some(g) = state.sql.grid_mut() {
-                g.move_cols(
-                    match action {
-                        Action::ColumnLeft => -1,
-                        Action::ColumnRight => 1,
-                        Action::FirstColumn => isize::MIN / 2,
-                        _ => isize::MAX / 2,
-                    },
-                    width,
-                );
-            }
-        }
-        Action::SortColumn => {
-            if let Some(g) = state.sql.grid_mut()
-                && let Err(e) = g.toggle_sort()
-            {
-                state.error(e);
-            }
-        }
-        Action::FilterRows => {
-            if let Some(g) = state.sql.grid() {
-                let text = g.filter.clone();
-                state.sql.line =
-                    Some(SqlLine { kind: LineKind::Filter, input: LineInput::with_text(&text), hit: None });
-            }
-        }
-        Action::CopyCell | Action::CopyRow | Action::CopyAll => {
-            let Some(g) = state.sql.grid() else { return effects };
-            if g.is_empty() {
-                return effects;
-            }
-            let (text, what) = match action {
-                Action::CopyCell => (g.cell(g.row, g.col).unwrap_or_default(), "cell".to_string()),
-                Action::CopyRow => (g.tsv(g.row..g.row + 1, false), "row".to_string()),
-                _ => (g.tsv(0..g.len(), true), format!("{} rows", crate::units::count(g.len() as u64))),
-            };
-            if text.len() > COPY_MAX {
-                state.error(format!(
-                    "{what} is {} of text, more than a terminal takes through OSC 52; export it instead (x)",
-                    crate::units::bytes(text.len() as u64)
-                ));
-            } else {
-                state.info(format!(
-                    "copied {what} as TSV ({}) to the clipboard",
-                    crate::units::bytes(text.len() as u64)
-                ));
-                effects.push(Effect::Copy(text));
-            }
-        }
-        Action::Export => {
-            if state.sql.run.as_ref().is_some_and(|r| r.error.is_none() && !r.running) {
-                state.mode = super::Mode::Command;
-                state.input = LineInput::with_text("export ");
-            } else {
-                state.error(
-                    "run a query first; export runs it again and writes every row (:export FILE.csv|json|parquet)",
-                );
-            }
-        }
-        Action::Mark
-        | Action::Diff
-        | Action::NextTab
-        | Action::PrevTab
-        | Action::Inspect
-        | Action::History
-        | Action::Filter
-        | Action::Refresh => {}
-        _ => {}
     }
-    effects
+    Vec::new()
 }
 
-/// `:export FILE`: run the last query again and write every row.
+/// `:export FILE`: run the last query again and write every row. A relative name is written in
+/// the directory lakescope was started in, and the message says the full path.
 pub fn export(state: &mut AppState, arg: &str) -> Vec<Effect> {
     let Some(sql) = state.sql.run.as_ref().filter(|r| r.error.is_none()).map(|r| r.sql.clone()) else {
         state.error("run a query first (:export FILE.csv|json|parquet writes its whole result)");
         return Vec::new();
     };
-    let path = std::path::PathBuf::from(arg.trim());
-    let Some(format) = Format::from_path(&path) else {
+    let arg = arg.trim();
+    if arg.is_empty() {
         state.error("export to a .csv, .json or .parquet file (:export /tmp/result.parquet)");
         return Vec::new();
+    }
+    let path = expand(arg);
+    let Some(format) = Format::from_path(&path) else {
+        state.error(format!("{}: export to a .csv, .json or .parquet file", path.display()));
+        return Vec::new();
     };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+        state.error(format!("cannot export to {}: the folder {} does not exist", path.display(), dir.display()));
+        return Vec::new();
+    }
     state.sql.export = Some((path.display().to_string(), 0));
-    vec![Effect::ExportSql { sql, path, format }]
+    vec![Effect::Spawn(Job::Export { sql, path, format, catalog: Shared::new(state.catalog.clone()) })]
 }
 
-fn cancel(state: &mut AppState, effects: &mut Vec<Effect>) {
+/// A path as typed: `~/` is the home folder, a relative one is under the working directory.
+fn expand(arg: &str) -> std::path::PathBuf {
+    let p = std::path::PathBuf::from(arg);
+    let p = match (p.strip_prefix("~"), dirs::home_dir()) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => p,
+    };
+    if p.is_absolute() { p } else { std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p) }
+}
+
+/// Esc: close the completion, else cancel the query, else close the record view, else back to
+/// the editor, else close the pane.
+fn cancel(state: &mut AppState) -> Flow {
     let p = &mut state.sql;
     if p.completion.take().is_some() {
-        return;
+        return Flow::done();
     }
     if p.running() {
-        if let Some(job) = state.jobs.iter().find(|j| j.kind == crate::jobs::JobKind::Sql && j.ticket == p.seq) {
-            effects.push(Effect::CancelJob(job.id));
-        }
-        return;
+        let seq = p.seq;
+        return Flow::Done(state.jobs_of(&Owner::Sql(seq)).into_iter().map(Effect::Cancel).collect());
     }
     if p.record.take().is_some() {
-        return;
+        return Flow::done();
     }
     if p.focus == SqlFocus::Results {
         p.focus = SqlFocus::Editor;
-        return;
+        return Flow::done();
     }
-    p.open = false;
+    Flow::Close(Vec::new())
 }
 
 fn edit(state: &mut AppState, key: EditKey) {
@@ -589,14 +669,19 @@ fn edit(state: &mut AppState, key: EditKey) {
     p.editor.scroll_to_cursor(height);
 }
 
+/// The statement as it runs: trimmed, without a trailing `;`.
+pub fn statement(text: &str) -> String {
+    text.trim().trim_end_matches(';').trim().to_string()
+}
+
 /// The start of a run: a fresh sequence number, the history saved, the result cleared.
-fn begin(state: &mut AppState) -> Option<(u64, String)> {
-    let sql = state.sql.editor.text().trim().trim_end_matches(';').trim().to_string();
+fn begin(state: &mut AppState) -> Option<(Seq<view::Sql>, String)> {
+    let sql = statement(&state.sql.editor.text());
     if sql.is_empty() {
         state.error("nothing to run: type a query (s on a table in the browser starts one)");
         return None;
     }
-    state.sql.seq += 1;
+    state.sql.seq = state.seqs.next();
     state.sql.completion = None;
     state.sql.referenced = referenced(&state.catalog, &sql);
     Some((state.sql.seq, sql))
@@ -606,14 +691,7 @@ fn run(state: &mut AppState) -> Vec<Effect> {
     let mut effects = Vec::new();
     // A new run replaces the one still going.
     if state.sql.running() {
-        let old = state.sql.seq;
-        effects.extend(
-            state
-                .jobs
-                .iter()
-                .filter(|j| j.kind == crate::jobs::JobKind::Sql && j.ticket == old)
-                .map(|j| Effect::CancelJob(j.id)),
-        );
+        effects.extend(state.jobs_of(&Owner::Sql(state.sql.seq)).into_iter().map(Effect::Cancel));
     }
     let Some((seq, sql)) = begin(state) else { return effects };
     let p = &mut state.sql;
@@ -638,7 +716,8 @@ fn run(state: &mut AppState) -> Vec<Effect> {
     p.estimate = None;
     p.result = None;
     p.record = None;
-    effects.push(Effect::RunSql { seq, sql, max_rows: p.max_rows });
+    let catalog = Shared::new(state.catalog.clone());
+    effects.push(Effect::Spawn(Job::Query { seq, sql, max_rows: p.max_rows, catalog }));
     effects
 }
 
@@ -649,11 +728,11 @@ fn estimate(state: &mut AppState) -> Vec<Effect> {
     }
     let Some((seq, sql)) = begin(state) else { return Vec::new() };
     state.sql.estimate = None;
-    vec![Effect::EstimateSql { seq, sql }]
+    vec![Effect::Spawn(Job::Estimate { seq, sql, catalog: Shared::new(state.catalog.clone()) })]
 }
 
-/// The job of the current run ended: a cancel or a failure without a result is shown.
-pub fn job_ended(state: &mut AppState, seq: u64, cancelled: bool) {
+/// A job of the pane ended: a cancel or a failure without a result is shown.
+pub fn job_ended(state: &mut AppState, seq: Seq<view::Sql>, cancelled: bool) {
     let p = &mut state.sql;
     if let Some(r) = p.run.as_mut().filter(|r| r.seq == seq && r.running) {
         r.running = false;
@@ -663,12 +742,11 @@ pub fn job_ended(state: &mut AppState, seq: u64, cancelled: bool) {
         }
     }
     if p.estimate.is_none() && p.seq == seq && !cancelled && p.run.as_ref().is_none_or(|r| r.seq != seq) {
-        p.estimate = Some((seq, Err("the estimate ended without a result".into())));
+        p.estimate = Some((seq, statement(&p.editor.text()), Err("the estimate ended without a result".into())));
     }
 }
 
-fn line_input(state: &mut AppState, key: InputKey, effects: &mut Vec<Effect>) {
-    let _ = effects;
+fn line_input(state: &mut AppState, key: InputKey) {
     let Some(line) = state.sql.line.as_mut() else { return };
     let edit = line.input.apply(key);
     let kind = line.kind;

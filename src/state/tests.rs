@@ -1,96 +1,15 @@
-//! `update(state, action)` on plain data: navigation, filtering, stale-result dropping, job
-//! bookkeeping and detail scheduling. Catalogs are built in memory from path specs.
+//! `update(state, msg)` on plain data: navigation, filtering, the screen stack, stale-result
+//! dropping, job bookkeeping and detail scheduling. Catalogs are built in memory from path specs
+//! (`testing`).
 
 use std::sync::Arc;
 
 use rstest::rstest;
 
+use super::testing::{catalog, loaded, press};
 use super::*;
-use crate::lake::catalog::{Catalog, Node, NodeKind, TableEntry, TableFormat};
-
-/// Build a catalog from `bucket/zone/…/table:format` specs (`:format` marks a table).
-fn catalog(specs: &[&str]) -> Arc<Catalog> {
-    let mut c = Catalog { root_url: "/lake".into(), root_name: "lake".into(), ..Catalog::default() };
-    for spec in specs {
-        let (path, format) = match spec.split_once(':') {
-            Some((p, f)) => (p, Some(f)),
-            None => (*spec, None),
-        };
-        let names: Vec<&str> = path.split('/').collect();
-        let mut parent: Option<NodeId> = None;
-        for (depth, name) in names.iter().enumerate() {
-            let existing = c.children(parent).iter().copied().find(|id| c.node(*id).name == *name);
-            let id = match existing {
-                Some(id) => id,
-                None => {
-                    let last = depth == names.len() - 1;
-                    let kind = match (depth, last && format.is_some()) {
-                        (_, true) => NodeKind::Table,
-                        (0, _) => NodeKind::Bucket,
-                        (1, _) => NodeKind::Zone,
-                        _ => NodeKind::Folder,
-                    };
-                    let id = NodeId(c.nodes.len() as u32);
-                    let rel = names[..=depth].join("/");
-                    let table = (kind == NodeKind::Table).then(|| {
-                        let fmt = match format.unwrap_or("parquet") {
-                            "delta" => TableFormat::Delta,
-                            "csv" => TableFormat::Csv,
-                            "iceberg" => TableFormat::Iceberg,
-                            _ => TableFormat::Parquet,
-                        };
-                        Box::new(TableEntry {
-                            name: name.to_string(),
-                            format: fmt,
-                            bucket: names[0].to_string(),
-                            zone: names.get(1).filter(|_| depth > 1).map(|s| s.to_string()),
-                            location: format!("file:///lake/{rel}/"),
-                            path: rel.clone(),
-                            file_glob: None,
-                            files: 1,
-                            bytes: 100,
-                            meta_files: 0,
-                            meta_bytes: 0,
-                            partitions: Vec::new(),
-                            partition_dirs: 0,
-                            unnamed_partition_levels: 0,
-                            last_modified_ms: None,
-                            sample_file: Some(format!("{rel}/part-0.parquet")),
-                            sample_file_bytes: Some(100),
-                            delta_log: None,
-                            listing_complete: true,
-                            listing: None,
-                            issues: Vec::new(),
-                        })
-                    });
-                    c.nodes.push(Node {
-                        id,
-                        parent,
-                        name: name.to_string(),
-                        kind,
-                        path: rel,
-                        children: Vec::new(),
-                        table,
-                        tables_below: 0,
-                        files_below: 0,
-                        bytes_below: 0,
-                        other_files: 0,
-                        error: None,
-                        pending: false,
-                        depth_limited: false,
-                    });
-                    match parent {
-                        Some(p) => c.nodes[p.0 as usize].children.push(id),
-                        None => c.buckets.push(id),
-                    }
-                    id
-                }
-            };
-            parent = Some(id);
-        }
-    }
-    Arc::new(c)
-}
+use crate::event::{InputKey, Intent};
+use crate::jobs::discovery::Report as Listing;
 
 fn demo_specs() -> Vec<&'static str> {
     vec![
@@ -104,42 +23,54 @@ fn demo_specs() -> Vec<&'static str> {
     ]
 }
 
-/// A state that has received the first snapshot of its first listing.
-fn loaded(specs: &[&str], prefetch: bool) -> AppState {
-    let mut s = AppState::new("/lake".into(), "dark".into(), vec!["dark".into(), "light".into()], prefetch, false);
-    let effects = start(&mut s);
-    assert_eq!(effects, vec![Effect::StartDiscovery { ticket: 1 }]);
-    update(&mut s, Action::JobStarted { id: JobId(1), kind: JobKind::Discovery, label: "listing".into(), ticket: 1 });
-    update(&mut s, Action::CatalogUpdated { ticket: 1, catalog: catalog(specs) });
-    s
-}
-
 fn selected_name(s: &AppState) -> Option<String> {
     s.selected().map(|id| s.catalog.node(id).name.clone())
 }
 
-fn press(s: &mut AppState, actions: &[Action]) -> Vec<Effect> {
-    actions.iter().flat_map(|a| update(s, a.clone())).collect()
-}
-
 fn type_text(s: &mut AppState, text: &str) {
     for c in text.chars() {
-        update(s, Action::Input(InputKey::Char(c)));
+        update(s, Msg::User(Input::Line(InputKey::Char(c))));
     }
+}
+
+fn line(s: &mut AppState, key: InputKey) -> Vec<Effect> {
+    update(s, Msg::User(Input::Line(key)))
+}
+
+fn command(s: &mut AppState, cmd: &str) -> Vec<Effect> {
+    update(s, Msg::User(Input::Command(cmd.into())))
+}
+
+fn started(s: &mut AppState, id: u64, kind: JobKind, owner: Owner) {
+    update(s, Msg::Job(JobEvent::Started { id: JobId(id), kind, label: "job".into(), owner }));
+}
+
+fn finished(s: &mut AppState, id: u64, cancelled: bool) {
+    update(s, Msg::Job(JobEvent::Finished { id: JobId(id), cancelled }));
+}
+
+fn detail_loads(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Spawn(Job::Detail { table, .. }) => Some(table.name.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 #[rstest]
 #[case::first_bucket(vec![], "acme")]
-#[case::down(vec![Action::Down], "ml")]
-#[case::down_clamps(vec![Action::Down, Action::Down, Action::Down], "ml")]
-#[case::into_bucket(vec![Action::Enter], "raw")]
-#[case::zones_in_order(vec![Action::Enter, Action::Bottom], "gold")]
-#[case::into_zone(vec![Action::Enter, Action::Down, Action::Down, Action::Enter], "customers")]
-#[case::table_in_zone(vec![Action::Enter, Action::Down, Action::Down, Action::Enter, Action::Down], "orders")]
-#[case::back_keeps_selection(vec![Action::Enter, Action::Down, Action::Down, Action::Enter, Action::Back], "silver")]
-#[case::back_at_top_is_noop(vec![Action::Back, Action::Down], "ml")]
-#[case::top(vec![Action::Enter, Action::Bottom, Action::Top], "raw")]
-fn navigation(#[case] keys: Vec<Action>, #[case] expected: &str) {
+#[case::down(vec![Intent::Down], "ml")]
+#[case::down_clamps(vec![Intent::Down, Intent::Down, Intent::Down], "ml")]
+#[case::into_bucket(vec![Intent::Enter], "raw")]
+#[case::zones_in_order(vec![Intent::Enter, Intent::Bottom], "gold")]
+#[case::into_zone(vec![Intent::Enter, Intent::Down, Intent::Down, Intent::Enter], "customers")]
+#[case::table_in_zone(vec![Intent::Enter, Intent::Down, Intent::Down, Intent::Enter, Intent::Down], "orders")]
+#[case::back_keeps_selection(vec![Intent::Enter, Intent::Down, Intent::Down, Intent::Enter, Intent::Back], "silver")]
+#[case::back_at_top_is_noop(vec![Intent::Back, Intent::Down], "ml")]
+#[case::top(vec![Intent::Enter, Intent::Bottom, Intent::Top], "raw")]
+fn navigation(#[case] keys: Vec<Intent>, #[case] expected: &str) {
     let mut s = loaded(&demo_specs(), false);
     press(&mut s, &keys);
     assert_eq!(selected_name(&s).as_deref(), Some(expected));
@@ -150,7 +81,7 @@ fn remembered_selection_survives_back_and_forth() {
     let mut s = loaded(&demo_specs(), false);
     press(
         &mut s,
-        &[Action::Enter, Action::Down, Action::Down, Action::Enter, Action::Down, Action::Back, Action::Enter],
+        &[Intent::Enter, Intent::Down, Intent::Down, Intent::Enter, Intent::Down, Intent::Back, Intent::Enter],
     );
     assert_eq!(selected_name(&s).as_deref(), Some("orders"));
 }
@@ -158,12 +89,12 @@ fn remembered_selection_survives_back_and_forth() {
 #[test]
 fn enter_on_a_table_focuses_the_detail_and_back_returns() {
     let mut s = loaded(&demo_specs(), false);
-    press(&mut s, &[Action::Enter, Action::Down, Action::Down, Action::Enter, Action::Down, Action::Enter]);
+    press(&mut s, &[Intent::Enter, Intent::Down, Intent::Down, Intent::Enter, Intent::Down, Intent::Enter]);
     assert_eq!(s.focus, Focus::Detail);
-    press(&mut s, &[Action::Down, Action::Down]);
+    press(&mut s, &[Intent::Down, Intent::Down]);
     assert_eq!(s.detail_scroll, 2);
     assert_eq!(selected_name(&s).as_deref(), Some("orders"), "scrolling the detail must not move the cursor");
-    press(&mut s, &[Action::Back]);
+    press(&mut s, &[Intent::Back]);
     assert_eq!(s.focus, Focus::List);
     assert_eq!(selected_name(&s).as_deref(), Some("orders"));
 }
@@ -173,56 +104,92 @@ fn paging_moves_by_a_screen() {
     let specs: Vec<String> = (0..100).map(|i| format!("b/z/t{i:03}:parquet")).collect();
     let specs: Vec<&str> = specs.iter().map(String::as_str).collect();
     let mut s = loaded(&specs, false);
-    update(&mut s, Action::Resize { width: 80, height: 24 });
-    press(&mut s, &[Action::Enter, Action::Enter, Action::PageDown]);
+    update(&mut s, Msg::Resize { width: 80, height: 24 });
+    press(&mut s, &[Intent::Enter, Intent::Enter, Intent::PageDown]);
     assert_eq!(selected_name(&s).as_deref(), Some("t020"));
     assert_eq!(s.nav.current().offset, 1, "the cursor row stays visible");
-    press(&mut s, &[Action::Bottom]);
+    press(&mut s, &[Intent::Bottom]);
     assert_eq!(selected_name(&s).as_deref(), Some("t099"));
     assert_eq!(s.nav.current().offset, 80);
-    press(&mut s, &[Action::PageUp]);
+    press(&mut s, &[Intent::PageUp]);
     assert_eq!(selected_name(&s).as_deref(), Some("t079"));
 }
 
 #[test]
 fn filter_narrows_the_current_column_live() {
     let mut s = loaded(&demo_specs(), false);
-    press(&mut s, &[Action::Enter, Action::Down, Action::Down, Action::Enter, Action::Filter]);
-    assert_eq!(s.mode, Mode::Filter);
+    press(&mut s, &[Intent::Enter, Intent::Down, Intent::Down, Intent::Enter, Intent::Filter]);
+    assert_eq!(s.layer(), Layer::Prompt);
     type_text(&mut s, "pay");
     let entries = browser::Nav::entries(&s.catalog, s.nav.current());
     assert_eq!(entries.len(), 1);
     assert_eq!(selected_name(&s).as_deref(), Some("payments"));
-    update(&mut s, Action::Input(InputKey::Submit));
-    assert_eq!(s.mode, Mode::Browse);
+    line(&mut s, InputKey::Submit);
+    assert_eq!(s.layer(), Layer::Browser);
     assert_eq!(s.nav.current().filter, "pay", "enter keeps the filter");
     // Esc with no job running clears it.
-    update(&mut s, Action::JobFinished { id: JobId(1), cancelled: false });
-    update(&mut s, Action::Cancel);
+    finished(&mut s, 1, false);
+    press(&mut s, &[Intent::Cancel]);
     assert_eq!(s.nav.current().filter, "");
     assert_eq!(browser::Nav::entries(&s.catalog, s.nav.current()).len(), 3);
     assert_eq!(selected_name(&s).as_deref(), Some("payments"), "the selection stays on the filtered entry");
 }
 
 #[test]
-fn esc_while_filtering_restores_the_full_list() {
+fn esc_on_a_filter_that_matches_nothing_puts_everything_back_as_it_was() {
     let mut s = loaded(&demo_specs(), false);
-    press(&mut s, &[Action::Enter, Action::Filter]);
+    press(&mut s, &[Intent::Enter, Intent::Down, Intent::Down, Intent::Filter]);
+    assert_eq!(selected_name(&s).as_deref(), Some("silver"));
     type_text(&mut s, "zzz");
     assert!(browser::Nav::entries(&s.catalog, s.nav.current()).is_empty());
     assert_eq!(s.selected(), None);
-    update(&mut s, Action::Input(InputKey::Cancel));
-    assert_eq!(s.mode, Mode::Browse);
+    line(&mut s, InputKey::Cancel);
+    assert_eq!(s.layer(), Layer::Browser);
     assert_eq!(browser::Nav::entries(&s.catalog, s.nav.current()).len(), 4);
+    assert_eq!(selected_name(&s).as_deref(), Some("silver"), "the cursor is where it was before the filter");
+}
+
+#[test]
+fn slash_again_edits_the_kept_filter_or_starts_a_new_one() {
+    let mut s = loaded(&demo_specs(), false);
+    press(&mut s, &[Intent::Enter, Intent::Filter]);
+    type_text(&mut s, "sil");
+    line(&mut s, InputKey::Submit);
+    // `/` again shows the kept filter; typing starts a new one instead of appending to it.
+    press(&mut s, &[Intent::Filter]);
+    assert_eq!(s.prompt().unwrap().input.text, "sil");
+    type_text(&mut s, "go");
+    assert_eq!(s.nav.current().filter, "go");
+    assert_eq!(selected_name(&s).as_deref(), Some("gold"));
+    line(&mut s, InputKey::Submit);
+    // An editing key edits it instead.
+    press(&mut s, &[Intent::Filter]);
+    line(&mut s, InputKey::Backspace);
+    assert_eq!(s.nav.current().filter, "g");
+    // Esc puts back the filter that was kept before this edit.
+    line(&mut s, InputKey::Cancel);
+    assert_eq!(s.nav.current().filter, "go");
+}
+
+#[test]
+fn the_readmes_fuzzy_example_finds_silver_orders() {
+    let mut s = loaded(&demo_specs(), false);
+    press(&mut s, &[Intent::Enter, Intent::Down, Intent::Down, Intent::Enter, Intent::Filter]);
+    type_text(&mut s, "slvord");
+    assert_eq!(column(&s), vec!["orders"]);
+}
+
+fn column(s: &AppState) -> Vec<String> {
+    browser::Nav::entries(&s.catalog, s.nav.current()).into_iter().map(|id| s.catalog.node(id).name.clone()).collect()
 }
 
 #[test]
 fn filter_is_per_column() {
     let mut s = loaded(&demo_specs(), false);
-    press(&mut s, &[Action::Enter, Action::Filter]);
+    press(&mut s, &[Intent::Enter, Intent::Filter]);
     type_text(&mut s, "sil");
-    update(&mut s, Action::Input(InputKey::Submit));
-    press(&mut s, &[Action::Enter]);
+    line(&mut s, InputKey::Submit);
+    press(&mut s, &[Intent::Enter]);
     assert_eq!(s.nav.current().filter, "");
     assert_eq!(browser::Nav::entries(&s.catalog, s.nav.current()).len(), 3);
 }
@@ -230,14 +197,17 @@ fn filter_is_per_column() {
 #[test]
 fn stale_catalogs_and_details_are_dropped() {
     let mut s = loaded(&demo_specs(), false);
+    let first = s.listing;
     let before = s.catalog.clone();
-    // A refresh starts listing #2; the old listing's late snapshot must not win.
-    let effects = update(&mut s, Action::Refresh);
-    assert!(effects.contains(&Effect::StartDiscovery { ticket: 2 }));
-    assert!(effects.contains(&Effect::CancelJob(JobId(1))));
-    update(&mut s, Action::CatalogUpdated { ticket: 1, catalog: catalog(&["old/zone/t:csv"]) });
-    assert!(Arc::ptr_eq(&s.catalog, &before), "a snapshot from listing #1 was applied after refresh");
-    update(&mut s, Action::DiscoveryFinished { ticket: 1, result: Err("late failure".into()) });
+    // A refresh starts a new listing; the old listing's late snapshot must not win.
+    let effects = press(&mut s, &[Intent::Refresh]);
+    let second = s.listing;
+    assert_ne!(first, second);
+    assert!(effects.contains(&Effect::Spawn(Job::Discover { seq: second })));
+    assert!(effects.contains(&Effect::Cancel(JobId(1))));
+    update(&mut s, Listing::Catalog { seq: first, catalog: catalog(&["old/zone/t:csv"]) }.into());
+    assert!(Arc::ptr_eq(&s.catalog, &before), "a snapshot from the first listing was applied after refresh");
+    update(&mut s, Listing::Finished { seq: first, result: Err("late failure".into()) }.into());
     assert_eq!(s.message, None, "a stale listing's error must not be shown");
     assert!(s.discovering);
     let stale = Arc::new(crate::lake::TableDetail {
@@ -248,27 +218,48 @@ fn stale_catalogs_and_details_are_dropped() {
         source: "x".into(),
         notes: Vec::new(),
     });
-    update(
-        &mut s,
-        Action::DetailLoaded { ticket: 1, location: "file:///lake/acme/silver/orders/".into(), result: Ok(stale) },
-    );
+    let loaded_old = crate::jobs::detail::Report::Loaded {
+        listing: first,
+        location: "file:///lake/acme/silver/orders/".into(),
+        result: Ok(stale),
+    };
+    update(&mut s, loaded_old.into());
     assert!(!s.details.contains_key("file:///lake/acme/silver/orders/"));
     // The current listing's snapshot applies.
-    update(&mut s, Action::CatalogUpdated { ticket: 2, catalog: catalog(&["new/zone/t:csv"]) });
+    update(&mut s, Listing::Catalog { seq: second, catalog: catalog(&["new/zone/t:csv"]) }.into());
+    update(&mut s, Listing::Finished { seq: second, result: Ok(()) }.into());
     assert_eq!(selected_name(&s).as_deref(), Some("new"));
+}
+
+#[test]
+fn a_refresh_keeps_the_selection_on_the_same_table_and_reads_no_stale_detail() {
+    let mut s = loaded(&demo_specs(), false);
+    press(&mut s, &[Intent::Enter, Intent::Down, Intent::Down, Intent::Enter, Intent::Down]);
+    assert_eq!(selected_name(&s).as_deref(), Some("orders"));
+    let effects = press(&mut s, &[Intent::Refresh]);
+    assert!(detail_loads(&effects).is_empty(), "the old catalog's files may be gone: {effects:?}");
+    let seq = s.listing;
+    // The new listing's first snapshot has only the buckets: the cursor waits for its table.
+    update(&mut s, Listing::Catalog { seq, catalog: catalog(&["acme", "ml"]) }.into());
+    assert_eq!(s.nav.depth(), 3, "levels wait while the listing runs");
+    let effects = update(&mut s, Listing::Catalog { seq, catalog: catalog(&demo_specs()) }.into());
+    assert_eq!(selected_name(&s).as_deref(), Some("orders"));
+    assert_eq!(detail_loads(&effects), vec!["orders"], "read again from the new listing");
 }
 
 #[test]
 fn selection_survives_new_snapshots_and_disappearing_entries() {
     let mut s = loaded(&["b/z/a:csv", "b/z/c:csv"], false);
-    press(&mut s, &[Action::Enter, Action::Enter, Action::Down]);
+    press(&mut s, &[Intent::Enter, Intent::Enter, Intent::Down]);
     assert_eq!(selected_name(&s).as_deref(), Some("c"));
+    let seq = s.listing;
     // A later snapshot inserts an entry before the selection: the cursor follows the name.
-    update(&mut s, Action::CatalogUpdated { ticket: 1, catalog: catalog(&["b/z/a:csv", "b/z/b:csv", "b/z/c:csv"]) });
+    update(&mut s, Listing::Catalog { seq, catalog: catalog(&["b/z/a:csv", "b/z/b:csv", "b/z/c:csv"]) }.into());
     assert_eq!(selected_name(&s).as_deref(), Some("c"));
     assert_eq!(s.nav.current().cursor, 2);
-    // The zone vanishes: navigation falls back to where it still exists.
-    update(&mut s, Action::CatalogUpdated { ticket: 1, catalog: catalog(&["b/y/t:csv"]) });
+    // The zone vanishes: once the listing is over, navigation falls back to where it exists.
+    update(&mut s, Listing::Catalog { seq, catalog: catalog(&["b/y/t:csv"]) }.into());
+    update(&mut s, Listing::Finished { seq, result: Ok(()) }.into());
     assert_eq!(s.nav.depth(), 2);
     assert_eq!(selected_name(&s).as_deref(), Some("y"));
 }
@@ -276,86 +267,71 @@ fn selection_survives_new_snapshots_and_disappearing_entries() {
 #[test]
 fn detail_of_the_selection_is_requested_once_and_cancelled_when_left() {
     let mut s = loaded(&demo_specs(), false);
-    let effects = press(&mut s, &[Action::Enter, Action::Down, Action::Down, Action::Enter]);
-    let loads: Vec<_> = effects.iter().filter(|e| matches!(e, Effect::LoadDetail { .. })).collect();
-    assert_eq!(loads.len(), 1, "{effects:?}");
-    let Effect::LoadDetail { table, ticket, .. } = loads[0] else { unreachable!() };
-    assert_eq!(table.name, "customers");
-    assert_eq!(*ticket, 1);
-    update(
-        &mut s,
-        Action::JobStarted { id: JobId(7), kind: JobKind::Detail, label: table.location.clone(), ticket: 1 },
-    );
+    let effects = press(&mut s, &[Intent::Enter, Intent::Down, Intent::Down, Intent::Enter]);
+    assert_eq!(detail_loads(&effects), vec!["customers"], "{effects:?}");
+    let location = "file:///lake/acme/silver/customers/".to_string();
+    let listing = s.listing;
+    started(&mut s, 7, JobKind::Detail, Owner::Detail { listing, location });
     // Moving on cancels the load nobody looks at any more and asks for the new selection.
-    let effects = update(&mut s, Action::Down);
-    assert!(effects.contains(&Effect::CancelJob(JobId(7))), "{effects:?}");
-    assert!(effects.iter().any(|e| matches!(e, Effect::LoadDetail { table, .. } if table.name == "orders")));
+    let effects = press(&mut s, &[Intent::Down]);
+    assert!(effects.contains(&Effect::Cancel(JobId(7))), "{effects:?}");
+    assert_eq!(detail_loads(&effects), vec!["orders"]);
     // Nothing new while it loads.
-    let again = update(&mut s, Action::Tick);
-    assert!(!again.iter().any(|e| matches!(e, Effect::LoadDetail { .. })));
+    assert!(detail_loads(&update(&mut s, Msg::Tick)).is_empty());
 }
 
 #[test]
 fn prefetch_loads_visible_tables_two_at_a_time() {
     let mut s = loaded(&demo_specs(), true);
-    let effects = press(&mut s, &[Action::Enter, Action::Down, Action::Down, Action::Enter]);
-    let names: Vec<String> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::LoadDetail { table, .. } => Some(table.name.clone()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(names, vec!["customers".to_string(), "orders".to_string()], "selected first, at most {MAX_DETAIL_JOBS}");
+    let effects = press(&mut s, &[Intent::Enter, Intent::Down, Intent::Down, Intent::Enter]);
+    assert_eq!(detail_loads(&effects), vec!["customers", "orders"], "selected first, at most {MAX_DETAIL_JOBS}");
 }
 
 #[test]
 fn failed_details_are_kept_and_reported() {
     let mut s = loaded(&demo_specs(), false);
-    press(&mut s, &[Action::Enter, Action::Down, Action::Down, Action::Enter]);
+    press(&mut s, &[Intent::Enter, Intent::Down, Intent::Down, Intent::Enter]);
     let loc = "file:///lake/acme/silver/customers/".to_string();
-    update(&mut s, Action::JobStarted { id: JobId(3), kind: JobKind::Detail, label: loc.clone(), ticket: 1 });
-    update(&mut s, Action::DetailLoaded { ticket: 1, location: loc.clone(), result: Err("corrupt _delta_log".into()) });
-    update(&mut s, Action::JobFinished { id: JobId(3), cancelled: false });
+    let listing = s.listing;
+    started(&mut s, 3, JobKind::Detail, Owner::Detail { listing, location: loc.clone() });
+    let r = crate::jobs::detail::Report::Loaded {
+        listing: s.listing,
+        location: loc.clone(),
+        result: Err("corrupt _delta_log".into()),
+    };
+    update(&mut s, r.into());
+    finished(&mut s, 3, false);
     assert_eq!(s.details.get(&loc), Some(&DetailSlot::Failed("corrupt _delta_log".into())));
     assert_eq!(s.message.as_ref().map(|m| m.level), Some(MessageLevel::Error));
     assert!(s.message.as_ref().unwrap().text.contains("customers"));
-    // Not retried on every keypress…
-    let effects = update(&mut s, Action::Tick);
-    assert!(!effects.iter().any(|e| matches!(e, Effect::LoadDetail { .. })));
+    // Not retried on every tick…
+    assert!(detail_loads(&update(&mut s, Msg::Tick)).is_empty());
     // …but Enter asks again.
-    let effects = update(&mut s, Action::Enter);
-    assert!(effects.iter().any(|e| matches!(e, Effect::LoadDetail { .. })));
+    assert_eq!(detail_loads(&press(&mut s, &[Intent::Enter])), vec!["customers"]);
 }
 
 #[test]
 fn esc_cancels_the_listing_first_then_detail_loads() {
     let mut s = loaded(&demo_specs(), false);
-    press(&mut s, &[Action::Enter, Action::Down, Action::Down, Action::Enter]);
-    update(
-        &mut s,
-        Action::JobStarted {
-            id: JobId(5),
-            kind: JobKind::Detail,
-            label: "file:///lake/acme/silver/customers/".into(),
-            ticket: 1,
-        },
-    );
-    assert_eq!(update(&mut s, Action::Cancel), vec![Effect::CancelJob(JobId(1))]);
-    update(&mut s, Action::JobFinished { id: JobId(1), cancelled: true });
+    press(&mut s, &[Intent::Enter, Intent::Down, Intent::Down, Intent::Enter]);
+    let location = "file:///lake/acme/silver/customers/".to_string();
+    let listing = s.listing;
+    started(&mut s, 5, JobKind::Detail, Owner::Detail { listing, location: location.clone() });
+    assert_eq!(press(&mut s, &[Intent::Cancel]), vec![Effect::Cancel(JobId(1))]);
+    finished(&mut s, 1, true);
     assert!(!s.discovering);
     assert!(s.message.as_ref().unwrap().text.contains("cancelled"));
-    assert_eq!(update(&mut s, Action::Cancel), vec![Effect::CancelJob(JobId(5))]);
-    update(&mut s, Action::JobFinished { id: JobId(5), cancelled: true });
-    assert_eq!(s.details.get("file:///lake/acme/silver/customers/"), Some(&DetailSlot::Cancelled));
+    assert_eq!(press(&mut s, &[Intent::Cancel]), vec![Effect::Cancel(JobId(5))]);
+    finished(&mut s, 5, true);
+    assert_eq!(s.details.get(&location), Some(&DetailSlot::Cancelled));
     assert!(s.jobs.is_empty());
 }
 
 #[test]
 fn unreadable_formats_are_not_loaded() {
     let mut s = loaded(&["b/z/ice:iceberg"], true);
-    let effects = press(&mut s, &[Action::Enter, Action::Enter]);
-    assert!(!effects.iter().any(|e| matches!(e, Effect::LoadDetail { .. })));
+    let effects = press(&mut s, &[Intent::Enter, Intent::Enter]);
+    assert!(detail_loads(&effects).is_empty());
 }
 
 #[rstest]
@@ -364,7 +340,7 @@ fn unreadable_formats_are_not_loaded() {
 #[case("theme light", false)]
 fn commands(#[case] cmd: &str, #[case] quits: bool) {
     let mut s = loaded(&demo_specs(), false);
-    let effects = update(&mut s, Action::RunCommand(cmd.into()));
+    let effects = command(&mut s, cmd);
     assert_eq!(effects.contains(&Effect::Quit), quits);
     assert_eq!(s.quit, quits);
 }
@@ -372,52 +348,94 @@ fn commands(#[case] cmd: &str, #[case] quits: bool) {
 #[test]
 fn command_line_runs_what_was_typed() {
     let mut s = loaded(&demo_specs(), false);
-    update(&mut s, Action::CommandLine);
+    press(&mut s, &[Intent::CommandLine]);
+    assert_eq!(s.layer(), Layer::Prompt);
     type_text(&mut s, "cd acme/silver/orders");
-    update(&mut s, Action::Input(InputKey::Submit));
-    assert_eq!(s.mode, Mode::Browse);
+    line(&mut s, InputKey::Submit);
+    assert_eq!(s.layer(), Layer::Browser);
     assert_eq!(selected_name(&s).as_deref(), Some("orders"));
     assert_eq!(s.nav.depth(), 3);
-    update(&mut s, Action::RunCommand("cd nowhere".into()));
+    command(&mut s, "cd nowhere");
     assert!(s.message.as_ref().unwrap().text.contains("nowhere"));
-    update(&mut s, Action::RunCommand("frobnicate".into()));
+    command(&mut s, "frobnicate");
     assert!(s.message.as_ref().unwrap().text.contains("unknown command"));
-    update(&mut s, Action::RunCommand("theme light".into()));
+    command(&mut s, "theme light");
     assert_eq!(s.theme, "light");
-    update(&mut s, Action::RunCommand("theme neon".into()));
+    command(&mut s, "theme neon");
     assert_eq!(s.theme, "light");
 }
 
 #[test]
-fn help_toggles_and_scrolls_without_moving_the_cursor() {
+fn an_old_error_goes_with_the_next_key() {
     let mut s = loaded(&demo_specs(), false);
-    update(&mut s, Action::Help);
-    assert_eq!(s.mode, Mode::Help);
-    press(&mut s, &[Action::Down, Action::Down]);
-    assert_eq!(s.help_scroll, 2);
+    command(&mut s, "theme neon");
+    assert_eq!(s.message.as_ref().map(|m| m.level), Some(MessageLevel::Error));
+    press(&mut s, &[Intent::Down]);
+    assert_eq!(s.message, None, "a later key clears it");
+}
+
+#[test]
+fn help_opens_over_any_layer_scrolls_and_closes_with_esc() {
+    let mut s = loaded(&demo_specs(), false);
+    press(&mut s, &[Intent::Help]);
+    assert_eq!(s.layer(), Layer::Help);
+    press(&mut s, &[Intent::Down, Intent::Down, Intent::PageDown]);
+    let Some(Screen::Help(h)) = s.screens.last() else { panic!() };
+    assert_eq!(h.scroll, 12);
+    assert_eq!(h.under, Layer::Browser);
     assert_eq!(selected_name(&s).as_deref(), Some("acme"));
-    update(&mut s, Action::Cancel);
-    assert_eq!(s.mode, Mode::Browse);
+    press(&mut s, &[Intent::Cancel]);
+    assert_eq!(s.layer(), Layer::Browser);
+    // Help over the SQL pane says it was opened there.
+    press(&mut s, &[Intent::Sql, Intent::Help]);
+    let Some(Screen::Help(h)) = s.screens.last() else { panic!() };
+    assert_eq!(h.under, Layer::SqlEditor);
+    press(&mut s, &[Intent::Cancel]);
+    assert_eq!(s.layer(), Layer::SqlEditor, "esc goes back one layer");
+}
+
+#[test]
+fn the_command_line_opens_inside_views_and_esc_goes_back_one_layer_at_a_time() {
+    let mut s = loaded(&demo_specs(), false);
+    press(&mut s, &[Intent::Enter, Intent::Down, Intent::Down, Intent::Enter, Intent::Down]);
+    press(&mut s, &[Intent::History]);
+    assert_eq!(s.layer(), Layer::History);
+    press(&mut s, &[Intent::CommandLine]);
+    assert_eq!(s.layer(), Layer::Prompt);
+    line(&mut s, InputKey::Cancel);
+    assert_eq!(s.layer(), Layer::History);
+    press(&mut s, &[Intent::Requests]);
+    assert_eq!(s.layer(), Layer::Requests);
+    press(&mut s, &[Intent::Requests]);
+    assert_eq!(s.layer(), Layer::History, "i closes the requests panel its title says i closes");
+    press(&mut s, &[Intent::Diagnostics]);
+    assert_eq!(s.layer(), Layer::Diagnostics);
+    press(&mut s, &[Intent::Cancel]);
+    // The diagnostics' job is running: esc cancels it first (none is running in this test).
+    assert_eq!(s.layer(), Layer::History);
+    press(&mut s, &[Intent::Cancel]);
+    assert_eq!(s.layer(), Layer::Browser);
 }
 
 #[test]
 fn job_list_follows_started_and_finished() {
     let mut s = loaded(&demo_specs(), false);
     assert!(s.has_running(JobKind::Discovery));
-    update(&mut s, Action::JobFinished { id: JobId(1), cancelled: false });
-    update(&mut s, Action::DiscoveryFinished { ticket: 1, result: Ok(()) });
+    finished(&mut s, 1, false);
+    let seq = s.listing;
+    update(&mut s, Listing::Finished { seq, result: Ok(()) }.into());
     assert!(s.jobs.is_empty());
     assert!(!s.discovering);
     // A finish for an unknown job is harmless.
-    update(&mut s, Action::JobFinished { id: JobId(99), cancelled: true });
+    finished(&mut s, 99, true);
     assert!(s.jobs.is_empty());
 }
 
 #[test]
 fn a_listing_job_that_ends_without_a_result_is_not_still_running() {
     let mut s = loaded(&demo_specs(), false);
-    // The job ended (e.g. cancelled while it was being polled) and never sent DiscoveryFinished.
-    update(&mut s, Action::JobFinished { id: JobId(1), cancelled: false });
+    // The job ended (e.g. cancelled while it was being polled) and never sent Finished.
+    finished(&mut s, 1, false);
     assert!(!s.discovering);
     assert!(s.jobs.is_empty());
 }
@@ -425,23 +443,25 @@ fn a_listing_job_that_ends_without_a_result_is_not_still_running() {
 #[test]
 fn a_superseded_listing_ending_does_not_end_the_new_one() {
     let mut s = loaded(&demo_specs(), false);
-    update(&mut s, Action::Refresh);
-    update(&mut s, Action::JobStarted { id: JobId(2), kind: JobKind::Discovery, label: "listing".into(), ticket: 2 });
-    update(&mut s, Action::JobFinished { id: JobId(1), cancelled: true });
-    assert!(s.discovering, "listing #2 still runs");
+    press(&mut s, &[Intent::Refresh]);
+    let listing = s.listing;
+    started(&mut s, 2, JobKind::Discovery, Owner::Listing(listing));
+    finished(&mut s, 1, true);
+    assert!(s.discovering, "the new listing still runs");
     assert_eq!(s.message, None, "no 'cancelled' notice for a listing the user replaced");
-    update(&mut s, Action::JobFinished { id: JobId(2), cancelled: false });
+    finished(&mut s, 2, false);
     assert!(!s.discovering);
 }
 
 #[test]
 fn a_job_that_panicked_is_reported_on_its_entry() {
     let mut s = loaded(&demo_specs(), false);
-    press(&mut s, &[Action::Enter, Action::Down, Action::Down, Action::Enter]);
+    press(&mut s, &[Intent::Enter, Intent::Down, Intent::Down, Intent::Enter]);
     let loc = "file:///lake/acme/silver/customers/".to_string();
-    update(&mut s, Action::JobStarted { id: JobId(4), kind: JobKind::Detail, label: loc.clone(), ticket: 1 });
-    update(&mut s, Action::JobFailed { id: JobId(4), error: "index out of bounds".into() });
-    update(&mut s, Action::JobFinished { id: JobId(4), cancelled: false });
+    let listing = s.listing;
+    started(&mut s, 4, JobKind::Detail, Owner::Detail { listing, location: loc.clone() });
+    update(&mut s, Msg::Job(JobEvent::Failed { id: JobId(4), error: "index out of bounds".into() }));
+    finished(&mut s, 4, false);
     let Some(DetailSlot::Failed(text)) = s.details.get(&loc) else { panic!("{:?}", s.details.get(&loc)) };
     assert!(text.contains("internal error while reading a table: index out of bounds"), "{text}");
     assert!(s.message.as_ref().unwrap().text.contains("please report"));
@@ -449,72 +469,15 @@ fn a_job_that_panicked_is_reported_on_its_entry() {
 }
 
 #[test]
-fn a_cancelled_inspector_read_says_so_instead_of_reading_forever() {
-    let mut s = loaded(&demo_specs(), false);
-    let table = s.catalog.tables().map(|(_, t)| t.clone()).find(|t| t.name == "orders").unwrap();
-    let effects = inspector::open(&mut s, table);
-    let Some(Effect::LoadDataset { seq, .. }) = effects.first().cloned() else { panic!("{effects:?}") };
-    update(&mut s, Action::JobStarted { id: JobId(42), kind: JobKind::Inspect, label: "orders".into(), ticket: seq });
-    // Esc stops the read, but leaves the view open.
-    assert_eq!(update(&mut s, Action::Cancel), vec![Effect::CancelJob(JobId(42))]);
-    assert!(s.inspector.is_some());
-    update(&mut s, Action::JobFinished { id: JobId(42), cancelled: true });
-    let d = s.inspector.as_ref().unwrap().dataset.as_ref().unwrap();
-    assert!(matches!(&d.summary, inspector::Slot::Failed(e) if e.starts_with("cancelled")), "{:?}", d.summary);
-    // A second Esc, with nothing running, leaves the inspector.
-    update(&mut s, Action::Cancel);
-    assert!(s.inspector.is_none());
-}
-
-#[test]
 fn a_result_for_a_view_no_longer_open_is_dropped() {
     let mut s = loaded(&demo_specs(), false);
     let table = s.catalog.tables().map(|(_, t)| t.clone()).find(|t| t.name == "orders").unwrap();
-    let Some(Effect::LoadDataset { seq, .. }) = inspector::open(&mut s, table.clone()).first().cloned() else {
+    let Some(Effect::Spawn(Job::Dataset { seq, .. })) = inspector::open(&mut s, table.clone()).first().cloned() else {
         panic!()
     };
     // Reopened: the first read's result must not land in the new view.
     inspector::open(&mut s, table);
-    update(&mut s, Action::DatasetLoaded { seq, result: Err("old".into()) });
-    assert_eq!(s.inspector.as_ref().unwrap().dataset.as_ref().unwrap().summary, inspector::Slot::Loading);
-}
-
-#[test]
-fn a_diff_shows_its_files_first_and_says_when_the_row_comparison_is_cancelled() {
-    use crate::lake::delta_diff::TableDiff;
-    use crate::lake::delta_log::FileDiff;
-    let mut s = loaded(&demo_specs(), false);
-    let table = s.catalog.tables().map(|(_, t)| t.clone()).find(|t| t.name == "orders").unwrap();
-    let Some(Effect::LoadHistory { seq, .. }) = history::open(&mut s, table).first().cloned() else { panic!() };
-    let entry = |v: u64| {
-        let text = "{\"commitInfo\":{\"timestamp\":1,\"operation\":\"WRITE\"}}\n";
-        let c = crate::lake::delta_log::parse_commit(v, text.as_bytes(), 0).unwrap();
-        crate::lake::delta_log::HistoryEntry::from_commit(c, &Default::default())
-    };
-    update(&mut s, Action::HistoryPage { seq, entries: vec![entry(1), entry(0)], total: 2, error: None });
-    let effects = update(&mut s, Action::Diff);
-    let Some(Effect::LoadDiff { seq: dseq, a: 0, b: 1, .. }) = effects.first().cloned() else { panic!("{effects:?}") };
-    update(&mut s, Action::JobStarted { id: JobId(7), kind: JobKind::History, label: "diff".into(), ticket: dseq });
-    let files = FileDiff {
-        rows_added: Some(0),
-        rows_removed: Some(0),
-        commits_read: 1,
-        log_bytes_read: 10,
-        ..FileDiff::empty(0, 1)
-    };
-    let first = TableDiff {
-        location: "x".into(),
-        a: 0,
-        b: 1,
-        files,
-        schema: vec![],
-        properties: vec![],
-        protocol: None,
-        rows: None,
-        rows_note: Some(history::ROWS_PENDING.into()),
-    };
-    update(&mut s, Action::DiffLoaded { seq: dseq, result: Ok(Arc::new(first)) });
-    update(&mut s, Action::JobFinished { id: JobId(7), cancelled: true });
-    let Some((_, _, inspector::Slot::Ready(d))) = s.history.as_ref().unwrap().diff.clone() else { panic!() };
-    assert!(d.rows_note.as_deref().unwrap().starts_with("rows not compared: cancelled"), "{:?}", d.rows_note);
+    assert_eq!(s.screens.len(), 1, "one inspector at a time");
+    update(&mut s, crate::jobs::inspect::Report::Dataset { seq, result: Err("old".into()) }.into());
+    assert_eq!(s.inspector().unwrap().dataset.as_ref().unwrap().summary, Slot::Loading);
 }

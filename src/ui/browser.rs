@@ -10,10 +10,10 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{View, detail, node_role, truncate};
 use crate::config::theme::Role;
+use crate::lake::units;
 use crate::lake::{Catalog, NodeId, NodeKind};
 use crate::state::browser::{Level, Nav};
 use crate::state::{DetailSlot, Focus};
-use crate::units;
 
 pub fn columns(frame: &mut Frame, area: Rect, view: &View) {
     // The current column gets at least 30 cells so names stay readable at 80x24; the preview

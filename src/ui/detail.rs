@@ -10,9 +10,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{View, node_role, truncate, truncate_left};
 use crate::config::theme::Role;
+use crate::lake::units;
 use crate::lake::{NodeId, TableDetail, TableFormat};
 use crate::state::{DetailSlot, Focus};
-use crate::units;
 
 pub fn table(frame: &mut Frame, area: Rect, view: &View, id: NodeId) {
     let state = view.state;

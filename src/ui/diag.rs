@@ -12,9 +12,9 @@ use super::inspector::table_window;
 use crate::config::theme::Role;
 use crate::lake::diag::{Severity, TableDiag};
 use crate::lake::pricing::usd;
+use crate::lake::units;
 use crate::report::diag::{ROLLUP_HEADER, ROLLUP_RIGHT, bar, headline, rollup_cells, severity_label, table_lines};
 use crate::state::diag::{DiagTab, DiagView, OpenTable};
-use crate::units;
 
 fn severity_role(s: Option<Severity>) -> Role {
     match s {

@@ -9,11 +9,11 @@ use ratatui::widgets::Paragraph;
 use super::View;
 use super::inspector::{slot_line, table_window};
 use crate::config::theme::Role;
-use crate::lake::delta_log::Readable;
-use crate::report::{diff_lines, info_lines, marks, when};
-use crate::state::history::{HistoryTab, HistoryView};
-use crate::state::inspector::Slot;
-use crate::units;
+use crate::lake::delta::log::Readable;
+use crate::lake::units;
+use crate::report::{commit_lines, diff_lines, info_lines, marks, when};
+use crate::state::Slot;
+use crate::state::history::{HistoryTab, HistoryView, Rows};
 
 pub fn draw(frame: &mut Frame, area: Rect, view: &View, h: &HistoryView) {
     let sep = view.glyphs().separator;
@@ -52,24 +52,34 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View, h: &HistoryView) {
         HistoryTab::Versions => versions(view, h, width, height),
         HistoryTab::Detail => match &h.info {
             None => vec![Line::styled("reading the detail…", view.style(Role::Job))],
-            Some(slot) => match slot_line(view, slot, "the detail") {
-                Some(l) => l,
-                None => {
-                    let Slot::Ready(info) = slot else { unreachable!() };
-                    text(view, info_lines(info), h.text_scroll, width, height)
+            Some((version, _, slot)) => {
+                // The commit in full (every parameter and metric), then the table as of it.
+                let mut lines = h.entries.iter().find(|e| e.version == *version).map(commit_lines).unwrap_or_default();
+                match slot {
+                    Slot::Ready(info) => lines.extend(info_lines(info)),
+                    Slot::Loading => lines.push(format!("reading the table as of v{version}…")),
+                    Slot::Failed(e) => lines.push(format!("! cannot read the table as of v{version}: {e}")),
                 }
-            },
+                text(view, lines, h.text_scroll, width, height)
+            }
         },
         HistoryTab::Diff => match &h.diff {
             None => vec![Line::styled(
                 "d diffs the version under the cursor with its parent (or with the one marked with m)",
                 view.style(Role::Dim),
             )],
-            Some((a, b, slot)) => match slot_line(view, slot, &format!("the diff of v{a} and v{b}")) {
+            Some(d) => match slot_line(view, &d.diff, &format!("the diff of v{} and v{}", d.a, d.b)) {
                 Some(l) => l,
                 None => {
-                    let Slot::Ready(d) = slot else { unreachable!() };
-                    text(view, diff_lines(d), h.text_scroll, width, height)
+                    let Slot::Ready(diff) = &d.diff else { unreachable!() };
+                    let mut lines = diff_lines(diff);
+                    match &d.rows {
+                        Rows::Pending => lines
+                            .push("rows         comparing (reading only the files that differ; esc cancels)…".into()),
+                        Rows::NotCompared(why) => lines.push(format!("rows         not compared: {why}")),
+                        Rows::Compared => {}
+                    }
+                    text(view, lines, h.text_scroll, width, height)
                 }
             },
         },

@@ -11,9 +11,10 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{View, truncate};
 use crate::config::theme::Role;
-use crate::lake::parquet_meta::PageIndexInfo;
-use crate::state::inspector::{DatasetTab, FileTab, FileView, Inspector, Slot};
-use crate::units;
+use crate::lake::parquet::meta::PageIndexInfo;
+use crate::lake::units;
+use crate::state::Slot;
+use crate::state::inspector::{DatasetTab, FileTab, FileView, Inspector};
 
 pub fn draw(frame: &mut Frame, area: Rect, view: &View, ins: &Inspector) {
     let sep = view.glyphs().separator;
@@ -66,8 +67,16 @@ pub(super) fn slot_line<'a, T>(view: &View, slot: &Slot<T>, what: &str) -> Optio
     }
 }
 
-/// Widest a table cell gets before it is cut.
-const MAX_CELL: usize = 40;
+/// Width caps of a table's columns on a screen `width` wide: no column takes more than half of
+/// it (so a long file name leaves room for its size), the last one takes what is left. A wide
+/// terminal shows whole names and parameters; a line still too long is cut at the edge.
+fn column_caps(n: usize, width: usize) -> Vec<usize> {
+    let mut caps = vec![(width / 2).max(12); n];
+    if let Some(last) = caps.last_mut() {
+        *last = usize::MAX;
+    }
+    caps
+}
 
 /// A table of `total` rows: its header and the rows `scroll..scroll+height-1`, with cells built
 /// only for those rows (a dataset of 80,000 files formats one screenful per frame).
@@ -86,7 +95,8 @@ pub(super) fn table_window<'a>(
     let end = total.min(scroll + height.saturating_sub(1));
     let rows: Vec<Vec<String>> = (scroll.min(end)..end).map(cells).collect();
     let ell = view.glyphs().ellipsis;
-    let mut lines = units::align_columns(header, &rows, right, MAX_CELL, ell).into_iter();
+    let caps = column_caps(header.len(), width);
+    let mut lines = units::align_columns_capped(header, &rows, right, &caps, ell).into_iter();
     let mut out = Vec::new();
     if let Some(h) = lines.next() {
         out.push(Line::styled(truncate(&h, width, ell), view.style(Role::Header)));
@@ -275,10 +285,23 @@ fn file_lines<'a>(view: &View, f: &FileView, area: Rect) -> Vec<Line<'a>> {
         ),
         FileTab::Columns => {
             let Some(rg) = s.row_groups.get(f.row_group) else { return vec![Line::styled("no row groups", dim)] };
+            // The column name stays; the others scroll sideways (H / L) when they do not fit.
+            const HEADER: [&str; 9] = ["COLUMN", "CODEC", "STORED", "RAW", "NULLS", "MIN", "MAX", "DCOB", "ENCODINGS"];
+            let skip = f.h_scroll.min(HEADER.len() - 2);
+            let keep = |i: usize| i == 0 || i > skip;
+            let header: Vec<&str> = HEADER.iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, h)| *h).collect();
+            // Right-aligned: STORED, RAW, NULLS, wherever they are after the scroll.
+            let right: Vec<usize> =
+                [2, 3, 4].iter().filter(|i| keep(**i)).map(|i| if *i == 0 { 0 } else { *i - skip }).collect();
+            let hint = if skip > 0 {
+                format!("; H/L columns, {skip} hidden on the left")
+            } else {
+                "; H/L scroll columns".into()
+            };
             let mut lines = vec![Line::styled(
                 truncate(
                     &format!(
-                        "row group {} (select another in \"row groups\"; D dict, C col index, O offset index, B bloom)",
+                        "row group {} (select another in \"row groups\"; D dict, C col index, O offset index, B bloom{hint})",
                         f.row_group
                     ),
                     width,
@@ -288,8 +311,8 @@ fn file_lines<'a>(view: &View, f: &FileView, area: Rect) -> Vec<Line<'a>> {
             )];
             lines.extend(table_window(
                 view,
-                &["COLUMN", "CODEC", "STORED", "RAW", "NULLS", "MIN", "MAX", "DCOB", "ENCODINGS"],
-                &[2, 3, 4],
+                &header,
+                &right,
                 rg.columns.len(),
                 cursor,
                 scroll,
@@ -298,7 +321,7 @@ fn file_lines<'a>(view: &View, f: &FileView, area: Rect) -> Vec<Line<'a>> {
                 |i| {
                     let c = &rg.columns[i];
                     let st = c.stats.as_ref();
-                    vec![
+                    let all = [
                         c.path.clone(),
                         c.codec.clone(),
                         units::bytes(c.compressed),
@@ -308,7 +331,8 @@ fn file_lines<'a>(view: &View, f: &FileView, area: Rect) -> Vec<Line<'a>> {
                         st.and_then(|s| s.max.clone()).unwrap_or("-".into()),
                         c.flags(),
                         c.encodings.join(","),
-                    ]
+                    ];
+                    all.into_iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, c)| c).collect()
                 },
             ));
             lines

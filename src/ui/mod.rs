@@ -1,19 +1,21 @@
 //! Views: functions that borrow the state, the theme and the keymap and draw a frame. They do
 //! no I/O and change nothing; lists draw only their visible rows.
 //!
-//! Layout: a title bar, three miller columns (parent, current, preview / table detail) and a
-//! status bar; the help overlay draws on top.
+//! Layout: a title bar, the body and a status bar. The body is the topmost full-screen view of
+//! the screen stack (the browser's miller columns when none is open); overlays (a write's plan,
+//! help, the requests panel) are drawn over it in the stack's order, and a prompt takes the
+//! status line.
 
 pub mod browser;
 pub mod detail;
 pub mod diag;
 pub mod history;
 pub mod inspector;
-pub mod maintain;
 pub mod picker;
 pub mod popups;
 pub mod sql;
 pub mod status;
+pub mod write;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -24,7 +26,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use crate::config::keymap::Keymap;
 use crate::config::theme::{Role, Theme};
 use crate::lake::{Node, NodeKind, TableFormat};
-use crate::state::{AppState, Mode};
+use crate::state::{AppState, Screen};
 
 /// What a view needs, borrowed.
 pub struct View<'a> {
@@ -93,21 +95,38 @@ pub fn draw(frame: &mut Frame, view: &View) {
     let [title, body, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(area);
     status::title_bar(frame, title, view);
-    match (&view.state.history, &view.state.inspector) {
-        _ if view.state.sql.open => sql::draw(frame, body, view, &view.state.sql),
-        _ if let Some(d) = &view.state.diag => diag::draw(frame, body, view, d),
-        (Some(h), _) => history::draw(frame, body, view, h),
-        (None, Some(ins)) => inspector::draw(frame, body, view, ins),
-        (None, None) => browser::columns(frame, body, view),
+    match view.state.body() {
+        Some(Screen::Sql) => sql::draw(frame, body, view, &view.state.sql),
+        Some(Screen::Diag(d)) => diag::draw(frame, body, view, d),
+        Some(Screen::History(h)) => history::draw(frame, body, view, h),
+        Some(Screen::Inspector(ins)) => inspector::draw(frame, body, view, ins),
+        _ => browser::columns(frame, body, view),
     }
     status::status_bar(frame, status, view);
-    match view.state.mode {
-        Mode::Help => popups::help(frame, centered(area, 90, 90), view),
-        Mode::Requests => popups::requests(frame, centered(area, 94, 90), view),
-        _ => {}
+    for screen in view.state.screens.iter().filter(|s| s.is_overlay()) {
+        match screen {
+            Screen::Write(m) => write::draw(frame, centered(area, 96, 90), view, m),
+            Screen::Help(h) => popups::help(frame, centered(area, 90, 90), view, h),
+            Screen::Requests { scroll } => popups::requests(frame, centered(area, 94, 90), view, *scroll),
+            _ => {}
+        }
     }
-    if let Some(m) = &view.state.maintain {
-        maintain::draw(frame, centered(area, 96, 90), view, m);
+}
+
+/// The keymap layer whose keys work in a state layer.
+pub fn keymap_layer(layer: crate::state::Layer) -> crate::config::keymap::Layer {
+    use crate::config::keymap::Layer as K;
+    use crate::state::Layer as L;
+    match layer {
+        L::Browser | L::Prompt => K::Browser,
+        L::Inspector => K::Inspector,
+        L::History => K::History,
+        L::Diagnostics => K::Diagnostics,
+        L::SqlEditor | L::SqlLine => K::SqlEditor,
+        L::SqlResults => K::SqlResults,
+        L::Write => K::Write,
+        L::Help => K::Help,
+        L::Requests => K::Requests,
     }
 }
 
@@ -118,7 +137,7 @@ pub fn centered(area: Rect, pct_w: u16, pct_h: u16) -> Rect {
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
-pub use crate::units::truncate;
+pub use crate::lake::units::truncate;
 
 /// Cut the start of `s` (for paths: the end is what matters).
 pub fn truncate_left(s: &str, width: usize, ellipsis: &str) -> String {

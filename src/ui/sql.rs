@@ -16,9 +16,9 @@ use unicode_width::UnicodeWidthStr;
 use super::{View, truncate};
 use crate::config::theme::Role;
 use crate::lake::pricing::usd;
+use crate::lake::units;
 use crate::state::grid::{Grid, SortDir};
-use crate::state::sql::{CandidateKind, LineKind, SqlFocus, SqlPane, SqlResult, editor_rows};
-use crate::units;
+use crate::state::sql::{CandidateKind, LineKind, RunInfo, SqlFocus, SqlPane, SqlResult, editor_rows};
 
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
@@ -206,7 +206,9 @@ fn draw_info(frame: &mut Frame, area: Rect, view: &View, p: &SqlPane) {
     let dot = view.glyphs().dot;
     let width = area.width as usize;
     let prices = &view.state.prices;
-    let mut first: Line = match (&p.line, &p.estimate) {
+    // An estimate of text since edited is not shown as if it were of this one.
+    let stale = p.estimate.is_some() && p.current_estimate().is_none();
+    let mut first: Line = match (&p.line, p.current_estimate()) {
         (Some(l), _) => {
             let (prompt, tail) = match l.kind {
                 LineKind::Search => (
@@ -225,7 +227,7 @@ fn draw_info(frame: &mut Frame, area: Rect, view: &View, p: &SqlPane) {
             frame.set_cursor_position(Position { x: area.x + x as u16, y: area.y });
             Line::from(vec![Span::styled(text, view.style(Role::Filter)), Span::styled(tail, view.style(Role::Dim))])
         }
-        (None, Some((_, Ok(e)))) => {
+        (None, Some(Ok(e))) => {
             let mut parts = vec![
                 units::plural(e.files, "file"),
                 format!("≤ {}", units::bytes(e.bytes)),
@@ -240,7 +242,11 @@ fn draw_info(frame: &mut Frame, area: Rect, view: &View, p: &SqlPane) {
                 Span::styled(parts.join(dot), view.style(Role::Normal)),
             ])
         }
-        (None, Some((_, Err(e)))) => Line::from(Span::styled(format!("estimate failed: {e}"), view.style(Role::Error))),
+        (None, Some(Err(e))) => Line::from(Span::styled(format!("estimate failed: {e}"), view.style(Role::Error))),
+        (None, None) if stale => Line::from(Span::styled(
+            "the query changed since its estimate: F4 estimates it again",
+            view.style(Role::Dim),
+        )),
         (None, None) => Line::from(Span::styled(
             "F4 estimates what a query reads (files, bytes, requests, cost) before it runs",
             view.style(Role::Dim),
@@ -260,17 +266,19 @@ fn draw_info(frame: &mut Frame, area: Rect, view: &View, p: &SqlPane) {
             let read = format!("read {} in {}", units::bytes(g.bytes), units::plural(g.requests, "request"));
             if r.running {
                 let spin = view.glyphs().spinner[view.state.spinner % view.glyphs().spinner.len()];
+                let rows = if g.rows == 0 { "no rows yet".to_string() } else { units::plural(g.rows, "row") };
                 Line::from(Span::styled(
                     format!(
-                        "{spin} running {}{dot}{}{dot}{read}{dot}esc cancels",
-                        units::duration_ms(g.elapsed_ms),
-                        units::plural(g.rows, "row")
+                        "{spin} running {}{dot}{rows}{dot}{read}{dot}esc cancels",
+                        units::duration_ms(g.elapsed_ms)
                     ),
                     view.style(Role::Job),
                 ))
             } else if r.cancelled {
+                let kept =
+                    if g.rows == 0 { String::new() } else { format!("{dot}{} kept", units::plural(g.rows, "row")) };
                 Line::from(Span::styled(
-                    format!("cancelled after {}{dot}{read}", units::duration_ms(g.elapsed_ms)),
+                    format!("cancelled after {}{kept}{dot}{read}", units::duration_ms(g.elapsed_ms)),
                     view.style(Role::Warning),
                 ))
             } else if r.error.is_some() {
@@ -316,26 +324,40 @@ fn draw_results(frame: &mut Frame, area: Rect, view: &View, p: &SqlPane) {
             frame.render_widget(block, area);
         }
         Some(SqlResult::Plan(plans)) => {
-            let block = view.block("plan", focused);
+            let dot = view.glyphs().dot;
+            let title = format!("plan{dot}j/k h/l scroll{dot}y copies it");
+            let block = view.block(&title, focused);
             let inner = block.inner(area);
             frame.render_widget(block, area);
-            let mut lines: Vec<Line> = Vec::new();
-            for (kind, text) in plans {
-                lines.push(Line::from(Span::styled(kind.clone(), view.style(Role::Header))));
-                lines.extend(text.iter().map(|l| Line::from(Span::styled(l.clone(), view.style(Role::Normal)))));
-            }
-            let shown: Vec<Line> = lines.into_iter().skip(p.plan_scroll).take(inner.height as usize).collect();
+            let width = inner.width as usize;
+            let shown: Vec<Line> = SqlResult::plan_lines(plans)
+                .into_iter()
+                .skip(p.plan_scroll)
+                .take(inner.height as usize)
+                .map(|l| {
+                    let role = if l.starts_with(' ') { Role::Normal } else { Role::Header };
+                    // Long plan lines scroll sideways; a cut line ends with the ellipsis.
+                    let rest: String = l.chars().skip(p.plan_col).collect();
+                    Line::from(Span::styled(truncate(&rest, width, view.glyphs().ellipsis), view.style(role)))
+                })
+                .collect();
             frame.render_widget(Paragraph::new(shown), inner);
         }
         Some(SqlResult::Grid(g)) => match p.record {
             Some(scroll) => draw_record(frame, area, view, g, scroll, focused),
-            None => draw_grid(frame, area, view, g, focused),
+            None => draw_grid(frame, area, view, g, focused, p.run.as_ref()),
         },
     }
 }
 
-fn draw_grid(frame: &mut Frame, area: Rect, view: &View, g: &Grid, focused: bool) {
-    let mut title = if (g.kept as u64) < g.total {
+fn draw_grid(frame: &mut Frame, area: Rect, view: &View, g: &Grid, focused: bool, run: Option<&RunInfo>) {
+    let running = run.is_some_and(|r| r.running);
+    let cancelled = run.is_some_and(|r| r.cancelled);
+    let mut title = if g.total == 0 && running {
+        "results · waiting for the first rows…".to_string()
+    } else if g.total == 0 && cancelled {
+        "results · cancelled before the first row".to_string()
+    } else if (g.kept as u64) < g.total {
         format!("results · first {} of {} rows", units::count(g.kept as u64), units::count(g.total))
     } else {
         format!("results · {}", units::plural(g.kept as u64, "row"))
@@ -375,7 +397,7 @@ fn draw_grid(frame: &mut Frame, area: Rect, view: &View, g: &Grid, focused: bool
                 let w = g.widths[c].min(width);
                 let (text, null) = match g.cell(r, c) {
                     Some(v) => (truncate(&v.replace('\n', "⏎"), w, ell), false),
-                    None => ("NULL".to_string(), true),
+                    None => (crate::lake::units::NULL.to_string(), true),
                 };
                 let pad = w.saturating_sub(text.width());
                 let style = if r == g.row && c == g.col && focused {
@@ -392,7 +414,7 @@ fn draw_grid(frame: &mut Frame, area: Rect, view: &View, g: &Grid, focused: bool
             .collect();
         lines.push(Line::from(spans));
     }
-    if g.is_empty() {
+    if g.is_empty() && !running && !cancelled {
         let note = if g.filter.is_empty() { "no rows" } else { "no fetched row matches the filter" };
         lines.push(Line::from(Span::styled(note, view.style(Role::Dim))));
     }
@@ -414,7 +436,7 @@ fn draw_record(frame: &mut Frame, area: Rect, view: &View, g: &Grid, scroll: usi
                 .and_then(|j| serde_json::to_string_pretty(&j).ok())
                 .unwrap_or(v),
             Some(v) => v,
-            None => "NULL".to_string(),
+            None => crate::lake::units::NULL.to_string(),
         };
         for (i, part) in value.lines().enumerate() {
             let label = if i == 0 { truncate(&name, name_w, view.glyphs().ellipsis) } else { String::new() };

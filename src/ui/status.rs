@@ -8,12 +8,12 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use super::{View, truncate, truncate_left};
-use crate::action::Action;
-use crate::config::keymap::Layer;
 use crate::config::theme::Role;
+use crate::event::Intent;
 use crate::jobs::JobKind;
-use crate::state::{MessageLevel, Mode};
-use crate::units;
+use crate::lake::units;
+use crate::state::MessageLevel;
+use crate::state::screen::PromptKind;
 
 pub fn title_bar(frame: &mut Frame, area: Rect, view: &View) {
     let state = view.state;
@@ -60,53 +60,68 @@ pub fn status_bar(frame: &mut Frame, area: Rect, view: &View) {
     let width = area.width as usize;
     let bar = view.style(Role::StatusBar);
 
-    if matches!(state.mode, Mode::Filter | Mode::Command) {
-        let prompt = if state.mode == Mode::Filter { "/" } else { ":" };
-        let text = format!("{prompt}{}", state.input.text);
+    if let Some(p) = state.prompt() {
+        let prompt = match p.kind {
+            PromptKind::Filter { .. } => "/",
+            PromptKind::Command => ":",
+        };
+        let text = format!("{prompt}{}", p.input.text);
         let shown = truncate_left(&text, width.saturating_sub(1), view.glyphs().ellipsis);
-        frame.render_widget(Paragraph::new(Span::styled(shown.clone(), view.style(Role::Filter))).style(bar), area);
-        let before: String = state.input.text.chars().take(state.input.cursor).collect();
+        // A kept filter shown selected: typing replaces it.
+        let role = if p.selected { Role::Selection } else { Role::Filter };
+        frame.render_widget(Paragraph::new(Span::styled(shown.clone(), view.style(role))).style(bar), area);
+        let before: String = p.input.text.chars().take(p.input.cursor).collect();
         let x = (prompt.width() + before.width()).min(width.saturating_sub(1));
         frame.set_cursor_position(Position { x: area.x + x as u16, y: area.y });
         return;
     }
 
-    // Right side: jobs, then the message, then a hint.
-    let mut right: Vec<Span> = Vec::new();
-    if !state.jobs.is_empty() {
+    // Right side: jobs, then the message, then a hint; the left side: where we are.
+    let jobs = if state.jobs.is_empty() {
+        String::new()
+    } else {
         let spin = view.glyphs().spinner[state.spinner % view.glyphs().spinner.len()];
-        right.push(Span::styled(format!("{spin} {} ", job_summary(view)), view.style(Role::Job)));
-    }
-    if let Some(m) = &state.message {
-        let role = if m.level == MessageLevel::Error { Role::Error } else { Role::Normal };
-        right.push(Span::styled(format!("{} ", m.text), view.style(role)));
-    }
-    let layer = match (state.sql.open, state.sql.focus) {
-        (true, crate::state::sql::SqlFocus::Editor) => Layer::SqlEditor,
-        (true, _) => Layer::SqlResults,
-        _ => Layer::Browser,
+        format!("{spin} {} ", job_summary(view))
     };
-    let help = view.keymap.key_for(layer, &Action::Help).map(|k| format!(" {k} help ")).unwrap_or_default();
-    right.push(Span::styled(help, view.style(Role::Key)));
-
-    let right_w: usize = right.iter().map(|s| s.content.width()).sum();
-    // Left side: where we are.
+    let help = match state.layer() {
+        crate::state::Layer::Help => " esc closes help ".to_string(),
+        layer => {
+            let km = super::keymap_layer(layer);
+            view.keymap.key_for(km, Intent::Help).map(|k| format!(" {k} help ")).unwrap_or_default()
+        }
+    };
     let mut crumbs =
-        if state.sql.open { format!("SQL{}{}", view.glyphs().separator, breadcrumb(view)) } else { breadcrumb(view) };
+        if state.sql_open() { format!("SQL{}{}", view.glyphs().separator, breadcrumb(view)) } else { breadcrumb(view) };
     // Time travel is on: say so wherever the user is.
     if let Some(t) = &state.as_of {
-        crumbs = format!("[{} as of {}] {crumbs}", t.name, t.as_of.text());
+        crumbs = format!("[{} as of v{}] {crumbs}", t.name, t.version);
     }
-    let left_room = width.saturating_sub(right_w.min(width * 2 / 3) + 1);
-    let left = truncate_left(&crumbs, left_room, view.glyphs().ellipsis);
-    let mut spans = vec![Span::styled(format!(" {left}"), view.style(Role::Normal))];
+    // The breadcrumb keeps a third of the line (or all it needs, when less); a long message is
+    // cut, never run into it.
+    let fixed = jobs.width() + help.width();
+    let msg_w = state.message.as_ref().map_or(0, |m| m.text.width() + 1);
+    let crumb_w = crumbs.width().min((width / 3).max(width.saturating_sub(fixed + msg_w + 2)));
+    let left = truncate_left(&crumbs, crumb_w.min(width.saturating_sub(1)), view.glyphs().ellipsis);
     let used = 1 + left.width();
+    let room = width.saturating_sub(used + 1 + fixed);
+    let mut right: Vec<Span> = Vec::new();
+    if !jobs.is_empty() {
+        right.push(Span::styled(jobs, view.style(Role::Job)));
+    }
+    if let Some(m) = &state.message
+        && room > 1
+    {
+        let role = if m.level == MessageLevel::Error { Role::Error } else { Role::Normal };
+        right.push(Span::styled(format!("{} ", truncate(&m.text, room - 1, view.glyphs().ellipsis)), view.style(role)));
+    }
+    right.push(Span::styled(help, view.style(Role::Key)));
+    let right_w: usize = right.iter().map(|s| s.content.width()).sum();
+    let mut spans = vec![Span::styled(format!(" {left}"), view.style(Role::Normal))];
     if used + right_w <= width {
         spans.push(Span::raw(" ".repeat(width - used - right_w)));
         spans.extend(right);
     } else {
-        // Not enough room: keep the right side, cut from its start (the message tail matters less
-        // than the jobs and the hint, so cut the message).
+        // A very narrow terminal: what is left, cut.
         let avail = width.saturating_sub(used + 1);
         let text: String = right.iter().map(|s| s.content.as_ref()).collect();
         spans.push(Span::raw(" "));

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use lakescope::App;
-use lakescope::action::Action;
 use lakescope::config::Config;
+use lakescope::event::Msg;
 use lakescope::lake::LakeStore;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -35,7 +35,7 @@ pub fn demo_lake() -> &'static Path {
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
             rt.block_on(async {
-                let store = LakeStore::open_str(root.to_str().unwrap()).unwrap();
+                let store = LakeStore::open_local(root.to_str().unwrap()).unwrap();
                 lakescope::lake::demo::generate(&store).await.expect("demo lake generates");
             });
         })
@@ -60,15 +60,17 @@ fn clean_old_demos(base: &Path) {
     }
 }
 
-/// `../shared/testdata`, or `None` with a printed reason (a plain clone still passes).
+/// `../shared/testdata`, or `None` with a printed reason (a plain clone still passes). In CI
+/// (`CI=true`) its absence fails the test: the acceptance tests must run there.
 pub fn shared_testdata() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata");
     if p.join("MANIFEST.md").exists() {
-        Some(p.canonicalize().unwrap())
-    } else {
-        eprintln!("SKIP: {} is absent (the shared test data sits beside the repository in CI)", p.display());
-        None
+        return Some(p.canonicalize().unwrap());
     }
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    assert!(!ci, "{} is absent, and CI=true: the shared test data must sit beside the repository in CI", p.display());
+    eprintln!("SKIP: {} is absent (the shared test data sits beside the repository in CI)", p.display());
+    None
 }
 
 /// An app on a local root with the built-in config, sized like a terminal of `w` x `h`.
@@ -77,9 +79,9 @@ pub fn app(root: &Path, w: u16, h: u16) -> App {
 }
 
 pub fn app_with(root: &Path, w: u16, h: u16, config: Config) -> App {
-    let store = LakeStore::open_str(root.to_str().unwrap()).expect("root opens");
+    let store = LakeStore::open_local(root.to_str().unwrap()).expect("root opens");
     let mut app = App::new(store, config, false).expect("app builds");
-    app.dispatch(Action::Resize { width: w, height: h });
+    app.dispatch(Msg::Resize { width: w, height: h });
     app.start();
     app
 }

@@ -1,9 +1,11 @@
 //! A real S3-compatible server for the tests: moto server (see ../shared/S3_TEST_SERVER.md),
 //! started by the tests themselves on a free port on 127.0.0.1.
 //!
-//! moto is found on PATH or in `target/tmp/moto-venv` (where `.ci/run` installs it); when it is
-//! missing the harness installs it there (PyPI). Without it the S3 tests skip with a printed
-//! reason — except in CI (`CI=true`), where they fail: they must run there.
+//! moto runs from `target/tmp/moto-venv` (where `.ci/run` installs it), at the version pinned
+//! here — never whatever `moto_server` is first on PATH (another version checks IAM differently).
+//! When the venv is missing or holds another version the harness installs the pinned one there
+//! (PyPI). Without it the S3 tests skip with a printed reason — except in CI (`CI=true`), where
+//! they fail: they must run there.
 //!
 //! Each server runs under a small shell that kills it when the test process goes away (its stdin
 //! closes), so no server outlives the tests.
@@ -15,7 +17,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use lakescope::lake::cloud::StaticKeys;
+use lakescope::lake::store::cloud::StaticKeys;
 use lakescope::lake::{LakeStore, LakeUrl, StoreOptions};
 use object_store::{ObjectStoreExt, PutPayload};
 
@@ -45,18 +47,22 @@ fn unavailable(reason: &str) -> Option<PathBuf> {
     None
 }
 
-/// The moto_server executable, installing it into the venv when needed.
+/// The moto version installed in the venv, if any.
+pub fn installed_version() -> Option<String> {
+    let out = Command::new(venv().join("bin/python"))
+        .args(["-c", "import importlib.metadata as m; print(m.version('moto'))"])
+        .output()
+        .ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The pinned moto_server executable, installing it into the venv when needed.
 fn moto_binary() -> Option<PathBuf> {
     static BIN: OnceLock<Option<PathBuf>> = OnceLock::new();
     BIN.get_or_init(|| {
         let in_venv = venv().join("bin/moto_server");
-        if in_venv.exists() {
+        if in_venv.exists() && installed_version().as_deref() == Some(MOTO_VERSION) {
             return Some(in_venv);
-        }
-        if let Ok(out) = Command::new("sh").args(["-c", "command -v moto_server"]).output()
-            && out.status.success()
-        {
-            return Some(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
         }
         install().map_or_else(|e| unavailable(&e), Some)
     })
@@ -76,14 +82,16 @@ fn install() -> Result<PathBuf, String> {
     // One test process installs; the others wait for it.
     match std::fs::OpenOptions::new().write(true).create_new(true).open(&lock) {
         Ok(_) => {
-            let status = Command::new("python3")
-                .args(["-m", "venv"])
-                .arg(&dir)
-                .status()
-                .map_err(|e| format!("python3 -m venv: {e}"))?;
-            if !status.success() {
-                let _ = std::fs::remove_file(&lock);
-                return Err("python3 -m venv failed".into());
+            if !dir.join("bin/pip").exists() {
+                let status = Command::new("python3")
+                    .args(["-m", "venv"])
+                    .arg(&dir)
+                    .status()
+                    .map_err(|e| format!("python3 -m venv: {e}"))?;
+                if !status.success() {
+                    let _ = std::fs::remove_file(&lock);
+                    return Err("python3 -m venv failed".into());
+                }
             }
             let status = Command::new(dir.join("bin/pip"))
                 .args(["install", "-q", &format!("moto[server]=={MOTO_VERSION}")])
@@ -102,7 +110,10 @@ fn install() -> Result<PathBuf, String> {
         }
     }
     let bin = dir.join("bin/moto_server");
-    if bin.exists() { Ok(bin) } else { Err(format!("{} missing after install", bin.display())) }
+    match installed_version() {
+        Some(v) if v == MOTO_VERSION && bin.exists() => Ok(bin),
+        other => Err(format!("moto {MOTO_VERSION} wanted in {}, found {other:?}", dir.display())),
+    }
 }
 
 /// A port nothing listens on, never handed out twice in this process: a test keeping an
@@ -192,7 +203,7 @@ impl Moto {
             allow_http: true,
             region: Some("us-east-1".into()),
             static_keys: Some(StaticKeys { key_id: "testing".into(), secret: "testing".into() }),
-            ..StoreOptions::default()
+            ..lakescope::config::Config::defaults().store
         }
     }
 

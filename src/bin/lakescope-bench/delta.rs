@@ -27,8 +27,8 @@ use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
 use futures::StreamExt;
 use lakescope::lake::LakeStore;
-use lakescope::lake::delta_diff::{self, DeltaRef, DiffOptions};
-use lakescope::lake::delta_log::{self, History};
+use lakescope::lake::delta::diff::{DeltaRef, DiffOptions};
+use lakescope::lake::delta::log::History;
 use object_store::{ObjectStore, ObjectStoreExt};
 
 use super::latency::Delayed;
@@ -108,7 +108,7 @@ async fn big_table(dir: &Path, mib: u64) -> PathBuf {
     }
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
-    let store = LakeStore::open_str(root.to_str().unwrap()).unwrap();
+    let store = LakeStore::open_local(root.to_str().unwrap()).unwrap();
     let url = store.url_of("", true);
     let mut table = deltalake::DeltaTableBuilder::from_url(url.clone())
         .unwrap()
@@ -182,7 +182,7 @@ async fn floor_on(os: Arc<dyn ObjectStore>, store: &LakeStore) -> Duration {
 async fn deltalake_history(store: LakeStore) -> (Duration, u64) {
     let t = table_ref(&store);
     let start = Instant::now();
-    let table = delta_diff::open_version(&store, &t.location, None).await.unwrap();
+    let table = lakescope::lake::delta::diff::open_version(&store, &t.location, None).await.unwrap();
     let infos: Vec<_> = table.history(Some(FIRST_SCREEN)).collect().await;
     assert!(infos.len() >= FIRST_SCREEN.min(10), "{}", infos.len());
     (start.elapsed(), store.stats.total_count())
@@ -191,8 +191,9 @@ async fn deltalake_history(store: LakeStore) -> (Duration, u64) {
 async fn file_diff(store: LakeStore) -> (Duration, u64, usize, usize) {
     let t = table_ref(&store);
     let start = Instant::now();
-    let listing = delta_log::list_log(&store.object_store(), &store.key(""), &t.location).await.unwrap();
-    let d = delta_log::diff_files(&store.object_store(), &listing, 0, 1).await.unwrap();
+    let listing =
+        lakescope::lake::delta::log::list_log(&store.object_store(), &store.key(""), &t.location).await.unwrap();
+    let d = lakescope::lake::delta::log::diff_files(&store.object_store(), &listing, 0, 1).await.unwrap();
     (start.elapsed(), store.stats.total_bytes(), d.added.len(), d.removed.len())
 }
 
@@ -203,8 +204,8 @@ async fn deltalake_file_diff(store: LakeStore) -> (Duration, u64, usize, usize) 
         table.snapshot().unwrap().log_data().iter().map(|f| f.path().to_string()).collect()
     };
     let (a, b) = futures::join!(
-        delta_diff::open_version(&store, &t.location, Some(0)),
-        delta_diff::open_version(&store, &t.location, Some(1))
+        lakescope::lake::delta::diff::open_version(&store, &t.location, Some(0)),
+        lakescope::lake::delta::diff::open_version(&store, &t.location, Some(1))
     );
     let (a, b) = (files(a.unwrap()), files(b.unwrap()));
     let added = b.difference(&a).count();
@@ -246,7 +247,7 @@ pub fn bench_delta(dir: &Path, big_mib: u64, runs: usize) {
     let wide = wide_table(dir);
     let big = rt.block_on(big_table(dir, big_mib));
     eprintln!("generated the tables in {:.1} s", t.elapsed().as_secs_f64());
-    let local = |p: &Path| LakeStore::open_str(p.to_str().unwrap()).unwrap();
+    let local = |p: &Path| LakeStore::open_local(p.to_str().unwrap()).unwrap();
 
     let moto: Moto = start_moto();
     moto.create_bucket("bench");
@@ -283,9 +284,9 @@ pub fn bench_delta(dir: &Path, big_mib: u64, runs: usize) {
         println!(
             "  file diff v0..v1 of a 100,000-file table, {label}: lakescope {} (read {}), deltalake two snapshots {} (read {}); +{} -{} files",
             ms(median(ls.iter().map(|r| r.0).collect())),
-            lakescope::units::bytes(ls[0].1),
+            lakescope::lake::units::bytes(ls[0].1),
             ms(median(dl.iter().map(|r| r.0).collect())),
-            lakescope::units::bytes(dl[0].1),
+            lakescope::lake::units::bytes(dl[0].1),
             ls[0].2,
             ls[0].3
         );
@@ -318,7 +319,7 @@ pub fn bench_delta(dir: &Path, big_mib: u64, runs: usize) {
     let t = table_ref(&store);
     let started = Instant::now();
     let d = rt
-        .block_on(delta_diff::diff_table(
+        .block_on(lakescope::lake::delta::diff::diff_table(
             &store,
             &t,
             0,
@@ -330,15 +331,15 @@ pub fn bench_delta(dir: &Path, big_mib: u64, runs: usize) {
     let table_bytes: u64 = walk_size(&big);
     let small: u64 = d.files.added.iter().filter_map(|f| f.size).sum();
     let data_get = store.stats.summary(0);
-    let read = data_get.of(lakescope::lake::requests::RequestKind::RangedGet).bytes;
+    let read = data_get.of(lakescope::lake::store::requests::RequestKind::RangedGet).bytes;
     println!(
         "  row diff of two versions differing by one {} file in a {} table: {} inserted rows found in {}; data bytes read {} (ranged GETs), the file itself {}",
-        lakescope::units::bytes(small),
-        lakescope::units::bytes(table_bytes),
+        lakescope::lake::units::bytes(small),
+        lakescope::lake::units::bytes(table_bytes),
         d.rows.as_ref().and_then(|r| r.keyed.as_ref()).map(|k| k.inserted).unwrap_or(0),
         ms(took),
-        lakescope::units::bytes(read),
-        lakescope::units::bytes(small)
+        lakescope::lake::units::bytes(read),
+        lakescope::lake::units::bytes(small)
     );
 }
 

@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use lakescope::config::Config;
-use lakescope::lake::diag::{self, DiagOptions, GatherOptions, TableId};
-use lakescope::lake::requests::RequestKind;
+use lakescope::lake::diag::{self, DiagOptions, TableId};
+use lakescope::lake::store::requests::RequestKind;
 use lakescope::lake::{LakeStore, TableEntry, discover};
 use tokio_util::sync::CancellationToken;
 
@@ -158,14 +158,14 @@ pub fn bench_diag(dir: &Path, files: usize, s3_files: usize, runs: usize) {
     let root = dir.to_str().unwrap().to_string();
     let rel = table.file_name().unwrap().to_string_lossy().to_string();
     let config = Config::defaults();
-    let mut gather = GatherOptions::from_config(&config);
+    let mut gather = config.gather_options();
     gather.list_delta = false;
-    let opts = DiagOptions::from_config(&config.diagnostics);
+    let opts = DiagOptions::new(&config.diagnostics);
 
     let (mut ls_t, mut ls_m, mut peer_t, mut peer_m) = (vec![], vec![], vec![], vec![]);
     let mut summary = String::new();
     for _ in 0..runs {
-        let store = LakeStore::open_str(&root).unwrap();
+        let store = LakeStore::open_local(&root).unwrap();
         let entry = entry_for(&store, &rel);
         let prices = config.pricing.for_scheme(store.url.scheme);
         let (d, t, m) = rt.block_on(measured(async {
@@ -189,7 +189,7 @@ pub fn bench_diag(dir: &Path, files: usize, s3_files: usize, runs: usize) {
             d.totals.partitions,
             d.small_files.small,
             d.small_files.after_compaction,
-            lakescope::units::bytes(d.totals.stale_bytes),
+            lakescope::lake::units::bytes(d.totals.stale_bytes),
             d.totals.stale_files,
             d.findings.len()
         );
@@ -291,8 +291,8 @@ fn bench_s3_dataset(rt: &tokio::runtime::Runtime, files: usize, runs: usize) {
             diag::diagnose_tables(
                 &store,
                 tables,
-                &GatherOptions::from_config(&config),
-                &DiagOptions::from_config(&config.diagnostics),
+                &config.gather_options(),
+                &DiagOptions::new(&config.diagnostics),
                 &config.pricing.for_scheme(store.url.scheme),
                 4,
                 &CancellationToken::new(),

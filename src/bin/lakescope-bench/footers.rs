@@ -27,12 +27,13 @@ use arrow::record_batch::RecordBatch;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use futures::StreamExt;
 use lakescope::App;
-use lakescope::action::Action;
 use lakescope::config::Config;
+use lakescope::event::{Intent, Msg};
 use lakescope::lake::LakeStore;
-use lakescope::lake::parquet_meta::{self, ParquetFile, ReadTally};
-use lakescope::lake::parquet_preview::{self, PreviewRequest};
-use lakescope::state::inspector::{FileTab, Slot, preview_columns_at};
+use lakescope::lake::parquet::meta::{ParquetFile, ReadTally};
+use lakescope::lake::parquet::preview::PreviewRequest;
+use lakescope::state::Slot;
+use lakescope::state::inspector::{FileTab, preview_columns_at};
 use object_store::ObjectStoreExt;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
@@ -271,7 +272,7 @@ impl Cost {
         self.bytes += o.bytes;
     }
     fn text(self) -> String {
-        format!("{:>3} req {:>10}", self.requests, lakescope::units::bytes(self.bytes))
+        format!("{:>3} req {:>10}", self.requests, lakescope::lake::units::bytes(self.bytes))
     }
 }
 
@@ -295,16 +296,17 @@ async fn measure(moto: &Moto, name: &str, size: u64) -> Result<FileResult, Strin
     let store = moto.store("bench");
     let file =
         ParquetFile { store: store.object_store(), key: store.key(&key), location: key.clone(), size: Some(size) };
-    let footer = parquet_meta::read_footer(&file).await.map_err(|e| e.to_string())?;
+    let footer = lakescope::lake::parquet::meta::read_footer(&file).await.map_err(|e| e.to_string())?;
     let ls_footer = Cost::of(&store);
     let md = footer.metadata.clone();
-    let roots = parquet_preview::root_columns(&footer);
+    let roots = lakescope::lake::parquet::preview::root_columns(&footer);
     let window = preview_columns_at(WIDTH).min(roots.len());
     let columns: Vec<usize> = (0..window).collect();
     let req =
         PreviewRequest { row_group: 0, columns: Some(columns.clone()), batch_rows: 1024, memory_limit: 256 << 20 };
-    let mut preview = parquet_preview::open_preview(&file, &footer, &req, Arc::new(ReadTally::default()))
-        .map_err(|e| e.to_string())?;
+    let mut preview =
+        lakescope::lake::parquet::preview::open_preview(&file, &footer, &req, Arc::new(ReadTally::default()))
+            .map_err(|e| e.to_string())?;
     preview.next_batch().await?;
     let ls_preview = Cost::of(&store).minus(ls_footer);
     // The minimum: the footer in one request; the chunks of the previewed columns of row group 0.
@@ -361,7 +363,7 @@ async fn open_inspector(moto: &Moto) -> (Duration, Duration, Cost) {
     let stats = store.stats.clone();
     let mut app = App::new(store, Config::defaults(), true).unwrap();
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(WIDTH, HEIGHT)).unwrap();
-    app.dispatch(Action::Resize { width: WIDTH, height: HEIGHT });
+    app.dispatch(Msg::Resize { width: WIDTH, height: HEIGHT });
     app.start();
     app.settle(Duration::from_secs(120)).await;
     let names = {
@@ -385,23 +387,23 @@ async fn open_inspector(moto: &Moto) -> (Duration, Duration, Cost) {
     app.settle(Duration::from_secs(120)).await;
     let before = Cost { requests: stats.total_count(), bytes: stats.total_bytes() };
     let started = Instant::now();
-    app.dispatch(Action::Inspect);
+    app.dispatch(Intent::Inspect.into());
     let footer_ready = |app: &App| {
-        app.state.inspector.as_ref().and_then(|i| i.file.as_ref()).is_some_and(|f| !matches!(f.footer, Slot::Loading))
+        app.state.inspector().and_then(|i| i.file.as_ref()).is_some_and(|f| !matches!(f.footer, Slot::Loading))
     };
     while !footer_ready(&app) {
         assert!(app.step(Duration::from_secs(120)).await, "the app stopped");
     }
     terminal.draw(|f| app.draw(f)).unwrap();
     let footer_at = started.elapsed();
-    if let Some(Slot::Failed(e)) = app.state.inspector.as_ref().and_then(|i| i.file.as_ref()).map(|f| &f.footer) {
+    if let Some(Slot::Failed(e)) = app.state.inspector().and_then(|i| i.file.as_ref()).map(|f| &f.footer) {
         panic!("the footer failed: {e}");
     }
     // The preview tab: one tab back from the first.
-    app.dispatch(Action::PrevTab);
-    assert_eq!(app.state.inspector.as_ref().and_then(|i| i.file.as_ref()).map(|f| f.tab), Some(FileTab::Preview));
+    app.dispatch(Intent::PrevTab.into());
+    assert_eq!(app.state.inspector().and_then(|i| i.file.as_ref()).map(|f| f.tab), Some(FileTab::Preview));
     let rows_shown = |app: &App| {
-        app.state.inspector.as_ref().and_then(|i| i.file.as_ref()).is_some_and(|f| {
+        app.state.inspector().and_then(|i| i.file.as_ref()).is_some_and(|f| {
             assert!(f.preview.error.is_none(), "preview: {:?}", f.preview.error);
             !f.preview.rows.is_empty()
         })
@@ -412,7 +414,7 @@ async fn open_inspector(moto: &Moto) -> (Duration, Duration, Cost) {
     terminal.draw(|f| app.draw(f)).unwrap();
     let rows_at = started.elapsed();
     let cost = Cost { requests: stats.total_count(), bytes: stats.total_bytes() }.minus(before);
-    app.dispatch(Action::Quit);
+    app.dispatch(Intent::Quit.into());
     app.settle(Duration::from_secs(30)).await;
     (footer_at, rows_at, cost)
 }
@@ -429,17 +431,18 @@ async fn time_big(moto: &Moto, size: u64) -> [Duration; 5] {
     let store = moto.store("bench");
     let file = ParquetFile { store: store.object_store(), key: store.key(key), location: key.into(), size: Some(size) };
     let t = Instant::now();
-    let footer = parquet_meta::read_footer(&file).await.unwrap();
-    let _ = parquet_meta::summarize(key, &footer);
+    let footer = lakescope::lake::parquet::meta::read_footer(&file).await.unwrap();
+    let _ = lakescope::lake::parquet::meta::summarize(key, &footer);
     let ls_footer = t.elapsed();
-    let window = preview_columns_at(WIDTH).min(parquet_preview::root_columns(&footer).len());
+    let window = preview_columns_at(WIDTH).min(lakescope::lake::parquet::preview::root_columns(&footer).len());
     let req = PreviewRequest {
         row_group: 0,
         columns: Some((0..window).collect()),
         batch_rows: 1024,
         memory_limit: 256 << 20,
     };
-    let mut p = parquet_preview::open_preview(&file, &footer, &req, Arc::new(ReadTally::default())).unwrap();
+    let mut p =
+        lakescope::lake::parquet::preview::open_preview(&file, &footer, &req, Arc::new(ReadTally::default())).unwrap();
     p.next_batch().await.unwrap();
     let ls_rows = t.elapsed();
 
@@ -505,7 +508,7 @@ pub fn bench_footers(dir: &Path, big_mib: u64, runs: usize) {
     eprintln!(
         "uploaded {} files ({}) to moto in {:.1} s",
         files.len(),
-        lakescope::units::bytes(total),
+        lakescope::lake::units::bytes(total),
         t.elapsed().as_secs_f64()
     );
 
@@ -537,9 +540,9 @@ pub fn bench_footers(dir: &Path, big_mib: u64, runs: usize) {
     for r in &results {
         println!(
             "{:<44} {:>10} {:>9} | {} {} {} | {:>4} {} {} {}",
-            lakescope::units::truncate(&r.name, 44, "…"),
-            lakescope::units::bytes(r.size),
-            lakescope::units::bytes(r.footer_len + 8),
+            lakescope::lake::units::truncate(&r.name, 44, "…"),
+            lakescope::lake::units::bytes(r.size),
+            lakescope::lake::units::bytes(r.footer_len + 8),
             r.ls_footer.text(),
             r.peer_footer.text(),
             r.min_footer.text(),
@@ -562,7 +565,7 @@ pub fn bench_footers(dir: &Path, big_mib: u64, runs: usize) {
     println!(
         "{:<44} {:>10} {:>9} | {} {} {} | {:>4} {} {} {}",
         format!("all {n} files"),
-        lakescope::units::bytes(total),
+        lakescope::lake::units::bytes(total),
         "",
         lf.text(),
         pf.text(),
@@ -580,11 +583,11 @@ pub fn bench_footers(dir: &Path, big_mib: u64, runs: usize) {
     println!(
         "  footer + preview (open a file to its first rows): lakescope {} requests, {}; parquet-rs {} requests, {}; minimum {} requests, {}",
         lf.requests + lp.requests,
-        lakescope::units::bytes(lf.bytes + lp.bytes),
+        lakescope::lake::units::bytes(lf.bytes + lp.bytes),
         pf.requests + pp.requests,
-        lakescope::units::bytes(pf.bytes + pp.bytes),
+        lakescope::lake::units::bytes(pf.bytes + pp.bytes),
         mf.requests + mp.requests,
-        lakescope::units::bytes(mf.bytes + mp.bytes)
+        lakescope::lake::units::bytes(mf.bytes + mp.bytes)
     );
     println!("  (files under 64 KiB come whole with the first read, so their preview needs no request)");
 
@@ -607,7 +610,7 @@ pub fn bench_footers(dir: &Path, big_mib: u64, runs: usize) {
     }
     println!(
         "opening the inspector on big.parquet ({}) over the test S3 server, app at {WIDTH}x{HEIGHT}, {runs} runs, medians:",
-        big.map(|r| lakescope::units::bytes(r.size)).unwrap_or_default()
+        big.map(|r| lakescope::lake::units::bytes(r.size)).unwrap_or_default()
     );
     if big.is_some() {
         let [floor, lsf, pf, lsr, pr] = core.map(median);
@@ -620,7 +623,7 @@ pub fn bench_footers(dir: &Path, big_mib: u64, runs: usize) {
         "  in the app: key to first preview rows drawn {:>8}   ({} requests, {} read: the footer and the {} on-screen columns of row group 0)",
         ms(median(rows_t)),
         cost.requests,
-        lakescope::units::bytes(cost.bytes),
+        lakescope::lake::units::bytes(cost.bytes),
         big.map(|r| r.columns).unwrap_or_default()
     );
 }

@@ -25,8 +25,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use lakescope::App;
-use lakescope::action::Action;
 use lakescope::config::Config;
+use lakescope::event::{Intent, Msg};
 use lakescope::lake::{Catalog, LakeStore, discover};
 use tokio_util::sync::CancellationToken;
 
@@ -184,13 +184,13 @@ impl Moto {
 
     /// How to reach this server: its endpoint over HTTP, moto's test keys.
     fn options(&self) -> lakescope::lake::StoreOptions {
-        use lakescope::lake::cloud::StaticKeys;
+        use lakescope::lake::store::cloud::StaticKeys;
         lakescope::lake::StoreOptions {
             endpoint: Some(self.endpoint.clone()),
             allow_http: true,
             region: Some("us-east-1".into()),
             static_keys: Some(StaticKeys { key_id: "testing".into(), secret: "testing".into() }),
-            ..lakescope::lake::StoreOptions::default()
+            ..lakescope::config::Config::defaults().store
         }
     }
 
@@ -229,7 +229,7 @@ fn start_moto() -> Moto {
 
 fn bench_s3_listing(files: usize, runs: usize) {
     use futures::StreamExt;
-    use lakescope::lake::requests::RequestKind;
+    use lakescope::lake::store::requests::RequestKind;
     use object_store::list::PaginatedListOptions;
     use object_store::{ObjectStoreExt, PutPayload};
 
@@ -392,7 +392,7 @@ fn find_time(root: &Path, printf: bool) -> (Duration, usize) {
 /// The same client with no discovery logic: one flat `list` of the whole tree.
 async fn object_store_time(root: &Path) -> (Duration, u64) {
     use futures::StreamExt;
-    let store = LakeStore::open_str(root.to_str().unwrap()).unwrap();
+    let store = LakeStore::open_local(root.to_str().unwrap()).unwrap();
     let prefix = store.key("");
     let os = store.object_store();
     let started = Instant::now();
@@ -414,7 +414,7 @@ struct DiscoveryRun {
 }
 
 async fn lakescope_time(root: &Path) -> DiscoveryRun {
-    let store = Arc::new(LakeStore::open_str(root.to_str().unwrap()).unwrap());
+    let store = Arc::new(LakeStore::open_local(root.to_str().unwrap()).unwrap());
     let baseline = CURRENT.load(Ordering::Relaxed);
     PEAK.store(baseline, Ordering::Relaxed);
     let started = Instant::now();
@@ -439,17 +439,17 @@ async fn lakescope_time(root: &Path) -> DiscoveryRun {
 
 /// Time from starting the app to the first drawn frame that shows tables.
 async fn first_frame(root: &Path) -> Duration {
-    let store = LakeStore::open_str(root.to_str().unwrap()).unwrap();
+    let store = LakeStore::open_local(root.to_str().unwrap()).unwrap();
     let mut app = App::new(store, Config::defaults(), true).unwrap();
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
     let started = Instant::now();
-    app.dispatch(Action::Resize { width: 120, height: 40 });
+    app.dispatch(Msg::Resize { width: 120, height: 40 });
     app.start();
     loop {
         if app.state.catalog.table_count() > 0 {
             terminal.draw(|f| app.draw(f)).unwrap();
             let elapsed = started.elapsed();
-            app.dispatch(Action::Quit);
+            app.dispatch(Intent::Quit.into());
             app.settle(Duration::from_secs(30)).await;
             return elapsed;
         }

@@ -31,10 +31,10 @@ use arrow::array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray}
 use arrow::datatypes::{DataType, Field, Schema};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use lakescope::App;
-use lakescope::action::{Action, EditKey};
 use lakescope::backend::Shifting;
 use lakescope::config::Config;
 use lakescope::config::theme::Theme;
+use lakescope::event::{EditKey, Input, Intent, Msg};
 use lakescope::lake::LakeStore;
 use lakescope::state::grid::Grid;
 use lakescope::state::sql::{SqlFocus, SqlResult};
@@ -134,8 +134,8 @@ fn bytes_per_key(
     theme: &Theme,
     config: &Config,
     (width, height): (u16, u16),
-    prepare: &[Action],
-    action: &Action,
+    prepare: &[Intent],
+    action: &Intent,
     steps: usize,
 ) -> (f64, f64, f64) {
     let mut out = [0f64; 2];
@@ -149,12 +149,12 @@ fn bytes_per_key(
         view(&state, &mut t);
         full = wire.bytes() as f64;
         for a in prepare {
-            state::update(&mut state, a.clone());
+            state::update(&mut state, (*a).into());
             view(&state, &mut t);
         }
         let before = wire.bytes();
         for _ in 0..steps {
-            state::update(&mut state, action.clone());
+            state::update(&mut state, (*action).into());
             view(&state, &mut t);
         }
         out[i] = (wire.bytes() - before) as f64 / steps as f64;
@@ -254,9 +254,9 @@ fn browser(lake: &Path, name: &str, width: u16, height: u16) {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let _inside = rt.enter();
     let config = Config::defaults();
-    let mut app = App::new(LakeStore::open_str(lake.to_str().unwrap()).unwrap(), config.clone(), false).unwrap();
+    let mut app = App::new(LakeStore::open_local(lake.to_str().unwrap()).unwrap(), config.clone(), false).unwrap();
     rt.block_on(async {
-        app.dispatch(Action::Resize { width, height });
+        app.dispatch(Msg::Resize { width, height });
         app.start();
         app.settle(Duration::from_secs(60)).await;
     });
@@ -303,7 +303,7 @@ pub fn bench_ui(rows: usize, width: u16, height: u16, dir: &Path, runs: usize) {
     let config = Config::defaults();
     let theme = Theme::builtin("dark").unwrap();
     let mut state = AppState::new("bench".into(), "dark".into(), vec!["dark".into()], false, false);
-    state::update(&mut state, Action::Resize { width, height });
+    state::update(&mut state, Msg::Resize { width, height });
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     let mut draw = |state: &AppState| {
         let t = Instant::now();
@@ -313,7 +313,7 @@ pub fn bench_ui(rows: usize, width: u16, height: u16, dir: &Path, runs: usize) {
     println!("terminal {width}x{height}, dark theme, views drawn into ratatui's test backend\n");
 
     // Typing into a 40-line query.
-    state.sql.open = true;
+    state.push(lakescope::state::Screen::Sql);
     let query: String =
         (0..40).map(|i| format!("SELECT order_id, sum(amount) AS total_{i}, 'text {i}' -- note {i}\n")).collect();
     state.sql.editor.set_text(&query);
@@ -324,7 +324,7 @@ pub fn bench_ui(rows: usize, width: u16, height: u16, dir: &Path, runs: usize) {
     {
         let t = Instant::now();
         let key = if i % 50 == 49 { EditKey::Newline } else { EditKey::Char(c) };
-        state::update(&mut state, Action::SqlEdit(key));
+        state::update(&mut state, Msg::User(Input::Edit(key)));
         draw(&state);
         typing.push(t.elapsed());
     }
@@ -342,12 +342,12 @@ pub fn bench_ui(rows: usize, width: u16, height: u16, dir: &Path, runs: usize) {
     for i in 0..600 {
         let t = Instant::now();
         let action = match i % 20 {
-            19 => Action::ColumnRight,
-            18 => Action::Bottom,
-            17 => Action::Top,
-            _ => Action::PageDown,
+            19 => Intent::ColumnRight,
+            18 => Intent::Bottom,
+            17 => Intent::Top,
+            _ => Intent::PageDown,
         };
-        state::update(&mut state, action);
+        state::update(&mut state, action.into());
         draw(&state);
         scroll.push(t.elapsed());
     }
@@ -357,21 +357,21 @@ pub fn bench_ui(rows: usize, width: u16, height: u16, dir: &Path, runs: usize) {
     // Bytes a key over the wire, at the bench size and at 80x24.
     for (w, h) in [(width, height), (80, 24)] {
         let make = || grid_state(&grid, w, h);
-        let to_bottom: Vec<Action> = (0..h as usize).map(|_| Action::Down).collect();
+        let to_bottom: Vec<Intent> = (0..h as usize).map(|_| Intent::Down).collect();
         println!("bytes a key, {rows}-row grid at {w}x{h} (scrolling regions · cell diff only · full repaint):");
         for (name, prepare, action) in [
-            ("j at the bottom (scrolls a row)", to_bottom.clone(), Action::Down),
-            ("k inside the page", to_bottom.clone(), Action::Up),
-            ("page down", vec![], Action::PageDown),
+            ("j at the bottom (scrolls a row)", to_bottom.clone(), Intent::Down),
+            ("k inside the page", to_bottom.clone(), Intent::Up),
+            ("page down", vec![], Intent::PageDown),
         ] {
-            let steps = if matches!(action, Action::Up) { (h as usize / 3).max(1) } else { 100 };
+            let steps = if matches!(action, Intent::Up) { (h as usize / 3).max(1) } else { 100 };
             let (scroll, diff, full) = bytes_per_key(&make, &theme, &config, (w, h), &prepare, &action, steps);
             println!("  {name:<34} {:>9} · {:>9} · {:>9}", kb(scroll), kb(diff), kb(full));
         }
     }
     let mut state = grid_state(&grid, width, height);
     let t = Instant::now();
-    state::update(&mut state, Action::SortColumn);
+    state::update(&mut state, Intent::SortColumn.into());
     println!("sort of {rows} fetched rows by one column (local): {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
     let t = Instant::now();
     draw(&state);
@@ -381,8 +381,8 @@ pub fn bench_ui(rows: usize, width: u16, height: u16, dir: &Path, runs: usize) {
 /// The SQL pane open on `grid` with the focus in the results, at `width`x`height`.
 fn grid_state(grid: &Grid, width: u16, height: u16) -> AppState {
     let mut s = AppState::new("bench".into(), "dark".into(), vec!["dark".into()], false, false);
-    state::update(&mut s, Action::Resize { width, height });
-    s.sql.open = true;
+    state::update(&mut s, Msg::Resize { width, height });
+    s.push(lakescope::state::Screen::Sql);
     s.sql.result = Some(SqlResult::Grid(Box::new(grid.clone())));
     s.sql.focus = SqlFocus::Results;
     s
@@ -394,7 +394,7 @@ fn demo_lake(dir: &Path) -> PathBuf {
     if !root.join("acme-lake").exists() {
         std::fs::create_dir_all(&root).unwrap();
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        rt.block_on(lakescope::lake::demo::generate(&LakeStore::open_str(root.to_str().unwrap()).unwrap()))
+        rt.block_on(lakescope::lake::demo::generate(&LakeStore::open_local(root.to_str().unwrap()).unwrap()))
             .expect("demo lake");
     }
     root

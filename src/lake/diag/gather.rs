@@ -13,13 +13,13 @@ use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use super::{DriftFile, FileFact, GrowthPoint, Inventory, StaleFile};
-use crate::lake::catalog::{ListedObject as Listed, TableEntry, TableFormat};
-use crate::lake::delta_log::History;
+use crate::lake::delta::log::History;
+use crate::lake::discover::catalog::{ListedObject as Listed, TableEntry, TableFormat};
+use crate::lake::discover::names::{self, FileKind};
 use crate::lake::error::{LakeError, describe};
-use crate::lake::names::{self, FileKind};
-use crate::lake::parquet_dataset::list_objects;
+use crate::lake::parquet::dataset::list_objects;
 use crate::lake::store::LakeStore;
-use crate::units;
+use crate::lake::units;
 
 /// How much `gather` may read.
 #[derive(Debug, Clone)]
@@ -35,11 +35,12 @@ pub struct GatherOptions {
 }
 
 impl GatherOptions {
-    pub fn from_config(c: &crate::config::Config) -> GatherOptions {
+    /// What the diagnostics settings ask for, reading `footer_concurrency` footers at once.
+    pub fn new(c: &super::DiagSettings, footer_concurrency: usize) -> GatherOptions {
         GatherOptions {
-            max_footers: c.diagnostics.max_footers,
-            footer_concurrency: c.inspector.footer_concurrency,
-            history_versions: c.diagnostics.history_versions,
+            max_footers: c.max_footers,
+            footer_concurrency,
+            history_versions: c.history_versions,
             list_delta: true,
         }
     }
@@ -179,7 +180,7 @@ async fn listed_inventory(
         if inv.files.len() <= opts.max_footers {
             progress(format!("reading {} footers…", units::count(inv.files.len() as u64)));
             let files: Vec<(String, u64)> = inv.files.iter().map(|f| (f.path.clone(), f.size)).collect();
-            let summary = crate::lake::parquet_dataset::summarize_files(
+            let summary = crate::lake::parquet::dataset::summarize_files(
                 store,
                 &folder,
                 files,
@@ -192,7 +193,7 @@ async fn listed_inventory(
                 },
             )
             .await?;
-            let by_path: HashMap<&str, &crate::lake::parquet_dataset::DatasetFile> =
+            let by_path: HashMap<&str, &crate::lake::parquet::dataset::DatasetFile> =
                 summary.files.iter().map(|f| (f.path.as_str(), f)).collect();
             for f in &mut inv.files {
                 if let Some(d) = by_path.get(f.path.as_str()) {
@@ -251,22 +252,6 @@ fn growth_by_day(files: &[FileFact]) -> Vec<GrowthPoint> {
     out
 }
 
-/// `delta.targetFileSize`: bytes, or with a unit (`128mb`, `1gb`) as Spark accepts.
-fn parse_size(text: &str) -> Option<u64> {
-    let t = text.trim().to_ascii_lowercase();
-    let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
-    let n: u64 = digits.parse().ok()?;
-    let unit = t[digits.len()..].trim();
-    let mult = match unit {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        _ => return None,
-    };
-    Some(n * mult)
-}
-
 /// Diagnostics inputs of a Delta table, from its log (and a listing unless `list_delta` is off).
 async fn delta_inventory(
     store: &LakeStore,
@@ -280,7 +265,7 @@ async fn delta_inventory(
     progress("reading the Delta log…".into());
     let dt = tokio::select! {
         _ = cancel.cancelled() => return Err(LakeError::Cancelled),
-        t = crate::lake::delta_diff::open_as_of(store, &table.location, None) => t?,
+        t = crate::lake::delta::diff::open_as_of(store, &table.location, None) => t?,
     };
     let state = dt.snapshot().map_err(|e| read_err(describe(&e)))?;
     let snapshot = state.snapshot();
@@ -291,7 +276,7 @@ async fn delta_inventory(
     let table_target = props
         .target_file_size
         .map(|n| n.get())
-        .or_else(|| config.get("delta.targetFileSize").and_then(|v| parse_size(v)));
+        .or_else(|| config.get("delta.targetFileSize").and_then(|v| units::parse_bytes(v).ok()));
     let retention = props.deleted_file_retention_duration.unwrap_or(std::time::Duration::from_secs(7 * 86_400));
     let mut inv = Inventory {
         version: Some(version),
@@ -451,14 +436,6 @@ async fn delta_inventory(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn target_sizes_parse_with_units() {
-        assert_eq!(parse_size("134217728"), Some(134_217_728));
-        assert_eq!(parse_size("128mb"), Some(128 << 20));
-        assert_eq!(parse_size(" 1GB "), Some(1 << 30));
-        assert_eq!(parse_size("lots"), None);
-    }
 
     #[test]
     fn growth_by_day_is_cumulative() {

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::pricing::{Prices, usd};
-use crate::units;
+use crate::lake::units;
 
 pub use gather::{GatherOptions, gather};
 pub use rollup::{Rollup, rollup};
@@ -35,8 +35,23 @@ pub struct DiagOptions {
     pub now_ms: i64,
 }
 
+/// The `[diagnostics]` settings (deserialised from the config, which holds their defaults).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiagSettings {
+    /// File size compaction aims for when a table does not set `delta.targetFileSize` (MiB).
+    pub target_file_mib: u64,
+    /// Files under this size are small (MiB).
+    pub small_file_mib: u64,
+    /// Footers read per Parquet dataset for row counts and schema drift; past it they are not.
+    pub max_footers: usize,
+    /// Newest Delta versions read for the growth chart.
+    pub history_versions: usize,
+}
+
 impl DiagOptions {
-    pub fn from_config(c: &crate::config::DiagnosticsOptions) -> DiagOptions {
+    /// Thresholds from the settings, with "now" taken from the clock.
+    pub fn new(c: &DiagSettings) -> DiagOptions {
         DiagOptions {
             target_file_size: c.target_file_mib * MIB,
             small_file_size: c.small_file_mib * MIB,
@@ -666,6 +681,16 @@ pub fn analyze(id: TableId, inv: &Inventory, prices: &Prices, opts: &DiagOptions
         notes: inv.notes.clone(),
     };
     diag.findings = findings(&diag, inv);
+    // Suggest only what can run: lakescope compacts Delta tables and Parquet datasets.
+    if !matches!(diag.format, "delta" | "parquet") {
+        for f in diag.findings.iter_mut().filter(|f| f.action == Suggest::Compact) {
+            f.action = Suggest::Inspect;
+            f.suggestion = format!(
+                "rewrite the {} files as Parquet or Delta with the engine that writes them (lakescope compacts only those)",
+                diag.format
+            );
+        }
+    }
     diag
 }
 
@@ -960,7 +985,7 @@ mod tests;
 #[allow(clippy::too_many_arguments)]
 pub async fn diagnose_tables(
     store: &super::store::LakeStore,
-    tables: Vec<(String, super::catalog::TableEntry)>,
+    tables: Vec<(String, super::TableEntry)>,
     gather_opts: &GatherOptions,
     opts: &DiagOptions,
     prices: &Prices,

@@ -1,7 +1,7 @@
 //! The rules of `analyze` on made-up inventories.
 
 use super::*;
-use crate::lake::location::Scheme;
+use crate::lake::store::location::Scheme;
 
 const DAY: i64 = 86_400_000;
 const NOW: i64 = 1_800_000_000_000;
@@ -212,4 +212,17 @@ fn unknown_rows_stay_unknown() {
     let d = analyze(id(), &inv, &Prices::for_scheme(Scheme::S3), &opts());
     assert_eq!(d.totals.rows, None);
     assert!(d.findings.iter().any(|f| f.kind == "no_stats"));
+}
+
+#[test]
+fn compaction_is_suggested_only_for_tables_lakescope_can_compact() {
+    let files: Vec<FileFact> = (0..40).map(|i| file("", i, MIB)).collect();
+    let s3 = Prices::for_scheme(Scheme::S3);
+    let csv = TableId { format: "csv", ..id() };
+    let d = analyze(csv, &inventory(files.clone()), &s3, &opts());
+    let f = d.findings.iter().find(|f| f.kind == "small_files").expect("small files flagged");
+    assert_ne!(f.action, Suggest::Compact, "c refuses CSV tables, so it is not suggested");
+    assert!(f.suggestion.contains("Parquet or Delta"), "{}", f.suggestion);
+    let d = analyze(id(), &inventory(files), &s3, &opts());
+    assert_eq!(d.findings.iter().find(|f| f.kind == "small_files").unwrap().action, Suggest::Compact);
 }

@@ -35,8 +35,8 @@ use super::checksum::Checksum;
 use super::plan::CompactPlan;
 use super::{Progress, WatchStore, pause_point};
 use crate::lake::error::store_reason;
-use crate::lake::parquet_dataset::list_objects;
-use crate::lake::parquet_io::StoreFileReader;
+use crate::lake::parquet::dataset::list_objects;
+use crate::lake::parquet::io::StoreFileReader;
 use crate::lake::{LakeError, LakeStore, TableEntry};
 
 pub const JOURNAL_PREFIX: &str = "_lakescope-journal-";
@@ -449,7 +449,7 @@ mod tests {
         assert!(is_leftover("_lakescope-tmp-x-00000.parquet.tmp"));
         assert!(!is_leftover("_lakescope-tmp/part-0.parquet"));
         assert!(!is_leftover("part-0.parquet"));
-        assert!(!crate::lake::parquet_dataset::is_data_file("date=1/_lakescope-tmp-x-00000.parquet.tmp"));
+        assert!(!crate::lake::parquet::dataset::is_data_file("date=1/_lakescope-tmp-x-00000.parquet.tmp"));
     }
 
     #[test]

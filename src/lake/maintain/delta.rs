@@ -20,11 +20,11 @@ use url::Url;
 
 use super::plan::{CompactKind, CompactPlan};
 use super::{Progress, WatchStore};
-use crate::lake::delta_log::list_log;
+use crate::lake::delta::log::list_log;
+use crate::lake::discover::partition::PartitionType;
 use crate::lake::error::describe;
-use crate::lake::partition::PartitionType;
+use crate::lake::units;
 use crate::lake::{LakeError, LakeStore, TableEntry};
-use crate::units;
 
 fn write_err(table: &TableEntry, reason: impl Into<String>) -> LakeError {
     LakeError::Write { location: table.location.clone(), reason: reason.into() }
@@ -158,9 +158,17 @@ pub async fn compact(
 
 /// A delta-rs error for a person: conflicts named as such.
 fn explain(table: &TableEntry, e: &deltalake::DeltaTableError) -> LakeError {
+    use deltalake::DeltaTableError as D;
+    use deltalake::kernel::transaction::TransactionError as T;
     let text = describe(e);
-    let lower = text.to_ascii_lowercase();
-    if lower.contains("conflict") || lower.contains("concurrent") || lower.contains("version already exists") {
+    let conflict = match e {
+        D::VersionAlreadyExists(_) => true,
+        D::Transaction { source } => {
+            matches!(source, T::VersionAlreadyExists(_) | T::CommitConflict(_) | T::MaxCommitAttempts(_))
+        }
+        _ => crate::lake::error::Failure::of(e) == crate::lake::error::Failure::Conflict,
+    };
+    if conflict {
         return write_err(
             table,
             format!(
@@ -182,7 +190,7 @@ pub struct ConvertResult {
 
 /// Why a dataset cannot be converted in place, judged from its listing: files delta-rs would take
 /// as data but that are not (hidden or temporary folders), or folders that are not `key=value`.
-pub fn convert_refusal(table: &TableEntry, listing: &[crate::lake::catalog::ListedObject]) -> Option<String> {
+pub fn convert_refusal(table: &TableEntry, listing: &[crate::lake::discover::catalog::ListedObject]) -> Option<String> {
     if table.format != crate::lake::TableFormat::Parquet {
         return Some(format!(
             "convert-to-Delta turns a Parquet dataset into a Delta table; this is a {} table",
@@ -257,19 +265,11 @@ pub async fn convert(
     })
 }
 
-/// Parse a retention: `168h`, `7d`, `90m`, `0h`.
+/// Parse a retention as people type it: `168h`, `7d`, `90m`, `0h`, `1h 30m` (humantime's
+/// units; `m` is minutes).
 pub fn parse_retention(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-    let n: u64 =
-        num.parse().map_err(|_| format!("a retention is a number and a unit (168h, 7d, 30m), not {text:?}"))?;
-    let secs = match unit.trim() {
-        "d" | "day" | "days" => n * 86400,
-        "h" | "hour" | "hours" => n * 3600,
-        "m" | "min" | "minutes" => n * 60,
-        _ => return Err(format!("a retention is a number and a unit (168h, 7d, 30m), not {text:?}")),
-    };
-    Ok(Duration::from_secs(secs))
+    humantime::parse_duration(text.trim())
+        .map_err(|e| format!("a retention is a number and a unit (168h, 7d, 30m), not {text:?} ({e})"))
 }
 
 /// A vacuum's dry run.
@@ -371,7 +371,7 @@ pub async fn vacuum_plan(
         .map_err(|e| write_err(table, describe(&e)))?;
     let mut latest_removal = i64::MIN;
     for f in metrics.files_deleted {
-        let decoded = crate::lake::delta_log::percent_decode(&f);
+        let decoded = crate::lake::delta::log::percent_decode(&f);
         let (size, at) = removed.get(&f).or_else(|| removed.get(&decoded)).copied().unwrap_or((0, 0));
         latest_removal = latest_removal.max(at);
         plan.bytes += size;
@@ -417,7 +417,7 @@ pub async fn vacuum(
         r = op.into_future() => r.map_err(|e| write_err(table, describe(&e)))?,
     };
     let deleted: std::collections::HashSet<String> =
-        metrics.files_deleted.iter().map(|f| crate::lake::delta_log::percent_decode(f)).collect();
+        metrics.files_deleted.iter().map(|f| crate::lake::delta::log::percent_decode(f)).collect();
     Ok(VacuumResult {
         files_deleted: deleted.len() as u64,
         bytes_deleted: plan.files.iter().filter(|(p, _)| deleted.contains(p)).map(|(_, s)| s).sum(),

@@ -76,11 +76,11 @@ impl Progress {
         format!(
             "{}: {}/{} files, read {} of {} ({pct:.0}%), wrote {}, {:.1} MiB/s",
             self.phase,
-            crate::units::count(self.files_done),
-            crate::units::count(self.files_total),
-            crate::units::bytes(self.bytes_read),
-            crate::units::bytes(self.bytes_total),
-            crate::units::bytes(self.bytes_written),
+            crate::lake::units::count(self.files_done),
+            crate::lake::units::count(self.files_total),
+            crate::lake::units::bytes(self.bytes_read),
+            crate::lake::units::bytes(self.bytes_total),
+            crate::lake::units::bytes(self.bytes_written),
             self.rate_mib_s()
         )
     }

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::lake::TableFormat;
 use crate::lake::diag::Inventory;
 use crate::lake::pricing::Prices;
-use crate::units;
+use crate::lake::units;
 
 /// Bin-packing compaction, or a Z-order rewrite on some columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -287,7 +287,7 @@ pub fn plan_compaction(
         partitions,
         requests,
         cost_usd,
-        prices: format!("{} (checked {})", prices.name, prices.checked),
+        prices: prices.label(),
         seconds: bytes_to_read as f64 / 1048576.0 / rate,
         rate_mib_s: rate,
         transactional: delta,

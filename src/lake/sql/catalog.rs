@@ -22,8 +22,8 @@ use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTable
 use datafusion::error::DataFusionError;
 use datafusion::execution::SessionState;
 
-use crate::lake::delta_diff::{self, AsOf};
-use crate::lake::partition::PartitionType;
+use crate::lake::delta::diff::AsOf;
+use crate::lake::discover::partition::PartitionType;
 use crate::lake::{Catalog, LakeStore, TableEntry, TableFormat};
 
 /// The schema of tables that sit directly in a bucket, outside any zone.
@@ -68,7 +68,7 @@ impl Opener {
         }
         let provider = match t.format {
             TableFormat::Delta => {
-                let table = delta_diff::open_as_of(&self.store, &t.location, as_of.as_ref())
+                let table = crate::lake::delta::diff::open_as_of(&self.store, &t.location, as_of.as_ref())
                     .await
                     .map_err(|e| plan(format!("{}: {e}", t.name)))?;
                 table.table_provider().await?
@@ -146,8 +146,8 @@ impl Opener {
             return Err(plan(format!(
                 "{} is {} of JSON documents: more than the {} lakescope reads into memory (convert it to NDJSON or Parquet)",
                 t.name,
-                crate::units::bytes(t.bytes),
-                crate::units::bytes(MAX)
+                crate::lake::units::bytes(t.bytes),
+                crate::lake::units::bytes(MAX)
             )));
         }
         let os = self.store.object_store();
@@ -155,7 +155,7 @@ impl Opener {
             vec![t.path.clone()]
         } else {
             let cancel = tokio_util::sync::CancellationToken::new();
-            let all = crate::lake::parquet_dataset::list_under(&os, &self.store.key(&t.path), &t.location, &cancel)
+            let all = crate::lake::parquet::dataset::list_under(&os, &self.store.key(&t.path), &t.location, &cancel)
                 .await
                 .map_err(|e| plan(e.to_string()))?;
             all.into_iter()
@@ -223,7 +223,7 @@ pub fn split_as_of(name: &str) -> Result<(&str, Option<AsOf>), String> {
     if let Ok(v) = spec.parse::<u64>() {
         return Ok((base, Some(AsOf::Version(v))));
     }
-    delta_diff::parse_timestamp(spec).map_err(|e| format!("{name}: {e}"))?;
+    crate::lake::delta::diff::parse_timestamp(spec).map_err(|e| format!("{name}: {e}"))?;
     Ok((base, Some(AsOf::Timestamp(spec.to_string()))))
 }
 

@@ -22,13 +22,37 @@ use datafusion::error::DataFusionError;
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
 use datafusion::sql::parser::{DFParser, Statement as DFStatement};
 use url::Url;
 
 use self::catalog::{NO_ZONE, Opener, lake_catalogs};
-use super::{Catalog, LakeError, LakeStore, redact};
-use crate::config::SqlOptions;
+use super::store::redact;
+use super::{Catalog, LakeError, LakeStore};
+
+/// The `[sql]` settings (deserialised from the config, which holds their defaults).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SqlOptions {
+    /// Memory one query may use (MiB) before sorts and joins spill to disk or it fails.
+    pub memory_limit_mib: u64,
+    /// Result rows kept in memory for a grid (the rest are counted, and exported on demand).
+    pub max_rows: usize,
+    /// Threads queries run on (their own, apart from the caller's); `None`: one per core.
+    #[serde(default)]
+    pub threads: Option<usize>,
+    /// Where a front end keeps its query history (`None`: its own default).
+    #[serde(default)]
+    pub history_file: Option<std::path::PathBuf>,
+}
+
+impl SqlOptions {
+    /// Threads queries run on.
+    pub fn threads(&self) -> usize {
+        self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1)
+    }
+}
 
 /// Why a statement did not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -136,7 +160,7 @@ impl SqlEngine {
         }
         opener.set_state(ctx.state());
         let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(opts.threads.max(1))
+            .worker_threads(opts.threads())
             .thread_name("lakescope-sql")
             .enable_all()
             .build()
@@ -182,8 +206,10 @@ impl SqlEngine {
         rewrite::rewrite(&mut statement).map_err(SqlError::Query)?;
         let state = self.ctx.state();
         let plan = state.statement_to_plan(statement).await.map_err(|e| self.explain(e))?;
+        check_plan(&plan)?;
+        // DataFusion's own check, behind lakescope's: anything it still refuses is refused.
         let options = SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
-        options.verify_plan(&plan).map_err(|e| self.explain(e))?;
+        options.verify_plan(&plan).map_err(|e| SqlError::ReadOnly(clean(&e.to_string())))?;
         self.ctx.execute_logical_plan(plan).await.map_err(|e| self.explain(e))
     }
 
@@ -232,24 +258,32 @@ impl SqlEngine {
     /// masked.
     pub fn explain(&self, e: DataFusionError) -> SqlError {
         let text = clean(&e.to_string());
-        if text.contains("Resources exhausted") {
+        if matches!(e.find_root(), DataFusionError::ResourcesExhausted(_)) {
             return SqlError::Memory(format!(
                 "the query needs more memory than the limit of {} MiB ([sql] memory_limit_mib in the config, or --memory-limit-mib) even after spilling to disk: {text}",
                 self.memory_limit_mib
             ));
         }
-        for (needle, what) in [
-            ("DDL not supported", "DDL (CREATE, DROP, ALTER)"),
-            ("DML not supported: COPY", "COPY TO"),
-            ("DML not supported", "DML (INSERT, UPDATE, DELETE)"),
-            ("Statement not supported", "this statement (SET, transactions, prepared statements)"),
-        ] {
-            if text.contains(needle) {
-                return refusal(what);
-            }
-        }
         SqlError::Query(text)
     }
+}
+
+/// Refuse a plan that would write or change the session, by the kind of its nodes (subqueries
+/// included).
+fn check_plan(plan: &LogicalPlan) -> Result<(), SqlError> {
+    use datafusion::common::tree_node::TreeNodeRecursion;
+    let mut refused = None;
+    let _ = plan.apply_with_subqueries(|p| {
+        refused = match p {
+            LogicalPlan::Ddl(_) => Some("DDL (CREATE, DROP, ALTER)"),
+            LogicalPlan::Copy(_) => Some("COPY TO"),
+            LogicalPlan::Dml(_) => Some("DML (INSERT, UPDATE, DELETE)"),
+            LogicalPlan::Statement(_) => Some("this statement (SET, transactions, prepared statements)"),
+            _ => None,
+        };
+        Ok(if refused.is_some() { TreeNodeRecursion::Stop } else { TreeNodeRecursion::Continue })
+    });
+    refused.map_or(Ok(()), |what| Err(refusal(what)))
 }
 
 /// Refuse what writes before planning, with the statement's own name.

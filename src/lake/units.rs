@@ -41,6 +41,15 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
     Ok(v as u64)
 }
 
+/// Serde: a whole number of seconds as a `Duration` (config keys ending in `_secs`).
+pub fn de_secs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::time::Duration, D::Error> {
+    let secs = <u64 as serde::Deserialize>::deserialize(d)?;
+    Ok(std::time::Duration::from_secs(secs))
+}
+
+/// How a null value is shown, everywhere (preview, grid, `head`).
+pub const NULL: &str = "NULL";
+
 /// `1,234,567`.
 pub fn count(n: u64) -> String {
     let s = n.to_string();
@@ -118,10 +127,22 @@ pub fn align_columns<R: AsRef<[String]>>(
     max_cell: usize,
     ellipsis: &str,
 ) -> Vec<String> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    align_columns_capped(header, rows, right, &vec![max_cell; header.len()], ellipsis)
+}
+
+/// `align_columns` with a width cap per column.
+pub fn align_columns_capped<R: AsRef<[String]>>(
+    header: &[&str],
+    rows: &[R],
+    right: &[usize],
+    caps: &[usize],
+    ellipsis: &str,
+) -> Vec<String> {
+    let cap = |i: usize| caps.get(i).copied().unwrap_or(usize::MAX);
+    let mut widths: Vec<usize> = header.iter().enumerate().map(|(i, h)| h.width().min(cap(i))).collect();
     for r in rows {
         for (i, c) in r.as_ref().iter().enumerate().take(widths.len()) {
-            widths[i] = widths[i].max(c.width().min(max_cell));
+            widths[i] = widths[i].max(c.width().min(cap(i)));
         }
     }
     let n = widths.len();
@@ -161,6 +182,8 @@ mod tests {
         assert_eq!(parse_bytes("128 mb").unwrap(), 128 << 20);
         assert_eq!(parse_bytes("1.5GiB").unwrap(), 3 << 29);
         assert_eq!(parse_bytes("4096").unwrap(), 4096);
+        // Spark's spelling of delta.targetFileSize.
+        assert_eq!(parse_bytes(" 1GB ").unwrap(), 1 << 30);
         assert!(parse_bytes("lots").is_err());
         assert!(parse_bytes("0").is_err());
         assert!(parse_bytes("12 parsecs").is_err());

@@ -17,8 +17,8 @@ use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
 use parquet::arrow::async_reader::{ParquetRecordBatchStream, ParquetRecordBatchStreamBuilder};
 use serde::Serialize;
 
-use super::error::LakeError;
-use super::parquet_meta::{Footer, ParquetFile, ReadTally, TallyFetch, TallyReader, parquet_text};
+use crate::lake::error::LakeError;
+use crate::lake::parquet::meta::{Footer, ParquetFile, ReadTally, TallyFetch, TallyReader, parquet_text};
 
 /// Default bound on the decompressed bytes one preview may hold (config: `[inspector]`).
 pub const DEFAULT_MEMORY_LIMIT: u64 = 256 * 1024 * 1024;
@@ -104,9 +104,9 @@ pub fn open_preview(
             plan.skipped.push(format!(
                 "{}: not decoded, its chunk expands to {} ({} stored), above the preview's memory bound of {}",
                 roots[root],
-                crate::units::bytes(uncompressed),
-                crate::units::bytes(compressed),
-                crate::units::bytes(req.memory_limit)
+                crate::lake::units::bytes(uncompressed),
+                crate::lake::units::bytes(compressed),
+                crate::lake::units::bytes(req.memory_limit)
             ));
             continue;
         }
@@ -114,7 +114,7 @@ pub fn open_preview(
             plan.skipped.push(format!(
                 "{}: not decoded, the columns before it already use the preview's memory bound of {}",
                 roots[root],
-                crate::units::bytes(req.memory_limit)
+                crate::lake::units::bytes(req.memory_limit)
             ));
             continue;
         }
@@ -158,7 +158,10 @@ impl Preview {
             }
             Err(p) => {
                 self.stream = None;
-                Err(format!("cannot decode the row group: the decoder failed ({})", super::discover::panic_message(&p)))
+                Err(format!(
+                    "cannot decode the row group: the decoder failed ({})",
+                    crate::lake::discover::panic_message(&p)
+                ))
             }
         }
     }
@@ -166,7 +169,7 @@ impl Preview {
 
 /// Cells of a batch as display strings (rows of columns), each cut to a readable length.
 pub fn format_rows(batch: &RecordBatch) -> Result<Vec<Vec<String>>, String> {
-    let options = FormatOptions::default().with_null("null");
+    let options = FormatOptions::default().with_null(crate::lake::units::NULL);
     let formatters: Vec<ArrayFormatter> = batch
         .columns()
         .iter()

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::partition::PartitionColumn;
+use crate::lake::discover::partition::PartitionColumn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct NodeId(pub u32);
@@ -134,6 +134,35 @@ pub struct TableEntry {
     /// listing completed: the diagnostics read it instead of listing the table again.
     #[serde(skip)]
     pub listing: Option<std::sync::Arc<Vec<ListedObject>>>,
+}
+
+impl TableEntry {
+    /// A table with nothing listed yet: no files, partitions or issues.
+    pub fn new(name: &str, format: TableFormat, bucket: &str, location: &str, path: &str) -> Self {
+        TableEntry {
+            name: name.into(),
+            format,
+            bucket: bucket.into(),
+            zone: None,
+            location: location.into(),
+            path: path.into(),
+            file_glob: None,
+            files: 0,
+            bytes: 0,
+            meta_files: 0,
+            meta_bytes: 0,
+            partitions: Vec::new(),
+            partition_dirs: 0,
+            unnamed_partition_levels: 0,
+            last_modified_ms: None,
+            sample_file: None,
+            sample_file_bytes: None,
+            delta_log: None,
+            listing_complete: true,
+            issues: Vec::new(),
+            listing: None,
+        }
+    }
 }
 
 /// One entry of the catalog tree.

@@ -85,6 +85,16 @@ pub struct RequestRecord {
     pub bytes: u64,
     pub latency_ms: u64,
     pub error: Option<String>,
+    /// The provider's error code of a failed response (`AccessDenied`, `NoSuchBucket`…).
+    pub code: Option<String>,
+}
+
+/// A failed request, as the latest one is kept to explain a failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedResponse {
+    pub kind: RequestKind,
+    pub status: Option<u16>,
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -92,6 +102,7 @@ struct KindCounters {
     count: AtomicU64,
     bytes: AtomicU64,
     errors: AtomicU64,
+    not_found: AtomicU64,
     latency_ms: AtomicU64,
 }
 
@@ -100,7 +111,10 @@ struct KindCounters {
 pub struct KindTotals {
     pub count: u64,
     pub bytes: u64,
+    /// Requests that failed (a 404 to a HEAD is an answer, counted in `not_found` instead).
     pub errors: u64,
+    /// HEAD requests answered "no such object": probes that found nothing, not failures.
+    pub not_found: u64,
     pub latency_ms: u64,
 }
 
@@ -118,6 +132,52 @@ impl RequestSummary {
     }
 }
 
+/// How a request ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: Option<u16>,
+    /// The client's error, when there was no response.
+    pub error: Option<String>,
+    /// The provider's error code, read from a failed response's body.
+    pub code: Option<String>,
+    /// The object does not exist (local stores, which answer without a status).
+    pub missing: bool,
+}
+
+/// The error code in a failed response's body: S3 and Azure answer `<Error><Code>…</Code>`, GCS
+/// answers JSON `{"error": {"errors": [{"reason": …}]}}`.
+pub fn error_code(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct XmlError {
+        #[serde(rename = "Code")]
+        code: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct JsonError {
+        error: JsonInner,
+    }
+    #[derive(serde::Deserialize)]
+    struct JsonInner {
+        #[serde(default)]
+        errors: Vec<JsonReason>,
+        status: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct JsonReason {
+        reason: Option<String>,
+    }
+    let text = std::str::from_utf8(body).ok()?.trim_start_matches('\u{feff}').trim();
+    if text.starts_with('{') {
+        let e: JsonError = serde_json::from_str(text).ok()?;
+        return e.error.errors.into_iter().find_map(|r| r.reason).or(e.error.status);
+    }
+    let e: XmlError = quick_xml::de::from_str(text).ok()?;
+    e.code.filter(|c| !c.is_empty())
+}
+
+/// Error bodies read to find their code, at most (they are a few hundred bytes).
+const ERROR_BODY_MAX: u64 = 64 * 1024;
+
 /// How many recent requests are kept for the requests panel.
 pub const RECENT: usize = 500;
 
@@ -125,6 +185,7 @@ pub struct RequestStats {
     opened: Instant,
     kinds: [KindCounters; 8],
     recent: Mutex<VecDeque<RequestRecord>>,
+    last_failure: Mutex<Option<FailedResponse>>,
 }
 
 impl fmt::Debug for RequestStats {
@@ -139,6 +200,7 @@ impl Default for RequestStats {
             opened: Instant::now(),
             kinds: Default::default(),
             recent: Mutex::new(VecDeque::with_capacity(RECENT)),
+            last_failure: Mutex::new(None),
         }
     }
 }
@@ -157,13 +219,25 @@ impl RequestStats {
         started: Instant,
         error: Option<String>,
     ) {
+        self.record_outcome(kind, path, Outcome { status, error, ..Outcome::default() }, bytes, started)
+    }
+
+    /// Record one request: its outcome, bytes and latency.
+    pub fn record_outcome(&self, kind: RequestKind, path: String, outcome: Outcome, bytes: u64, started: Instant) {
         let latency_ms = started.elapsed().as_millis() as u64;
         let c = &self.kinds[kind.index()];
         c.count.fetch_add(1, Ordering::Relaxed);
         c.bytes.fetch_add(bytes, Ordering::Relaxed);
         c.latency_ms.fetch_add(latency_ms, Ordering::Relaxed);
-        if error.is_some() || status.is_some_and(|s| s >= 400) {
+        let Outcome { status, error, code, missing } = outcome;
+        // A HEAD that finds nothing is a probe's answer (the history probes commit names ahead).
+        let probe_miss = kind == RequestKind::Head && (missing || status == Some(404));
+        if probe_miss {
+            c.not_found.fetch_add(1, Ordering::Relaxed);
+        } else if error.is_some() || status.is_some_and(|s| s >= 400) {
             c.errors.fetch_add(1, Ordering::Relaxed);
+            let failed = FailedResponse { kind, status, code: code.clone() };
+            *self.last_failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(failed);
         }
         let record = RequestRecord {
             at_ms: started.duration_since(self.opened).as_millis() as u64,
@@ -172,13 +246,19 @@ impl RequestStats {
             status,
             bytes,
             latency_ms,
-            error: error.map(|e| super::redact::redact(&e)),
+            error: if probe_miss { None } else { error.map(|e| crate::lake::store::redact::redact(&e)) },
+            code,
         };
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         if recent.len() == RECENT {
             recent.pop_front();
         }
         recent.push_back(record);
+    }
+
+    /// The latest request that failed (not counting HEAD probes that found nothing).
+    pub fn last_failure(&self) -> Option<FailedResponse> {
+        self.last_failure.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn total_count(&self) -> u64 {
@@ -203,11 +283,13 @@ impl RequestStats {
                     count: c.count.load(Ordering::Relaxed),
                     bytes: c.bytes.load(Ordering::Relaxed),
                     errors: c.errors.load(Ordering::Relaxed),
+                    not_found: c.not_found.load(Ordering::Relaxed),
                     latency_ms: c.latency_ms.load(Ordering::Relaxed),
                 };
                 total.count += t.count;
                 total.bytes += t.bytes;
                 total.errors += t.errors;
+                total.not_found += t.not_found;
                 total.latency_ms += t.latency_ms;
                 (*k, t)
             })
@@ -280,21 +362,37 @@ impl HttpService for CountingService {
         let sent =
             if matches!(kind, RequestKind::Put | RequestKind::Post) { req.body().content_length() as u64 } else { 0 };
         let started = Instant::now();
-        let result = self.inner.execute(req).await;
-        match &result {
+        let head = req.method() == http::Method::HEAD;
+        match self.inner.execute(req).await {
             Ok(res) => {
+                let status = res.status();
                 let received = res
                     .headers()
                     .get(http::header::CONTENT_LENGTH)
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0);
-                let bytes = if matches!(kind, RequestKind::Put | RequestKind::Post) { sent } else { received };
-                self.stats.record(kind, path, Some(res.status().as_u16()), bytes, started, None);
+                    .and_then(|v| v.parse::<u64>().ok());
+                let bytes =
+                    if matches!(kind, RequestKind::Put | RequestKind::Post) { sent } else { received.unwrap_or(0) };
+                let mut outcome = Outcome { status: Some(status.as_u16()), ..Outcome::default() };
+                // A failed response's body says why (AccessDenied, NoSuchBucket…): read it, keep
+                // its code, and hand the same bytes on.
+                let res = if status.as_u16() >= 400 && !head && received.is_some_and(|n| n <= ERROR_BODY_MAX) {
+                    let (parts, body) = res.into_parts();
+                    let body = body.bytes().await?;
+                    outcome.code = error_code(&body);
+                    HttpResponse::from_parts(parts, body.into())
+                } else {
+                    res
+                };
+                self.stats.record_outcome(kind, path, outcome, bytes, started);
+                Ok(res)
             }
-            Err(e) => self.stats.record(kind, path, None, 0, started, Some(e.to_string())),
+            Err(e) => {
+                let outcome = Outcome { error: Some(e.to_string()), ..Outcome::default() };
+                self.stats.record_outcome(kind, path, outcome, 0, started);
+                Err(e)
+            }
         }
-        result
     }
 }
 
@@ -358,7 +456,9 @@ impl ObjectStore for CountingStore {
             (Ok(g), RequestKind::Get | RequestKind::RangedGet) => g.range.end - g.range.start,
             _ => 0,
         };
-        self.stats.record(kind, location.to_string(), None, bytes, started, outcome(&r));
+        let missing = matches!(&r, Err(object_store::Error::NotFound { .. }));
+        let outcome = Outcome { error: outcome(&r), missing, ..Outcome::default() };
+        self.stats.record_outcome(kind, location.to_string(), outcome, bytes, started);
         r
     }
 
@@ -438,6 +538,31 @@ pub fn is_ranged(range: &Option<GetRange>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_codes_are_read_from_failed_responses() {
+        let s3 =
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>no</Message></Error>";
+        assert_eq!(error_code(s3).as_deref(), Some("AccessDenied"));
+        let gcs = br#"{"error":{"code":403,"message":"x","errors":[{"reason":"forbidden"}]}}"#;
+        assert_eq!(error_code(gcs).as_deref(), Some("forbidden"));
+        assert_eq!(error_code(b"not xml at all"), None);
+        assert_eq!(error_code(b""), None);
+    }
+
+    #[test]
+    fn head_probes_that_find_nothing_are_not_errors() {
+        let s = RequestStats::new();
+        let miss = Outcome { status: Some(404), ..Outcome::default() };
+        s.record_outcome(RequestKind::Head, "_delta_log/13.json".into(), miss.clone(), 0, Instant::now());
+        let local_miss = Outcome { error: Some("not found".into()), missing: true, ..Outcome::default() };
+        s.record_outcome(RequestKind::Head, "_delta_log/14.json".into(), local_miss, 0, Instant::now());
+        s.record_outcome(RequestKind::Get, "data.parquet".into(), miss, 0, Instant::now());
+        let t = s.summary(10).total;
+        assert_eq!((t.errors, t.not_found), (1, 2));
+        assert_eq!(s.last_failure().map(|f| f.kind), Some(RequestKind::Get));
+        assert!(s.summary(10).recent.iter().filter(|r| r.kind == RequestKind::Head).all(|r| r.error.is_none()));
+    }
 
     #[test]
     fn http_requests_are_classified_like_the_bill() {

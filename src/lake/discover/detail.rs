@@ -11,10 +11,10 @@ use object_store::{ObjectStore, ObjectStoreExt};
 use parquet::arrow::async_reader::AsyncFileReader;
 use serde::Serialize;
 
-use super::catalog::{TableEntry, TableFormat};
-use super::error::{LakeError, describe, store_reason};
-use super::parquet_io::StoreFileReader;
-use super::store::LakeStore;
+use crate::lake::discover::catalog::{TableEntry, TableFormat};
+use crate::lake::error::{LakeError, describe};
+use crate::lake::parquet::io::StoreFileReader;
+use crate::lake::store::LakeStore;
 
 /// Bytes read from the start of a CSV / NDJSON file to infer its schema.
 const TEXT_SAMPLE: u64 = 256 * 1024;
@@ -71,7 +71,7 @@ pub async fn load_detail(store: &LakeStore, table: &TableEntry) -> Result<TableD
 pub async fn load_detail_as_of(
     store: &LakeStore,
     table: &TableEntry,
-    as_of: Option<&super::delta_diff::AsOf>,
+    as_of: Option<&crate::lake::delta::diff::AsOf>,
 ) -> Result<TableDetail, LakeError> {
     match table.format {
         TableFormat::Delta => delta_detail(store, table, as_of).await,
@@ -87,11 +87,11 @@ pub async fn load_detail_as_of(
 async fn delta_detail(
     store: &LakeStore,
     table: &TableEntry,
-    as_of: Option<&super::delta_diff::AsOf>,
+    as_of: Option<&crate::lake::delta::diff::AsOf>,
 ) -> Result<TableDetail, LakeError> {
     let delta_err =
         |e: deltalake::DeltaTableError| LakeError::Read { location: table.location.clone(), reason: describe(&e) };
-    let dt = super::delta_diff::open_as_of(store, &table.location, as_of).await?;
+    let dt = crate::lake::delta::diff::open_as_of(store, &table.location, as_of).await?;
     let state = dt.snapshot().map_err(delta_err)?;
     let snapshot = state.snapshot();
     let metadata = snapshot.metadata();
@@ -179,12 +179,11 @@ async fn parquet_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDe
 }
 
 fn parquet_reason(e: &parquet::errors::ParquetError) -> String {
-    let text = describe(e);
     // object_store errors arrive wrapped: say "not found" rather than a debug dump.
-    if text.contains("NotFound") || text.contains("not found") {
+    if crate::lake::error::Failure::of(e) == crate::lake::error::Failure::NotFound {
         return "the file is gone (deleted since it was listed?)".to_string();
     }
-    text
+    describe(e)
 }
 
 async fn text_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDetail, LakeError> {
@@ -197,12 +196,7 @@ async fn text_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDetai
     let os: Arc<dyn ObjectStore> = store.object_store();
     let size = match table.sample_file_bytes {
         Some(s) => s,
-        None => {
-            os.head(&key)
-                .await
-                .map_err(|e| LakeError::Read { location: location.clone(), reason: store_reason(&e) })?
-                .size
-        }
+        None => os.head(&key).await.map_err(|e| LakeError::store("read", location.clone(), &e))?.size,
     };
     let lower = sample.to_ascii_lowercase();
     let gz = lower.ends_with(".gz") || lower.ends_with(".gzip");
@@ -211,9 +205,7 @@ async fn text_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDetai
     let raw = if want == 0 {
         bytes::Bytes::new()
     } else {
-        os.get_range(&key, 0..want)
-            .await
-            .map_err(|e| LakeError::Read { location: location.clone(), reason: store_reason(&e) })?
+        os.get_range(&key, 0..want).await.map_err(|e| LakeError::store("read", location.clone(), &e))?
     };
     let text: Vec<u8> = if gz {
         let mut out = Vec::new();
@@ -270,7 +262,7 @@ async fn text_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDetai
         rows: None,
         rows_note: None,
         delta: None,
-        source: format!("first {} of {file_name}", crate::units::bytes(text.len() as u64)),
+        source: format!("first {} of {file_name}", crate::lake::units::bytes(text.len() as u64)),
         notes: Vec::new(),
     })
 }

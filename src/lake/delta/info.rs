@@ -5,11 +5,11 @@
 
 use serde::Serialize;
 
-use super::delta_diff::{AsOf, open_as_of};
-use super::delta_log::{self, LogListing};
-use super::detail::ColumnInfo;
-use super::error::{LakeError, describe};
-use super::store::LakeStore;
+use crate::lake::delta::diff::{AsOf, open_as_of};
+use crate::lake::delta::log::LogListing;
+use crate::lake::discover::detail::ColumnInfo;
+use crate::lake::error::{LakeError, describe};
+use crate::lake::store::LakeStore;
 
 /// Properties lakescope explains, with the default that applies when they are not set.
 const KNOWN: &[(&str, &str, &str)] = &[
@@ -68,7 +68,7 @@ pub async fn delta_info(
     as_of: Option<&AsOf>,
 ) -> Result<DeltaInfo, LakeError> {
     let os = store.object_store();
-    let listing = delta_log::list_log(&os, &store.key(rel), location).await?;
+    let listing = crate::lake::delta::log::list_log(&os, &store.key(rel), location).await?;
     info_with_listing(store, location, &listing, as_of).await
 }
 
@@ -107,7 +107,7 @@ pub async fn info_with_listing(
         .iter()
         .map(|f| ColumnInfo {
             name: f.name().clone(),
-            data_type: super::detail::type_name(f.data_type()),
+            data_type: crate::lake::discover::detail::type_name(f.data_type()),
             nullable: f.is_nullable(),
             partition: partition_columns.contains(f.name()),
         })

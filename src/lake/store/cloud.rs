@@ -15,35 +15,49 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
-use object_store::azure::MicrosoftAzureBuilder;
+use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
 use object_store::gcp::GoogleCloudStorageBuilder;
 use object_store::list::PaginatedListStore;
 use object_store::{BackoffConfig, ClientOptions, ObjectStore, RetryConfig};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::aws_profile::{self, AwsProfile};
-use super::error::LakeError;
-use super::location::{LakeUrl, Scheme};
-use super::redact;
-use super::requests::{CountingConnector, RequestStats};
+use crate::lake::error::Failure;
+use crate::lake::error::LakeError;
+use crate::lake::store::aws_profile::AwsProfile;
+use crate::lake::store::location::{LakeUrl, Scheme};
+use crate::lake::store::redact;
+use crate::lake::store::requests::{CountingConnector, FailedResponse, RequestKind, RequestStats};
 
-/// How to reach a cloud store (from the command line and named lakes in the config).
-#[derive(Debug, Clone, PartialEq)]
+/// How to reach a cloud store. Retries and timeouts are the `[store]` settings (deserialised
+/// from the config, which holds their defaults); the rest comes from the command line and named
+/// lakes.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StoreOptions {
+    #[serde(skip)]
     pub profile: Option<String>,
     /// Keys given by the program itself (tests, benchmarks), never by a file.
+    #[serde(skip)]
     pub static_keys: Option<StaticKeys>,
+    #[serde(skip)]
     pub region: Option<String>,
+    #[serde(skip)]
     pub endpoint: Option<String>,
+    #[serde(skip)]
     pub allow_http: bool,
     /// Unsigned requests, for public buckets.
+    #[serde(skip)]
     pub anonymous: bool,
     pub max_retries: usize,
+    #[serde(rename = "retry_timeout_secs", deserialize_with = "crate::lake::units::de_secs")]
     pub retry_timeout: Duration,
+    #[serde(rename = "request_timeout_secs", deserialize_with = "crate::lake::units::de_secs")]
     pub request_timeout: Duration,
+    #[serde(rename = "connect_timeout_secs", deserialize_with = "crate::lake::units::de_secs")]
     pub connect_timeout: Duration,
     /// Buckets to show for an account root where listing buckets is not possible.
+    #[serde(skip)]
     pub buckets: Vec<String>,
 }
 
@@ -57,24 +71,6 @@ pub struct StaticKeys {
 impl std::fmt::Debug for StaticKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "StaticKeys(****)")
-    }
-}
-
-impl Default for StoreOptions {
-    fn default() -> Self {
-        StoreOptions {
-            profile: None,
-            static_keys: None,
-            region: None,
-            endpoint: None,
-            allow_http: false,
-            anonymous: false,
-            max_retries: 3,
-            retry_timeout: Duration::from_secs(20),
-            request_timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(5),
-            buckets: Vec::new(),
-        }
     }
 }
 
@@ -185,11 +181,11 @@ fn resolve_aws(opts: &StoreOptions) -> Result<(Option<AwsProfile>, CredentialRep
         };
         return Ok((Some(profile), CredentialReport { source: "keys given by the caller".into(), tried: vec![] }));
     }
-    let (config_file, creds_file) = aws_profile::config_paths();
+    let (config_file, creds_file) = crate::lake::store::aws_profile::config_paths();
     let files = format!("{} and {}", config_file.display(), creds_file.display());
     let mut report = CredentialReport::default();
     if let Some(name) = &opts.profile {
-        let profile = aws_profile::load(name).ok_or_else(|| LakeError::BadRoot {
+        let profile = crate::lake::store::aws_profile::load(name).ok_or_else(|| LakeError::BadRoot {
             input: format!("--profile {name}"),
             reason: format!("no profile {name:?} in {files}"),
         })?;
@@ -212,7 +208,7 @@ fn resolve_aws(opts: &StoreOptions) -> Result<(Option<AwsProfile>, CredentialRep
     }
     report.tried.push("environment (AWS_ACCESS_KEY_ID not set)".into());
     let name = env("AWS_PROFILE").unwrap_or_else(|| "default".to_string());
-    match aws_profile::load(&name) {
+    match crate::lake::store::aws_profile::load(&name) {
         Some(p) if p.has_keys() => {
             report.source =
                 format!("profile {name} ({})", p.sources.last().map(|s| s.display().to_string()).unwrap_or_default());
@@ -297,7 +293,10 @@ pub fn s3(bucket: &str, opts: &StoreOptions, stats: &Arc<RequestStats>) -> Resul
         .with_client_options(client_options(opts, plain_http))
         .with_http_connector(CountingConnector { stats: stats.clone() })
         .build()
-        .map_err(|e| LakeError::BadRoot { input: format!("s3://{bucket}"), reason: super::error::store_reason(&e) })?;
+        .map_err(|e| LakeError::BadRoot {
+            input: format!("s3://{bucket}"),
+            reason: crate::lake::error::store_reason(&e),
+        })?;
     let s3 = Arc::new(s3);
     Ok(CloudStore {
         store: s3.clone(),
@@ -346,7 +345,10 @@ pub fn gcs(bucket: &str, opts: &StoreOptions, stats: &Arc<RequestStats>) -> Resu
         .with_client_options(client_options(opts, false))
         .with_http_connector(CountingConnector { stats: stats.clone() })
         .build()
-        .map_err(|e| LakeError::BadRoot { input: format!("gs://{bucket}"), reason: super::error::store_reason(&e) })?;
+        .map_err(|e| LakeError::BadRoot {
+            input: format!("gs://{bucket}"),
+            reason: crate::lake::error::store_reason(&e),
+        })?;
     let gcs = Arc::new(gcs);
     Ok(CloudStore { store: gcs.clone(), paged: gcs, s3: None, endpoint: None, region: None, credentials: report })
 }
@@ -373,19 +375,22 @@ pub fn azure(url: &LakeUrl, opts: &StoreOptions, stats: &Arc<RequestStats>) -> R
     if opts.anonymous {
         b = b.with_skip_signature(true);
     }
+    // The account comes from the environment, or from an abfss://CONTAINER@ACCOUNT.dfs… URL.
+    let account_in_url = url.store_url.host_str().is_some_and(|h| h.ends_with(".core.windows.net"));
+    let emulator = b.get_config_value(&AzureConfigKey::UseEmulator).is_some_and(|v| v == "true");
+    if b.get_config_value(&AzureConfigKey::AccountName).is_none() && !account_in_url && !emulator {
+        return Err(LakeError::BadRoot {
+            input: url.display(),
+            reason: "no storage account: set AZURE_STORAGE_ACCOUNT_NAME, or use abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/"
+                .into(),
+        });
+    }
     let az = b
         .with_retry(retry(opts))
         .with_client_options(client_options(opts, false))
         .with_http_connector(CountingConnector { stats: stats.clone() })
         .build()
-        .map_err(|e| {
-            let mut reason = super::error::store_reason(&e);
-            if reason.contains("Account must be specified") {
-                reason = "no storage account: set AZURE_STORAGE_ACCOUNT_NAME, or use abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/"
-                    .into();
-            }
-            LakeError::BadRoot { input: url.display(), reason }
-        })?;
+        .map_err(|e| LakeError::BadRoot { input: url.display(), reason: crate::lake::error::store_reason(&e) })?;
     let az = Arc::new(az);
     Ok(CloudStore { store: az.clone(), paged: az, s3: None, endpoint: None, region: None, credentials: report })
 }
@@ -405,20 +410,37 @@ pub fn open(
     }
 }
 
+/// Where a failed request went: what `explain` names.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    pub provider: Scheme,
+    pub bucket: &'a str,
+    pub endpoint: Option<&'a str>,
+    pub credentials: &'a CredentialReport,
+}
+
+/// Provider error codes that mean the credentials themselves were refused (not a missing
+/// permission): S3, Azure.
+const REFUSED_CREDENTIALS: &[&str] = &[
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "InvalidToken",
+    "ExpiredToken",
+    "TokenRefreshRequired",
+    "AuthenticationFailed",
+    "InvalidAuthenticationInfo",
+];
+
 /// What went wrong with a cloud request, for a person: names the bucket, the endpoint and where
-/// the credentials came from, and says what to try.
-pub fn explain(
-    text: &str,
-    provider: Scheme,
-    bucket: &str,
-    endpoint: Option<&str>,
-    credentials: &CredentialReport,
-) -> String {
-    let lower = text.to_ascii_lowercase();
-    let target = match endpoint {
-        Some(e) => format!("{}://{bucket} at {e}", provider.as_str()),
-        None => format!("{}://{bucket}", provider.as_str()),
+/// the credentials came from, and says what to try. Decided from the typed failure and the
+/// latest failed response (its status, its provider error code and whether it fetched
+/// credentials), never from a message; `detail` is only repeated.
+pub fn explain(failure: Failure, last: Option<&FailedResponse>, detail: &str, at: Target) -> String {
+    let target = match at.endpoint {
+        Some(e) => format!("{}://{} at {e}", at.provider.as_str(), at.bucket),
+        None => format!("{}://{}", at.provider.as_str(), at.bucket),
     };
+    let credentials = at.credentials;
     // A fallback source (metadata servers) means nothing else was found: list what was tried.
     let fallback = ["instance", "GCE", "managed"].iter().any(|f| credentials.source.starts_with(f));
     let creds = if fallback {
@@ -428,57 +450,42 @@ pub fn explain(
     } else {
         format!("credentials from {}", credentials.source)
     };
-    let credential_failure = lower.contains("169.254.169.254")
-        || lower.contains("metadata") && (lower.contains("token") || lower.contains("credential"))
-        || lower.contains("error performing token request")
-        || lower.contains("error getting token");
-    // An HTTP status, not any "403" in the text: a refused connection's message says how long
-    // it took ("after 0 retries in 403.2µs") and was once taken for an access denial.
-    let status = |code: &str| {
-        ["status ", "status: ", "status code ", "http ", "code: "].iter().any(|p| lower.contains(&format!("{p}{code}")))
-            || lower.contains(&format!("{code} forbidden"))
-            || lower.contains(&format!("{code} unauthorized"))
+    let code = last.and_then(|l| l.code.as_deref()).unwrap_or("");
+    let status = last.and_then(|l| l.status);
+    // object_store types the status of reads (404, 403, 401…) but not of listings: there, the
+    // status of the failed response the request accounting saw says it.
+    let failure = match (failure, status) {
+        (Failure::Other, Some(401)) => Failure::Unauthenticated,
+        (Failure::Other, Some(403)) => Failure::AccessDenied,
+        (Failure::Other, Some(404)) => Failure::NotFound,
+        (f, _) => f,
     };
-    let connect_failure = lower.contains("connection refused")
-        || lower.contains("tcp connect error")
-        || lower.contains("dns error")
-        || lower.contains("failed to lookup");
-    let auth_failure =
-        status("403") || status("401") || lower.contains("forbidden") || lower.contains("unauthenticated");
-    let reason = if credential_failure || (fallback && auth_failure) {
+    let fetching_credentials = last.is_some_and(|l| l.kind == RequestKind::Credentials);
+    let auth = matches!(failure, Failure::AccessDenied | Failure::Unauthenticated);
+    let reason = if fetching_credentials
+        || (fallback && (auth || matches!(failure, Failure::Connect { .. } | Failure::Timeout)))
+    {
         // Nothing was configured and the metadata fallback did not give usable credentials.
         format!("no credentials found for {target} ({creds})")
-    } else if connect_failure {
+    } else if let Failure::Connect { refused } = failure {
         format!(
             "cannot connect to {target}: {} (is the endpoint up and reachable?)",
-            if lower.contains("refused") { "connection refused" } else { "host unreachable" }
+            if refused { "connection refused" } else { "host unreachable" }
         )
-    } else if lower.contains("nosuchbucket")
-        || lower.contains("bucket does not exist")
-        || lower.contains("containernotfound")
-        || (status("404") && lower.contains("bucket"))
+    } else if matches!(code, "NoSuchBucket" | "ContainerNotFound")
+        || (failure == Failure::NotFound && last.is_some_and(|l| l.kind == RequestKind::List))
     {
-        format!("bucket {bucket} does not exist ({target})")
-    } else if lower.contains("invalidaccesskeyid")
-        || lower.contains("signaturedoesnotmatch")
-        || lower.contains("invalidtoken")
-        || lower.contains("expiredtoken")
-        || lower.contains("authenticationfailed")
-    {
+        format!("bucket {} does not exist ({target})", at.bucket)
+    } else if failure == Failure::Unauthenticated || (auth && REFUSED_CREDENTIALS.contains(&code)) {
         format!("the credentials were refused by {target} ({creds})")
-    } else if lower.contains("accessdenied")
-        || lower.contains("access denied")
-        || status("403")
-        || lower.contains("forbidden")
-        || lower.contains("authorizationpermissionmismatch")
-    {
+    } else if failure == Failure::AccessDenied {
         format!("access denied to {target}: the credentials lack permission to list or read it ({creds})")
-    } else if lower.contains("timed out") || lower.contains("timeout") {
+    } else if failure == Failure::Timeout {
         format!("{target} did not answer in time (timeouts and retries: see the requests panel)")
-    } else if lower.contains("permanentredirect") || status("301") {
+    } else if status == Some(301) || code == "PermanentRedirect" {
         format!("{target} is in another region: set --region (or AWS_REGION / the profile's region)")
     } else {
-        return redact::redact(text);
+        return redact::redact(detail);
     };
     redact::redact(&reason)
 }
@@ -498,46 +505,48 @@ mod tests {
     }
 
     #[test]
-    fn failures_are_explained_with_bucket_and_cause() {
+    fn failures_are_explained_from_their_type_and_the_response() {
         let creds = CredentialReport { source: "profile prod (~/.aws/credentials)".into(), tried: vec![] };
-        let e = |t: &str| explain(t, Scheme::S3, "acme", Some("http://127.0.0.1:1"), &creds);
-        assert!(e("Error performing list: NoSuchBucket").starts_with("bucket acme does not exist"));
+        let at =
+            Target { provider: Scheme::S3, bucket: "acme", endpoint: Some("http://127.0.0.1:1"), credentials: &creds };
+        let resp = |kind, status, code: &str| FailedResponse {
+            kind,
+            status: Some(status),
+            code: (!code.is_empty()).then(|| code.to_string()),
+        };
+        let e = |f: Failure, last: Option<FailedResponse>| explain(f, last.as_ref(), "the detail", at);
         assert!(
-            e("Client error with status 403 Forbidden: <Code>AccessDenied</Code>")
+            e(Failure::NotFound, Some(resp(RequestKind::List, 404, "NoSuchBucket")))
+                .starts_with("bucket acme does not exist")
+        );
+        assert!(
+            e(Failure::AccessDenied, Some(resp(RequestKind::List, 403, "AccessDenied")))
                 .contains("access denied to s3://acme")
         );
-        assert!(e("InvalidAccessKeyId: The AWS Access Key Id").contains("credentials were refused"));
         assert!(
-            e("error sending request: tcp connect error: Connection refused (os error 111)")
-                .contains("connection refused")
+            e(Failure::AccessDenied, Some(resp(RequestKind::List, 403, "InvalidAccessKeyId")))
+                .contains("credentials were refused")
         );
-        // Durations in the text are not HTTP statuses (this one once read as "access denied").
-        for took in ["403.218µs", "301.5ms", "404.1ms", "401.9µs"] {
-            let m = e(&format!(
-                "Generic S3 error: Error after 0 retries in {took}, max_retries:10, retry_timeout:180s, source:error \
-                 sending request for url (http://127.0.0.1:36427/bucket-7032?list-type=2): client error (Connect): \
-                 tcp connect error: Connection refused (os error 111)"
-            ));
-            assert!(m.starts_with("cannot connect to s3://acme") && m.contains("connection refused"), "{took}: {m}");
-        }
-        assert!(e("Client error with status 301 Moved Permanently").contains("in another region"));
+        assert!(e(Failure::Connect { refused: true }, None).contains("connection refused"));
+        assert!(
+            e(Failure::Other, Some(resp(RequestKind::List, 301, "PermanentRedirect"))).contains("in another region")
+        );
+        // A message that mentions a status is not a status: only the typed failure counts.
+        let m = e(Failure::Other, None);
+        assert_eq!(m, "the detail");
         let nothing = CredentialReport {
             source: "instance metadata (169.254.169.254)".into(),
             tried: vec!["environment (AWS_ACCESS_KEY_ID not set)".into()],
         };
-        let m = explain(
-            "Error fetching token from http://169.254.169.254/latest/api/token",
-            Scheme::S3,
-            "acme",
-            None,
-            &nothing,
-        );
+        let at = Target { provider: Scheme::S3, bucket: "acme", endpoint: None, credentials: &nothing };
+        let m = explain(Failure::Connect { refused: false }, Some(&resp(RequestKind::Credentials, 0, "")), "x", at);
         assert!(m.starts_with("no credentials found for s3://acme") && m.contains("AWS_ACCESS_KEY_ID not set"), "{m}");
         let gce = CredentialReport {
             source: "GCE metadata server".into(),
             tried: vec!["GOOGLE_APPLICATION_CREDENTIALS (not set)".into()],
         };
-        let m = explain("Client error with status 403 Forbidden", Scheme::Gcs, "b", None, &gce);
+        let at = Target { provider: Scheme::Gcs, bucket: "b", endpoint: None, credentials: &gce };
+        let m = explain(Failure::AccessDenied, None, "x", at);
         assert!(
             m.starts_with("no credentials found for gs://b") && m.contains("GOOGLE_APPLICATION_CREDENTIALS"),
             "{m}"

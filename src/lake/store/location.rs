@@ -9,7 +9,7 @@ use std::path::{Path as FsPath, PathBuf};
 use object_store::path::Path;
 use url::Url;
 
-use super::error::LakeError;
+use crate::lake::error::LakeError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {

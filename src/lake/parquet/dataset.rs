@@ -13,13 +13,13 @@ use object_store::path::Path;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use super::catalog::ListedObject;
-use super::detail::type_name;
-use super::error::{LakeError, store_reason};
-use super::parquet_meta::{self, ParquetFile};
-use super::store::LakeStore;
+use crate::lake::discover::catalog::ListedObject;
+use crate::lake::discover::detail::type_name;
+use crate::lake::error::LakeError;
+use crate::lake::parquet::meta::ParquetFile;
+use crate::lake::store::LakeStore;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DatasetFile {
     /// Path relative to the dataset.
     pub path: String,
@@ -127,11 +127,11 @@ pub async fn list_objects(
                     modified_ms: meta.last_modified.timestamp_millis(),
                 });
                 if out.len() % 10_000 == 0 {
-                    progress(format!("listing… {} objects", crate::units::count(out.len() as u64)));
+                    progress(format!("listing… {} objects", crate::lake::units::count(out.len() as u64)));
                 }
             }
             Ok(None) => break,
-            Err(e) => return Err(LakeError::Listing { location: location.to_string(), reason: store_reason(&e) }),
+            Err(e) => return Err(LakeError::store("list", location, &e)),
         }
     }
     out.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -159,7 +159,7 @@ pub async fn summarize_files(
             location: store.url_of(&full, false).to_string(),
             size: Some(size),
         };
-        async move { (rel, size, parquet_meta::read_footer(&file).await) }
+        async move { (rel, size, crate::lake::parquet::meta::read_footer(&file).await) }
     }))
     .buffered(concurrency.max(1));
     futures::pin_mut!(reads);

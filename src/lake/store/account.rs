@@ -21,11 +21,10 @@ use object_store::{
 };
 use tokio::sync::OnceCell;
 
-use super::cloud::{self, StoreOptions};
-use super::list_buckets;
-use super::location::{LakeUrl, Scheme};
-use super::log_cache::LogCache;
-use super::requests::RequestStats;
+use crate::lake::store::cloud::{self, StoreOptions};
+use crate::lake::store::location::{LakeUrl, Scheme};
+use crate::lake::store::log_cache::LogCache;
+use crate::lake::store::requests::RequestStats;
 
 /// One bucket's stores.
 #[derive(Clone)]
@@ -124,17 +123,23 @@ impl AccountStore {
                             .with_timeout(self.opts.request_timeout)
                             .with_connect_timeout(self.opts.connect_timeout)
                             .with_allow_http(probe.endpoint.as_deref().is_some_and(|e| e.starts_with("http://")));
-                        list_buckets::list_buckets(&s3, probe.endpoint.as_deref(), &region, &options, &self.stats)
-                            .await
-                            .map_err(|e| {
-                                cloud::explain(
-                                    &e,
-                                    Scheme::S3,
-                                    "(account)",
-                                    probe.endpoint.as_deref(),
-                                    &probe.credentials,
-                                )
-                            })
+                        crate::lake::store::list_buckets::list_buckets(
+                            &s3,
+                            probe.endpoint.as_deref(),
+                            &region,
+                            &options,
+                            &self.stats,
+                        )
+                        .await
+                        .map_err(|e| {
+                            let at = cloud::Target {
+                                provider: Scheme::S3,
+                                bucket: "(account)",
+                                endpoint: probe.endpoint.as_deref(),
+                                credentials: &probe.credentials,
+                            };
+                            cloud::explain(e.failure, self.stats.last_failure().as_ref(), &e.detail, at)
+                        })
                     }
                     other => Err(format!(
                         "{}:// cannot list its buckets here: name them in the lake's config (buckets = [\"a\", \"b\"])",

@@ -20,11 +20,11 @@ use parquet::arrow::async_reader::ParquetRecordBatchStreamBuilder;
 use serde::Serialize;
 use url::Url;
 
-use super::catalog::TableEntry;
-use super::delta_log::{self, FileAction, FileDiff, LogListing};
-use super::error::{LakeError, describe};
-use super::parquet_io::StoreFileReader;
-use super::store::LakeStore;
+use crate::lake::delta::log::{FileAction, FileDiff, LogListing};
+use crate::lake::discover::catalog::TableEntry;
+use crate::lake::error::{LakeError, describe};
+use crate::lake::parquet::io::StoreFileReader;
+use crate::lake::store::LakeStore;
 
 /// The change data feed's own columns, dropped from the rows shown.
 const CDF_COLUMNS: [&str; 3] = ["_change_type", "_commit_version", "_commit_timestamp"];
@@ -109,6 +109,9 @@ pub struct TableDiff {
     pub rows: Option<RowDiff>,
     /// Why rows were not compared, when they were asked for and could not be.
     pub rows_note: Option<String>,
+    /// Why the schema, properties and protocol were not compared (a version's log is gone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_note: Option<String>,
 }
 
 fn read_err(location: &str, reason: impl Into<String>) -> LakeError {
@@ -157,6 +160,24 @@ pub fn parse_timestamp(text: &str) -> Result<chrono::DateTime<chrono::Utc>, Stri
         return Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
     }
     Err(format!("{t:?} is neither a version nor a timestamp (use 12, or 2026-11-02T10:00:00Z, or 2026-11-02)"))
+}
+
+/// The version `as_of` reads, or why the table cannot be read there: a version past the latest
+/// one, a timestamp before the first commit, a version whose log is gone.
+pub async fn resolve_as_of(store: &LakeStore, location: &str, as_of: &AsOf) -> Result<u64, LakeError> {
+    match open_as_of(store, location, Some(as_of)).await {
+        Ok(t) => t.snapshot().map(|s| s.version() as u64).map_err(|e| read_err(location, describe(&e))),
+        Err(e) => {
+            if let AsOf::Version(v) = as_of
+                && let Ok(latest) = open_as_of(store, location, None).await
+                && let Ok(s) = latest.snapshot()
+                && *v > s.version() as u64
+            {
+                return Err(read_err(location, format!("v{v} does not exist: the latest version is v{}", s.version())));
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Open the table as of a version or timestamp (the latest when `None`) through deltalake.
@@ -230,7 +251,7 @@ async fn meta_at(store: &LakeStore, location: &str, version: u64) -> Result<Meta
     let fields = schema
         .fields()
         .iter()
-        .map(|f| (f.name().clone(), super::detail::type_name(f.data_type()), f.is_nullable()))
+        .map(|f| (f.name().clone(), crate::lake::discover::detail::type_name(f.data_type()), f.is_nullable()))
         .collect();
     let properties: BTreeMap<String, String> =
         snap.metadata().configuration().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -252,7 +273,7 @@ async fn meta_at(store: &LakeStore, location: &str, version: u64) -> Result<Meta
     let file_rows = state
         .log_data()
         .iter()
-        .filter_map(|f| f.num_records().map(|n| (delta_log::percent_decode(&f.path()), n as u64)))
+        .filter_map(|f| f.num_records().map(|n| (crate::lake::delta::log::percent_decode(&f.path()), n as u64)))
         .collect();
     Ok(Meta { fields, file_rows, properties, protocol, column_mapping })
 }
@@ -334,7 +355,7 @@ pub async fn diff_table(
 ) -> Result<TableDiff, LakeError> {
     let os = store.object_store();
     let key = store.key(&table.rel);
-    let listing = delta_log::list_log(&os, &key, &table.location).await?;
+    let listing = crate::lake::delta::log::list_log(&os, &key, &table.location).await?;
     diff_with_listing(store, table, &listing, a, b, opts).await
 }
 
@@ -347,7 +368,7 @@ pub async fn diff_with_listing(
     opts: &DiffOptions,
 ) -> Result<TableDiff, LakeError> {
     let os = store.object_store();
-    let files = delta_log::diff_files(&os, listing, a, b).await?;
+    let files = crate::lake::delta::log::diff_files(&os, listing, a, b).await?;
     let mut out = TableDiff {
         location: table.location.clone(),
         a,
@@ -358,11 +379,21 @@ pub async fn diff_with_listing(
         protocol: None,
         rows: None,
         rows_note: None,
+        schema_note: None,
     };
     let need_meta = out.files.metadata_changed || out.files.protocol_changed || opts.rows > 0;
+    // The log-level diff (commits, files, partitions) stands even when a version can no longer
+    // be loaded (its log cleaned up) or its data files were vacuumed: what cannot be compared
+    // says why.
     let metas = if need_meta && a != b {
         let (ma, mb) = futures::join!(meta_at(store, &table.location, a), meta_at(store, &table.location, b));
-        Some((ma?, mb?))
+        match (ma, mb) {
+            (Ok(ma), Ok(mb)) => Some((ma, mb)),
+            (Err(e), _) | (_, Err(e)) => {
+                out.schema_note = Some(format!("schema and properties not compared: {}", store.explain(&e)));
+                None
+            }
+        }
     } else {
         None
     };
@@ -408,11 +439,13 @@ pub async fn diff_with_listing(
                 Err(RowDiffError::TooBig(bytes)) => {
                     out.rows_note = Some(format!(
                         "rows not compared: the files that differ hold {}, above the row diff's limit of {} (diff closer versions)",
-                        crate::units::bytes(bytes),
-                        crate::units::bytes(opts.max_bytes)
+                        crate::lake::units::bytes(bytes),
+                        crate::lake::units::bytes(opts.max_bytes)
                     ))
                 }
-                Err(RowDiffError::Read(e)) => return Err(e),
+                Err(RowDiffError::Read(e)) => {
+                    out.rows_note = Some(format!("rows not compared: {}", store.explain(&e)));
+                }
             }
         }
     }
@@ -444,7 +477,7 @@ async fn read_rows(
     let reader = StoreFileReader::new(Arc::clone(os), key, f.size);
     let gone = |e: &parquet::errors::ParquetError| {
         let t = describe(e);
-        if t.contains("not found") || t.contains("NotFound") {
+        if crate::lake::error::Failure::of(e) == crate::lake::error::Failure::NotFound {
             format!("the data file is gone (vacuumed?): {t}")
         } else {
             t
@@ -465,7 +498,7 @@ async fn read_rows(
 }
 
 fn append_rows(batch: &RecordBatch, partition: &[(String, Option<String>)], out: &mut Vec<Row>) -> Result<(), String> {
-    let options = FormatOptions::default().with_null("null");
+    let options = FormatOptions::default().with_null(crate::lake::units::NULL);
     let schema = batch.schema();
     let formatters: Vec<ArrayFormatter> = batch
         .columns()
@@ -479,7 +512,7 @@ fn append_rows(batch: &RecordBatch, partition: &[(String, Option<String>)], out:
             row.insert(schema.field(i).name().clone(), f.value(r).to_string());
         }
         for (k, v) in partition {
-            row.entry(k.clone()).or_insert_with(|| v.clone().unwrap_or_else(|| "null".into()));
+            row.entry(k.clone()).or_insert_with(|| v.clone().unwrap_or_else(|| crate::lake::units::NULL.into()));
         }
         out.push(row);
     }
@@ -563,7 +596,7 @@ async fn row_diff(
         }
     }
     let as_vec = |r: &Row| -> Vec<String> {
-        columns.iter().map(|c| r.get(c).cloned().unwrap_or_else(|| "null".into())).collect()
+        columns.iter().map(|c| r.get(c).cloned().unwrap_or_else(|| crate::lake::units::NULL.into())).collect()
     };
     // Multiset difference.
     let mut counts: HashMap<Vec<String>, i64> = HashMap::new();

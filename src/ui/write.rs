@@ -1,6 +1,6 @@
 //! The write actions' overlay: the plan with what `y` will do, the job's progress as a gauge with
-//! files, bytes and rate, and the outcome with the diagnostics before / after. Fits 80x24: the
-//! text scrolls with j/k (arrows), and only the visible lines are built.
+//! files, bytes and rate, and the outcome with the diagnostics before / after. Fits 80x24: long
+//! lines wrap, the text scrolls with j/k (arrows, pages), and only the visible lines are built.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,40 +9,37 @@ use ratatui::widgets::{Clear, Gauge, Paragraph};
 
 use super::View;
 use crate::config::theme::Role;
-use crate::state::maintain::{MaintainKind, MaintainView, Stage};
+use crate::lake::maintain::run::WriteKind;
+use crate::report::maintain::write_plan_lines;
+use crate::state::write::{Stage, WriteView};
 
-pub fn draw(frame: &mut Frame, area: Rect, view: &View, m: &MaintainView) {
+pub fn draw(frame: &mut Frame, area: Rect, view: &View, m: &WriteView) {
     frame.render_widget(Clear, area);
     let dot = view.glyphs().dot;
+    let (verb, name) = (m.kind().verb(), m.request.name.as_str());
     let (title, footer, role): (String, String, Role) = match &m.stage {
-        Stage::Planning => {
-            (format!("{} {}{dot}planning", m.kind.verb(), m.name), "reading the table… esc cancels".into(), Role::Dim)
-        }
+        Stage::Planning => (format!("{verb} {name}{dot}planning"), "reading the table… esc cancels".into(), Role::Dim),
         Stage::Confirm(p) if p.refusal().is_some() => {
-            (format!("{} {}{dot}refused", m.kind.verb(), m.name), "any key closes".into(), Role::Error)
+            (format!("{verb} {name}{dot}refused"), "esc closes · j/k scroll".into(), Role::Error)
         }
-        Stage::Confirm(_) if m.kind == MaintainKind::Vacuum => (
-            format!("{} {}{dot}dry run", m.kind.verb(), m.name),
+        Stage::Confirm(_) if m.kind() == WriteKind::Vacuum => (
+            format!("{verb} {name}{dot}dry run"),
             if m.typed.is_empty() {
-                "y deletes · type a retention (24h) + enter to re-plan with it · other keys cancel".into()
+                "y deletes · j/k scroll · type a retention (24h) + enter to re-plan · esc or n cancels".into()
             } else {
-                format!("retention: {}_ · enter re-plans with this override · esc cancels", m.typed)
+                format!("retention: {}_ · enter re-plans with this override · esc clears it", m.typed)
             },
             Role::Warning,
         ),
         Stage::Confirm(p) if p.is_empty() => {
-            (format!("{} {}{dot}nothing to do", m.kind.verb(), m.name), "any key closes".into(), Role::Dim)
+            (format!("{verb} {name}{dot}nothing to do"), "esc closes".into(), Role::Dim)
         }
-        Stage::Confirm(_) => (
-            format!("{} {}{dot}plan", m.kind.verb(), m.name),
-            "y runs it · any other key cancels".into(),
-            Role::Warning,
-        ),
-        Stage::Running(..) => {
-            (format!("{} {}{dot}running", m.kind.verb(), m.name), "esc cancels safely".into(), Role::Job)
+        Stage::Confirm(_) => {
+            (format!("{verb} {name}{dot}plan"), "y runs it · j/k scroll · esc or n cancels".into(), Role::Warning)
         }
-        Stage::Done(_) => (format!("{} {}{dot}done", m.kind.verb(), m.name), "any key closes".into(), Role::Ok),
-        Stage::Failed(_) => (format!("{} {}{dot}stopped", m.kind.verb(), m.name), "any key closes".into(), Role::Error),
+        Stage::Running(..) => (format!("{verb} {name}{dot}running"), "esc cancels safely".into(), Role::Job),
+        Stage::Done(_) => (format!("{verb} {name}{dot}done"), "esc closes · j/k scroll".into(), Role::Ok),
+        Stage::Failed(_) => (format!("{verb} {name}{dot}stopped"), "esc closes".into(), Role::Error),
     };
     let block = view.block(&title, true);
     let inner = block.inner(area);
@@ -57,7 +54,7 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View, m: &MaintainView) {
         Stage::Planning => {
             vec!["making the plan: reading the table's log or listing and footers (nothing is written)".into()]
         }
-        Stage::Confirm(p) | Stage::Running(p, _) => p.lines(),
+        Stage::Confirm(p) | Stage::Running(p, _) => write_plan_lines(p, None),
         Stage::Done(lines) => lines.clone(),
         Stage::Failed(e) => vec![e.clone()],
     };
@@ -77,7 +74,7 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View, m: &MaintainView) {
             } else {
                 view.style(Role::Normal)
             };
-            Line::from(Span::styled(crate::units::truncate(l, width, view.glyphs().ellipsis), style))
+            Line::from(Span::styled(crate::lake::units::truncate(l, width, view.glyphs().ellipsis), style))
         })
         .collect();
     frame.render_widget(Paragraph::new(shown), body);
@@ -86,7 +83,7 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View, m: &MaintainView) {
         let [text, bar] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(gauge);
         frame.render_widget(
             Paragraph::new(Span::styled(
-                crate::units::truncate(&p.line(), width, view.glyphs().ellipsis),
+                crate::lake::units::truncate(&p.line(), width, view.glyphs().ellipsis),
                 view.style(Role::Job),
             )),
             text,
@@ -97,7 +94,10 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View, m: &MaintainView) {
         );
     }
     frame.render_widget(
-        Paragraph::new(Span::styled(crate::units::truncate(&footer, width, view.glyphs().ellipsis), view.style(role))),
+        Paragraph::new(Span::styled(
+            crate::lake::units::truncate(&footer, width, view.glyphs().ellipsis),
+            view.style(role),
+        )),
         foot,
     );
 }

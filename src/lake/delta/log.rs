@@ -17,8 +17,8 @@ use object_store::{ObjectStore, ObjectStoreExt};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::error::{LakeError, store_reason};
-use super::names;
+use crate::lake::discover::names;
+use crate::lake::error::LakeError;
 
 /// Commit files larger than this are not parsed (a commit of millions of actions).
 const MAX_COMMIT: u64 = 512 << 20;
@@ -168,10 +168,8 @@ pub async fn list_log(os: &Arc<dyn ObjectStore>, table: &Path, location: &str) -
     let mut checkpoints = BTreeSet::new();
     let mut stream = os.list(Some(&prefix));
     while let Some(item) = stream.next().await {
-        let meta = item.map_err(|e| LakeError::Listing {
-            location: format!("{}/_delta_log", location.trim_end_matches('/')),
-            reason: store_reason(&e),
-        })?;
+        let meta =
+            item.map_err(|e| LakeError::store("list", format!("{}/_delta_log", location.trim_end_matches('/')), &e))?;
         out.add_object(&prefix, &meta, &mut checkpoints);
     }
     if out.commits.is_empty() && checkpoints.is_empty() {
@@ -446,17 +444,22 @@ async fn fetch_commit(
     let got = match os.get(&key).await {
         Ok(got) => got,
         Err(object_store::Error::NotFound { .. }) => return Ok(None),
-        Err(e) => return Err(err(store_reason(&e))),
+        Err(e) => {
+            return Err(LakeError::store("read", format!("{}/_delta_log/{name}", location.trim_end_matches('/')), &e));
+        }
     };
     if got.meta.size > MAX_COMMIT {
         return Err(err(format!(
             "the commit is {} (more than {} lakescope parses)",
-            crate::units::bytes(got.meta.size),
-            crate::units::bytes(MAX_COMMIT)
+            crate::lake::units::bytes(got.meta.size),
+            crate::lake::units::bytes(MAX_COMMIT)
         )));
     }
     let modified = got.meta.last_modified.timestamp_millis();
-    let bytes = got.bytes().await.map_err(|e| err(store_reason(&e)))?;
+    let bytes = got
+        .bytes()
+        .await
+        .map_err(|e| LakeError::store("read", format!("{}/_delta_log/{name}", location.trim_end_matches('/')), &e))?;
     parse_commit(version, &bytes, modified).map(Some).map_err(err)
 }
 
@@ -842,7 +845,8 @@ pub async fn list_data_files(
 ) -> Result<HashSet<String>, LakeError> {
     // Cancelled by dropping the future (the job's token does that).
     let all =
-        super::parquet_dataset::list_under(os, table, location, &tokio_util::sync::CancellationToken::new()).await?;
+        crate::lake::parquet::dataset::list_under(os, table, location, &tokio_util::sync::CancellationToken::new())
+            .await?;
     Ok(all.into_iter().map(|(rel, _)| rel).filter(|rel| !rel.starts_with("_delta_log/")).collect())
 }
 

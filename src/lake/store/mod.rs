@@ -2,6 +2,20 @@
 //! the bucket, plus the lake's key prefix, its request accounting, and what is needed to explain
 //! a failure (bucket, endpoint, credential source). Local disks go through an `ObjectStore` too
 //! (`LocalStore`, counted by `CountingStore`), so nothing above this is special for local lakes.
+//!
+//! Sub-modules: `location` (lake URLs as typed), `local` and `cloud` (the stores), `account`
+//! and `list_buckets` (account roots), `aws_profile` (shared AWS files), `requests` (request
+//! accounting), `log_cache` (immutable Delta log files), `redact` (secrets never shown).
+
+pub mod account;
+pub mod aws_profile;
+pub mod cloud;
+pub mod list_buckets;
+pub mod local;
+pub mod location;
+pub mod log_cache;
+pub mod redact;
+pub mod requests;
 
 use std::sync::Arc;
 
@@ -11,14 +25,13 @@ use object_store::list::PaginatedListStore;
 use object_store::path::Path;
 use url::Url;
 
-use super::account::AccountStore;
-use super::cloud::{self, CredentialReport, StoreOptions};
-use super::error::LakeError;
-use super::local::LocalStore;
-use super::location::{LakeUrl, Scheme};
-use super::log_cache::LogCache;
-use super::redact;
-use super::requests::{CountingStore, RequestStats};
+use crate::lake::error::LakeError;
+use crate::lake::store::account::AccountStore;
+use crate::lake::store::cloud::{CredentialReport, StoreOptions};
+use crate::lake::store::local::LocalStore;
+use crate::lake::store::location::{LakeUrl, Scheme};
+use crate::lake::store::log_cache::LogCache;
+use crate::lake::store::requests::{CountingStore, RequestStats};
 
 /// How a lake's store is reached, for the requests panel and for error messages.
 #[derive(Debug, Clone, Default)]
@@ -55,14 +68,7 @@ impl LakeStore {
     pub fn open(url: LakeUrl, opts: &StoreOptions) -> Result<Self, LakeError> {
         let stats = RequestStats::new();
         match url.scheme {
-            Scheme::File => {
-                let info = StoreInfo {
-                    credentials: CredentialReport { source: "local files".into(), tried: vec![] },
-                    ..StoreInfo::default()
-                };
-                let store = Arc::new(CountingStore::new(Arc::new(LocalStore::new()), stats.clone()));
-                Ok(LakeStore::assemble(url, store, None, None, stats, info))
-            }
+            Scheme::File => Ok(Self::local(url)),
             _ if url.is_account() => {
                 let account = Arc::new(AccountStore::new(&url, opts, stats.clone()));
                 let info = StoreInfo {
@@ -104,9 +110,26 @@ impl LakeStore {
         LakeStore { url, store, delta, paged, s3, account: None, stats, info }
     }
 
-    /// Parse and open with default options.
-    pub fn open_str(root: &str) -> Result<Self, LakeError> {
-        Self::open(LakeUrl::parse(root)?, &StoreOptions::default())
+    /// Open a lake on the local disk (a path or a `file://` URL): no network settings apply.
+    pub fn open_local(root: &str) -> Result<Self, LakeError> {
+        let url = LakeUrl::parse(root)?;
+        if url.scheme != Scheme::File {
+            return Err(LakeError::BadRoot {
+                input: url.display(),
+                reason: "not a local path (object stores are opened with their settings)".into(),
+            });
+        }
+        Ok(Self::local(url))
+    }
+
+    fn local(url: LakeUrl) -> Self {
+        let stats = RequestStats::new();
+        let info = StoreInfo {
+            credentials: CredentialReport { source: "local files".into(), tried: vec![] },
+            ..StoreInfo::default()
+        };
+        let store = Arc::new(CountingStore::new(Arc::new(LocalStore::new()), stats.clone()));
+        LakeStore::assemble(url, store, None, None, stats, info)
     }
 
     /// A lake over a store built elsewhere (a wrapped store, a test double).
@@ -123,7 +146,7 @@ impl LakeStore {
                 let bucket = location.host_str().unwrap_or_default();
                 account.bucket(bucket).map(|b| b.delta).map_err(|e| LakeError::Read {
                     location: location.to_string(),
-                    reason: super::error::store_reason(&e),
+                    reason: crate::lake::error::store_reason(&e),
                 })
             }
         }
@@ -138,7 +161,7 @@ impl LakeStore {
                 let bucket = location.host_str().unwrap_or_default();
                 account.bucket(bucket).map(|b| b.store).map_err(|e| LakeError::Read {
                     location: location.to_string(),
-                    reason: super::error::store_reason(&e),
+                    reason: crate::lake::error::store_reason(&e),
                 })
             }
         }
@@ -183,13 +206,39 @@ impl LakeStore {
         self.url.display()
     }
 
-    /// A failure's text, explained for a person (cloud stores) and with secrets masked.
-    pub fn explain(&self, text: &str) -> String {
+    /// A lake error for a person: a store failure on a cloud store is explained with the
+    /// bucket, the endpoint and where the credentials came from (from its typed failure and the
+    /// latest failed response); any other error is its own text. Secrets are masked either way.
+    pub fn explain(&self, err: &LakeError) -> String {
+        match (err.failure(), self.cloud_target()) {
+            (Some(f), Some(at)) => cloud::explain(f, self.stats.last_failure().as_ref(), &err.to_string(), at),
+            _ => redact::redact(&err.to_string()),
+        }
+    }
+
+    /// A store error (object_store's, or one wrapping it) explained as `explain` does; on a
+    /// local disk, the kind of failure and the system's words.
+    pub fn explain_error(&self, err: &(dyn std::error::Error + 'static)) -> String {
+        use crate::lake::error::{Failure, describe};
+        let failure = Failure::of(err);
+        let detail = describe(err);
+        match self.cloud_target() {
+            Some(at) => cloud::explain(failure, self.stats.last_failure().as_ref(), &detail, at),
+            None if failure == Failure::Other => redact::redact(&detail),
+            None => redact::redact(&format!("{} ({detail})", failure.text())),
+        }
+    }
+
+    /// Where the lake's cloud requests go (`None` for local lakes and account roots).
+    fn cloud_target(&self) -> Option<cloud::Target<'_>> {
         match (&self.url.scheme, &self.url.bucket) {
-            (Scheme::File, _) | (_, None) => redact::redact(text),
-            (scheme, Some(bucket)) => {
-                cloud::explain(text, *scheme, bucket, self.info.endpoint.as_deref(), &self.info.credentials)
-            }
+            (Scheme::File, _) | (_, None) => None,
+            (scheme, Some(bucket)) => Some(cloud::Target {
+                provider: *scheme,
+                bucket,
+                endpoint: self.info.endpoint.as_deref(),
+                credentials: &self.info.credentials,
+            }),
         }
     }
 }

@@ -11,6 +11,15 @@
 //!   entry per object, so memory follows the number of folders and partitions, not of files.
 //!
 //! The engine knows nothing of the UI: it hands `Arc<Catalog>` snapshots to a callback.
+//!
+//! Sub-modules: `catalog` (what was found), `names` (what a file or folder is, from its name),
+//! `partition` (hive partition columns and their types), `detail` (a table's schema, rows and
+//! Delta state for the detail pane).
+
+pub mod catalog;
+pub mod detail;
+pub mod names;
+pub mod partition;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -20,21 +29,24 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use object_store::list::PaginatedListOptions;
 use object_store::{ObjectMeta, ObjectStoreExt};
+use serde::Deserialize;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::catalog::{
+use crate::lake::discover::catalog::{
     Catalog, DeltaLogListing, DiscoveryProgress, ListedObject, Node, NodeId, NodeKind, TableEntry, TableFormat,
 };
-use super::error::{LakeError, store_reason};
-use super::location::Scheme;
-use super::names::{self, FileKind};
-use super::partition::PartitionStats;
-use super::store::LakeStore;
+use crate::lake::discover::names::FileKind;
+use crate::lake::discover::partition::PartitionStats;
+use crate::lake::error::LakeError;
+use crate::lake::store::LakeStore;
+use crate::lake::store::location::Scheme;
 
-/// Knobs of a discovery run (from the config file).
-#[derive(Debug, Clone)]
+/// Knobs of a discovery run: the `[discovery]` settings (deserialised from the config, which
+/// holds their defaults) and internal timings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DiscoveryOptions {
     /// Folder names recognised as zones, in display order.
     pub zones: Vec<String>,
@@ -43,56 +55,45 @@ pub struct DiscoveryOptions {
     /// Listings in flight at once.
     pub concurrency: usize,
     /// Minimum time between two snapshots sent to the caller.
+    #[serde(skip, default = "snapshot_interval")]
     pub snapshot_interval: Duration,
     /// How long the first snapshot may wait for the root's children to be classified.
+    #[serde(skip, default = "first_snapshot_wait")]
     pub first_snapshot_wait: Duration,
     /// Extension-less files whose last 4 bytes are read to recognise Parquet, in total.
+    #[serde(skip, default = "sniff_budget")]
     pub sniff_budget: usize,
     /// Keep every object of each table's flat listing (for `lakescope diag`, which would
     /// otherwise list each table again); memory then grows with the number of objects.
+    #[serde(skip)]
     pub keep_files: bool,
 }
 
-impl Default for DiscoveryOptions {
-    fn default() -> Self {
+fn snapshot_interval() -> Duration {
+    Duration::from_millis(100)
+}
+
+fn first_snapshot_wait() -> Duration {
+    Duration::from_millis(60)
+}
+
+fn sniff_budget() -> usize {
+    2_000
+}
+
+impl DiscoveryOptions {
+    /// Options with these settings and the internal timings.
+    pub fn new(zones: Vec<String>, max_depth: usize, concurrency: usize) -> Self {
         DiscoveryOptions {
-            zones: default_zones(),
-            max_depth: 12,
-            concurrency: 8,
-            snapshot_interval: Duration::from_millis(100),
-            first_snapshot_wait: Duration::from_millis(60),
-            sniff_budget: 2_000,
+            zones,
+            max_depth,
+            concurrency,
+            snapshot_interval: snapshot_interval(),
+            first_snapshot_wait: first_snapshot_wait(),
+            sniff_budget: sniff_budget(),
             keep_files: false,
         }
     }
-}
-
-pub fn default_zones() -> Vec<String> {
-    [
-        "raw",
-        "landing",
-        "ingest",
-        "bronze",
-        "staging",
-        "stage",
-        "silver",
-        "curated",
-        "refined",
-        "cleansed",
-        "gold",
-        "mart",
-        "marts",
-        "serving",
-        "consumption",
-        "features",
-        "feature_store",
-        "models",
-        "sandbox",
-        "archive",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
 }
 
 /// Sniffs per folder, so one folder of 50,000 extension-less files cannot eat the budget.
@@ -395,7 +396,7 @@ async fn run_job(job: Job, store: &LakeStore, tx: &mpsc::Sender<Event>, sniff_bu
                         }
                     }
                     Err(e) => {
-                        error = Some(store_reason(&e));
+                        error = Some(store.explain_error(&e));
                         break;
                     }
                 }
@@ -416,7 +417,7 @@ async fn list_dir(store: &LakeStore, dir: usize, rel: &str, tx: &mpsc::Sender<Ev
         let prefix = if key.as_ref().is_empty() { None } else { Some(&key) };
         let result = match store.object_store().list_with_delimiter(prefix).await {
             Ok(listing) => Ok(to_page(store, &key, listing, sniff_budget).await),
-            Err(e) => Err(store.explain(&store_reason(&e))),
+            Err(e) => Err(store.explain_error(&e)),
         };
         let _ = tx.send(Event::Listed { dir, result, last: true }).await;
         return;
@@ -436,7 +437,7 @@ async fn list_dir(store: &LakeStore, dir: usize, rel: &str, tx: &mpsc::Sender<Ev
                 token = page.page_token;
             }
             Err(e) => {
-                let _ = tx.send(Event::Listed { dir, result: Err(store.explain(&store_reason(&e))), last: true }).await;
+                let _ = tx.send(Event::Listed { dir, result: Err(store.explain_error(&e)), last: true }).await;
                 return;
             }
         }
@@ -922,7 +923,7 @@ impl Engine {
                 Some(TableFormat::Iceberg) if first == "metadata" => true,
                 _ => false,
             };
-            if file.starts_with(super::maintain::dataset::JOURNAL_PREFIX) {
+            if file.starts_with(crate::lake::maintain::dataset::JOURNAL_PREFIX) {
                 agg.journals += 1;
             }
             let hidden_dir = !dirs.is_empty() && dirs.split('/').any(names::is_hidden_dir);
@@ -1174,7 +1175,7 @@ impl Engine {
             issues.push(format!(
                 "an interrupted compaction left {}: readers may count some rows twice until it is recovered \
                  (lakescope recover, or compact it again)",
-                crate::units::plural(agg.journals, "journal")
+                crate::lake::units::plural(agg.journals, "journal")
             ));
         }
         let kinds: Vec<(FileKind, u64)> =
@@ -1320,7 +1321,7 @@ mod tests {
 
     use super::*;
     use crate::lake::LakeUrl;
-    use crate::lake::local::LocalStore;
+    use crate::lake::store::local::LocalStore;
 
     /// A local store whose folder listing panics for one folder (a stand-in for a bug).
     #[derive(Debug)]
@@ -1374,7 +1375,12 @@ mod tests {
         let url = LakeUrl::parse(dir.path().to_str().unwrap()).unwrap();
         let store = Arc::new(LakeStore::from_parts(url, Arc::new(PanicsOn("boom", LocalStore::new()))));
         let mut ignore = |_| {};
-        let run = discover(store, DiscoveryOptions::default(), CancellationToken::new(), &mut ignore);
+        let run = discover(
+            store,
+            DiscoveryOptions::new(vec!["bronze".into(), "silver".into()], 12, 4),
+            CancellationToken::new(),
+            &mut ignore,
+        );
         let catalog = tokio::time::timeout(Duration::from_secs(20), run).await.expect("no hang").unwrap();
         let boom = catalog.nodes.iter().find(|n| n.name == "boom").unwrap();
         assert!(boom.error.as_deref().unwrap().contains("internal error: listing boom blew up"), "{:?}", boom.error);

@@ -25,8 +25,8 @@ use parquet::file::statistics::Statistics;
 use parquet::schema::types::{ColumnDescriptor, Type as SchemaType};
 use serde::Serialize;
 
-use super::error::{LakeError, describe, store_reason};
-use super::parquet_io::FOOTER_HINT;
+use crate::lake::error::{LakeError, describe, store_reason};
+use crate::lake::parquet::io::FOOTER_HINT;
 
 /// The largest footer lakescope will read (a footer this size describes millions of chunks).
 pub const MAX_FOOTER: u64 = 256 * 1024 * 1024;
@@ -155,8 +155,8 @@ pub async fn read_footer_with_hint(file: &ParquetFile, hint: u64) -> Result<Foot
             file,
             format!(
                 "corrupt footer: its length field says {} but the file has only {} before it (truncated or damaged file)",
-                crate::units::bytes(footer_len),
-                crate::units::bytes(file_size.saturating_sub(12)),
+                crate::lake::units::bytes(footer_len),
+                crate::lake::units::bytes(file_size.saturating_sub(12)),
             ),
         ));
     }
@@ -165,8 +165,8 @@ pub async fn read_footer_with_hint(file: &ParquetFile, hint: u64) -> Result<Foot
             file,
             format!(
                 "footer of {} is above lakescope's limit of {}: not read",
-                crate::units::bytes(footer_len),
-                crate::units::bytes(MAX_FOOTER)
+                crate::lake::units::bytes(footer_len),
+                crate::lake::units::bytes(MAX_FOOTER)
             ),
         ));
     }
@@ -218,7 +218,7 @@ fn decode_guarded(footer: &[u8]) -> Result<ParquetMetaData, String> {
     match std::panic::catch_unwind(|| ParquetMetaDataReader::decode_metadata(footer)) {
         Ok(Ok(m)) => Ok(m),
         Ok(Err(e)) => Err(format!("corrupt footer: {}", parquet_text(&e))),
-        Err(p) => Err(format!("corrupt footer: the decoder failed ({})", super::discover::panic_message(&p))),
+        Err(p) => Err(format!("corrupt footer: the decoder failed ({})", crate::lake::discover::panic_message(&p))),
     }
 }
 
@@ -401,7 +401,7 @@ pub fn summarize(location: &str, footer: &Footer) -> ParquetSummary {
 }
 
 fn kv_value(key: &str, raw: &str) -> String {
-    let size = crate::units::bytes(raw.len() as u64);
+    let size = crate::lake::units::bytes(raw.len() as u64);
     match key {
         "ARROW:schema" => format!("<Arrow schema, {size}>"),
         "org.apache.spark.sql.parquet.row.metadata" => format!("<Spark schema JSON, {size}>"),
@@ -801,9 +801,10 @@ pub async fn read_page_index(
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| page_infos(&full, row_group)));
     match built {
         Ok(out) => Ok(Some(out)),
-        Err(p) => {
-            Err(read_err(file, format!("page index: the decoder failed ({})", super::discover::panic_message(&p))))
-        }
+        Err(p) => Err(read_err(
+            file,
+            format!("page index: the decoder failed ({})", crate::lake::discover::panic_message(&p)),
+        )),
     }
 }
 

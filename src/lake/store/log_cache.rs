@@ -22,7 +22,7 @@ use object_store::{
     ObjectMeta, ObjectStore, PutMultipartOptions, PutOptions, PutPayload, PutResult, RenameOptions, Result,
 };
 
-use super::names;
+use crate::lake::discover::names;
 
 /// Bytes kept in memory at most, and the largest file kept whole.
 const BUDGET: usize = 64 << 20;
@@ -204,7 +204,7 @@ impl ObjectStore for LogCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lake::requests::{CountingStore, RequestKind, RequestStats};
+    use crate::lake::store::requests::{CountingStore, RequestKind, RequestStats};
     use object_store::ObjectStoreExt;
     use object_store::memory::InMemory;
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::names;
+use crate::lake::discover::names;
 
 /// The value Hive and Spark write for a NULL partition value.
 pub const HIVE_NULL: &str = "__HIVE_DEFAULT_PARTITION__";
