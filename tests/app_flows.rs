@@ -308,3 +308,71 @@ async fn history_on_a_non_delta_table_says_why() {
     let m = app.state.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
     assert!(m.contains("are for Delta tables") && m.contains("events"), "{m}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn impossible_time_travel_is_refused_where_it_is_typed() {
+    let mut app = app(demo_lake(), 100, 30);
+    settle(&mut app).await;
+    type_text(&mut app, ":cd acme-lake/silver/orders");
+    keys(&mut app, "<enter>");
+    settle(&mut app).await;
+    // A version past the latest (v12): refused at once, nothing moves.
+    type_text(&mut app, ":asof 99");
+    keys(&mut app, "<enter>");
+    assert!(app.state.as_of.is_none());
+    let m = app.state.message.clone().unwrap();
+    assert!(m.text.contains("v99") && m.text.contains("v12"), "{m:?}");
+    settle(&mut app).await;
+    assert!(!screen(&app, 100, 30).contains("as of v99"));
+    // A timestamp before the first commit: checked by reading the log, then refused.
+    type_text(&mut app, ":asof 2001-01-01");
+    keys(&mut app, "<enter>");
+    settle(&mut app).await;
+    assert!(app.state.as_of.is_none(), "{:?}", app.state.as_of);
+    let m = app.state.message.clone().unwrap();
+    assert!(m.text.contains("nothing changed"), "{m:?}");
+    let Some(lakescope::state::DetailSlot::Ready(d)) = app.state.detail_of(&app.state.selected_table().unwrap().location) else {
+        panic!("the detail is still the latest one");
+    };
+    assert_eq!(d.delta.as_ref().map(|x| x.version), Some(12));
+    // A version that exists is taken.
+    type_text(&mut app, ":asof 3");
+    keys(&mut app, "<enter>");
+    settle(&mut app).await;
+    assert_eq!(app.state.as_of.as_ref().map(|t| t.version), Some(3));
+    assert!(screen(&app, 100, 30).contains("as of v3"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_history_detail_tab_shows_the_commit_under_the_cursor_in_full() {
+    let mut app = app(demo_lake(), 160, 45);
+    settle(&mut app).await;
+    type_text(&mut app, ":cd acme-lake/silver/orders");
+    keys(&mut app, "<enter> v");
+    settle(&mut app).await;
+    // v6 is the delete: its predicate is a parameter.
+    keys(&mut app, "j j j j j j <tab>");
+    settle(&mut app).await;
+    let text = screen(&app, 160, 45);
+    assert!(text.contains("commit v6") && text.contains("DELETE"), "{text}");
+    assert!(text.contains("parameters") && text.contains("predicate = "), "{text}");
+    assert!(text.contains("metrics") && text.contains("num_deleted_rows = 131"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_healthy_lake_shows_no_request_errors_after_the_history_probes() {
+    let mut app = app(demo_lake(), 120, 40);
+    settle(&mut app).await;
+    type_text(&mut app, ":cd acme-lake/silver/orders");
+    keys(&mut app, "<enter> v");
+    settle(&mut app).await;
+    keys(&mut app, "i");
+    let total = app.state.requests.total;
+    assert_eq!(total.errors, 0, "{:?}", app.state.requests.by_kind);
+    assert!(total.not_found > 0, "the history probes commit names ahead: {total:?}");
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("not found"), "{text}");
+    // i closes the panel its title says i closes; the history is still there.
+    keys(&mut app, "i");
+    assert!(app.state.history().is_some() && app.state.layer() == Layer::History);
+}

@@ -147,3 +147,56 @@ async fn v_dry_runs_and_a_typed_retention_replans_the_vacuum() {
     assert!(s.contains("vacuumed") && s.contains("deleted 13 files"), "{s}");
     assert_eq!(sum(&app, tmp.path(), &location).await, before, "the current version keeps every row");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_compaction_from_the_diagnostics_refreshes_them_and_keeps_the_selection() {
+    let (w, h) = (80, 24);
+    let tmp = lake_copy();
+    let mut app = app(tmp.path(), w, h);
+    settle(&mut app).await;
+    keys(&mut app, "l j l D");
+    settle(&mut app).await;
+    let s = screen(&app, w, h);
+    assert!(s.contains("183 files"), "{s}");
+    // The file sizes tab: c compacts the whole table (on a partition, only that partition).
+    keys(&mut app, "<tab> <tab> c");
+    settle(&mut app).await;
+    keys(&mut app, "y");
+    settle(&mut app).await;
+    assert!(matches!(app.state.write().unwrap().stage, Stage::Done(_)));
+    keys(&mut app, "<esc>");
+    settle(&mut app).await;
+    // The diagnostics read the table again: its new numbers, not the ones from before.
+    let v = app.state.diag().expect("the diagnostics stay open");
+    let o = v.open.as_ref().expect("on the same table");
+    assert_eq!(o.diag.totals.files, 14, "{:?}", o.diag.totals);
+    let s = screen(&app, w, h);
+    assert!(!s.contains("183 files") && s.contains("14 files"), "{s}");
+    // No detail was read from the catalog listed before the rewrite (its files are gone).
+    assert!(app.state.message.as_ref().is_none_or(|m| !m.text.contains("gone")), "{:?}", app.state.message);
+    assert!(
+        !matches!(app.state.detail_of(&o.diag.location), Some(lakescope::state::DetailSlot::Failed(_))),
+        "{:?}",
+        app.state.detail_of(&o.diag.location)
+    );
+    // And the browser is still on the table that was compacted.
+    assert_eq!(selected(&app).as_deref(), Some("events"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c_on_a_csv_table_and_big_c_on_a_delta_table_are_refused_before_any_plan() {
+    let (w, h) = (80, 24);
+    let tmp = lake_copy();
+    let mut app = app(tmp.path(), w, h);
+    settle(&mut app).await;
+    keys(&mut app, "l l");
+    assert_eq!(selected(&app).as_deref(), Some("customers"));
+    keys(&mut app, "c");
+    assert!(app.state.write().is_none(), "no plan for a table that cannot be compacted");
+    let m = app.state.message.as_ref().unwrap();
+    assert!(m.text.contains("refused") && m.text.contains("csv"), "{m:?}");
+    keys(&mut app, "h j j l j C");
+    assert_eq!(selected(&app).as_deref(), Some("orders"));
+    assert!(app.state.write().is_none());
+    assert!(app.state.message.as_ref().unwrap().text.contains("already a Delta table"));
+}

@@ -329,3 +329,96 @@ async fn a_history_still_loading_under_the_pane_gets_its_versions() {
     let h = app.state.history().expect("the history is still open");
     assert!(!h.loading && h.entries.len() == 13, "{} versions, loading {}", h.entries.len(), h.loading);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_explain_plan_takes_the_keys_scrolls_sideways_and_copies_whole() {
+    let mut app = app(demo_lake(), 80, 24);
+    settle(&mut app).await;
+    type_text(&mut app, ":sql EXPLAIN SELECT count(*) FROM bronze.events WHERE date = '2026-11-11'");
+    keys(&mut app, "<enter>");
+    settle(&mut app).await;
+    // The plan has the focus: l and $ move it, they are not typed into the query.
+    assert_eq!(app.state.sql.focus, SqlFocus::Results);
+    let query = sql_text(&app);
+    keys(&mut app, "l l $ j");
+    assert_eq!(sql_text(&app), query, "keys went to the plan, not the editor");
+    assert!(app.state.sql.plan_col > 0, "h / l scroll the plan sideways");
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("y copies it"), "{text}");
+    keys(&mut app, "y");
+    let copied = app.copied.last().cloned().unwrap();
+    assert!(copied.contains("physical_plan") && copied.contains("logical_plan"), "{copied}");
+    // A plan line longer than the screen is whole in the copy.
+    assert!(copied.lines().any(|l| l.chars().count() > 80), "{copied}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s_keeps_an_unrun_draft_and_a_stale_estimate_is_not_shown_as_current() {
+    let mut app = app(demo_lake(), 120, 40);
+    settle(&mut app).await;
+    keys(&mut app, "S");
+    type_query(&mut app, "SELECT customer_id FROM silver.customers WHERE 1 = 1");
+    keys(&mut app, "<f4>");
+    settle(&mut app).await;
+    assert!(screen(&app, 120, 40).contains("estimate: "));
+    // The text changes: the estimate line says it is of the old text.
+    type_text(&mut app, " AND 2 = 2");
+    let text = screen(&app, 120, 40);
+    assert!(!text.contains("\nestimate: ") && text.contains("changed since its estimate"), "{text}");
+    // s on a table replaces the draft, which goes to the history first.
+    keys(&mut app, "<esc>");
+    assert!(!app.state.sql_open());
+    keys(&mut app, "l j j l j s");
+    assert!(sql_text(&app).contains("FROM silver.orders"), "{}", sql_text(&app));
+    assert!(app.state.sql.history.iter().any(|q| q.contains("AND 2 = 2")), "{:?}", app.state.sql.history);
+    keys(&mut app, "<c-p>");
+    assert!(sql_text(&app).contains("AND 2 = 2"), "ctrl-p brings the draft back: {}", sql_text(&app));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_or_cancelled_query_never_says_zero_rows() {
+    let mut app = app(demo_lake(), 100, 30);
+    settle(&mut app).await;
+    type_text(&mut app, ":sql");
+    keys(&mut app, "<enter>");
+    type_query(
+        &mut app,
+        "SELECT sum(a.duration_ms * b.duration_ms) FROM bronze.events a, bronze.events b, bronze.events c",
+    );
+    keys(&mut app, "<f5>");
+    while !matches!(app.state.sql.result, Some(SqlResult::Grid(_))) {
+        assert!(app.step(std::time::Duration::from_secs(30)).await, "the query never started");
+    }
+    let text = screen(&app, 100, 30);
+    assert!(!text.contains("0 rows") && !text.contains("no rows\n"), "{text}");
+    assert!(text.contains("waiting for the first rows"), "{text}");
+    keys(&mut app, "<esc>");
+    assert!(app.settle(std::time::Duration::from_secs(10)).await);
+    let text = screen(&app, 100, 30);
+    assert!(!text.contains("0 rows"), "{text}");
+    assert!(text.contains("cancelled before the first row"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_names_the_full_path_and_refuses_a_missing_folder() {
+    let mut app = app(demo_lake(), 100, 30);
+    settle(&mut app).await;
+    type_text(&mut app, ":sql SELECT 1 AS one");
+    keys(&mut app, "<enter>");
+    settle(&mut app).await;
+    type_text(&mut app, ":export /nonexistent-lakescope-dir/out.csv");
+    keys(&mut app, "<enter>");
+    let m = app.state.message.clone().unwrap();
+    assert!(m.text.contains("/nonexistent-lakescope-dir") && m.text.contains("does not exist"), "{m:?}");
+    assert!(app.state.jobs.is_empty(), "nothing started");
+    // A relative name is written in the working directory, and the message says where.
+    let name = format!("lakescope-export-test-{}.csv", std::process::id());
+    type_text(&mut app, &format!(":export {name}"));
+    keys(&mut app, "<enter>");
+    settle(&mut app).await;
+    let full = std::env::current_dir().unwrap().join(&name);
+    let m = app.state.message.clone().unwrap();
+    assert!(m.text.contains(&full.display().to_string()), "{m:?}");
+    assert!(full.exists());
+    std::fs::remove_file(full).unwrap();
+}

@@ -136,8 +136,8 @@ pub async fn run(target: &Target, path: Option<&str>, args: &DiagArgs, config: &
             }
             writeln!(
                 out,
-                "\n{} requests, {} read, {}",
-                units::count(requests),
+                "\n{}, {} read, {}",
+                units::plural(requests, "request"),
                 units::bytes(bytes_read),
                 units::duration_ms(elapsed_ms)
             )?;

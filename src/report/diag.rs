@@ -206,7 +206,7 @@ pub fn table_lines(d: &TableDiag, ascii: bool) -> Vec<String> {
 
     if !d.schema_drift.is_empty() {
         l.push(String::new());
-        l.push(format!("SCHEMA DRIFT  {} files", d.schema_drift.len()));
+        l.push(format!("SCHEMA DRIFT  {}", units::plural(d.schema_drift.len() as u64, "file")));
         for f in d.schema_drift.iter().take(10) {
             l.push(format!("  {}: {}", f.path, f.drift.join(", ")));
         }

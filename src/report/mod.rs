@@ -58,20 +58,20 @@ pub fn info_lines(i: &DeltaInfo) -> Vec<String> {
         }
     }));
     l.push(format!(
-        "data         {} files, {}, {} rows",
-        units::count(i.files),
+        "data         {}, {}, {}",
+        units::plural(i.files, "file"),
         units::bytes(i.bytes),
-        i.rows.map(units::count).unwrap_or_else(|| "?".into())
+        i.rows.map(|r| units::plural(r, "row")).unwrap_or_else(|| "? rows".into())
     ));
     l.push(format!(
         "partitions   {}",
         if i.partition_columns.is_empty() { "none".to_string() } else { i.partition_columns.join(", ") }
     ));
     l.push(format!(
-        "log          {} files, {}; {} commits from v{}; last checkpoint {} ({} checkpoint{})",
-        units::count(i.log_files),
+        "log          {}, {}; {} from v{}; last checkpoint {} ({} checkpoint{})",
+        units::plural(i.log_files, "file"),
         units::bytes(i.log_bytes),
-        units::count(i.commits_in_log as u64),
+        units::plural(i.commits_in_log as u64, "commit"),
         i.oldest_commit.unwrap_or(0),
         i.last_checkpoint.map(|v| format!("v{v}")).unwrap_or_else(|| "none".into()),
         i.checkpoints,

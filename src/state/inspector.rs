@@ -155,6 +155,8 @@ pub struct DatasetView {
     pub tab: DatasetTab,
     pub cursor: usize,
     pub scroll: usize,
+    /// Enter was pressed before the file list arrived: open the file under the cursor then.
+    pub open_when_ready: bool,
 }
 
 /// The inspector over one table: its dataset view (several files) and / or one file.
@@ -222,6 +224,7 @@ fn load(v: &mut Inspector, state: &AppState, seq: InspectorSeq) -> Vec<Effect> {
         tab: DatasetTab::Files,
         cursor: 0,
         scroll: 0,
+        open_when_ready: false,
     });
     // Time travel: a Delta table's files as of the chosen version.
     let as_of = state.as_of_for(&table.location);
@@ -340,24 +343,36 @@ fn dataset_input(v: &mut Inspector, state: &mut AppState, intent: Intent, rows: 
             d.scroll = 0;
         }
         Intent::Enter => {
-            let Slot::Ready(s) = &d.summary else { return Flow::done() };
-            let file = match d.tab {
-                DatasetTab::Files => s.files.get(d.cursor),
-                DatasetTab::Drift => s.files.iter().filter(|f| !f.drift.is_empty()).nth(d.cursor),
-                DatasetTab::Columns => None,
-            };
-            let Some(file) = file else { return Flow::done() };
-            let base = v.table.path.trim_end_matches('/');
-            let rel = if base.is_empty() { file.path.clone() } else { format!("{base}/{}", file.path) };
-            let size = Some(file.size);
-            let seq = state.seqs.next();
-            v.file = Some(FileView::new(seq, rel.clone(), size));
-            return Flow::Done(vec![Effect::Spawn(Job::Footer { seq, rel, size })]);
+            if d.summary == Slot::Loading {
+                // Typed ahead of the file list: the file opens when the list arrives.
+                d.open_when_ready = true;
+                return Flow::done();
+            }
+            return Flow::Done(open_file(v, state));
         }
         Intent::Back | Intent::Cancel => return Flow::Close(Vec::new()),
         _ => return Flow::Pass,
     }
     Flow::done()
+}
+
+/// Open the file under the dataset list's cursor.
+fn open_file(v: &mut Inspector, state: &mut AppState) -> Vec<Effect> {
+    let Some(d) = v.dataset.as_mut() else { return Vec::new() };
+    d.open_when_ready = false;
+    let Slot::Ready(s) = &d.summary else { return Vec::new() };
+    let file = match d.tab {
+        DatasetTab::Files => s.files.get(d.cursor),
+        DatasetTab::Drift => s.files.iter().filter(|f| !f.drift.is_empty()).nth(d.cursor),
+        DatasetTab::Columns => None,
+    };
+    let Some(file) = file else { return Vec::new() };
+    let base = v.table.path.trim_end_matches('/');
+    let rel = if base.is_empty() { file.path.clone() } else { format!("{base}/{}", file.path) };
+    let size = Some(file.size);
+    let seq = state.seqs.next();
+    v.file = Some(FileView::new(seq, rel.clone(), size));
+    vec![Effect::Spawn(Job::Footer { seq, rel, size })]
 }
 
 fn close_file(v: &mut Inspector) -> Flow {
@@ -375,6 +390,9 @@ pub fn on_report(v: &mut Inspector, state: &mut AppState, r: Report) -> Vec<Effe
         Report::Dataset { seq, result } => {
             if let Some(d) = v.dataset.as_mut().filter(|d| d.seq == seq) {
                 d.summary = Slot::from_result(result);
+                if d.open_when_ready {
+                    return open_file(v, state);
+                }
             }
         }
         Report::Footer { seq, result } => {

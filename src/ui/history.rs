@@ -35,9 +35,9 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View, h: &HistoryView) {
         String::new()
     } else {
         format!(
-            "  {} of {} versions loaded{}",
+            "  {} of {} loaded{}",
             units::count(h.entries.len() as u64),
-            units::count(h.total as u64),
+            units::plural(h.total as u64, "version"),
             if h.loading { "…" } else { "" }
         )
     };

@@ -133,10 +133,10 @@ fn dataset_lines<'a>(view: &View, ins: &Inspector, area: Rect) -> Vec<Line<'a>> 
     let Slot::Ready(s) = &d.summary else { return vec![] };
     let dot = view.glyphs().dot;
     let mut head = format!(
-        "{} files{dot}{}{dot}{} rows{dot}footers: {} in {}",
-        units::count(s.files.len() as u64),
+        "{}{dot}{}{dot}{}{dot}footers: {} in {}",
+        units::plural(s.files.len() as u64, "file"),
         units::bytes(s.bytes),
-        units::count(s.rows),
+        units::plural(s.rows, "row"),
         units::plural(s.requests, "request"),
         units::bytes(s.bytes_read)
     );

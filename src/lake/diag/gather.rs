@@ -211,9 +211,9 @@ async fn listed_inventory(
             inv.unreadable =
                 summary.files.iter().filter_map(|f| f.error.as_ref().map(|e| (f.path.clone(), e.clone()))).collect();
             inv.sources.push(format!(
-                "{} footers ({} requests, {})",
-                units::count(summary.files.len() as u64),
-                units::count(summary.requests),
+                "{} ({}, {})",
+                units::plural(summary.files.len() as u64, "footer"),
+                units::plural(summary.requests, "request"),
                 units::bytes(summary.bytes_read)
             ));
         } else {

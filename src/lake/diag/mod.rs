@@ -869,8 +869,8 @@ fn findings(d: &TableDiag, inv: &Inventory) -> Vec<Finding> {
             severity: Severity::Warn,
             kind: "unreadable_files",
             title: format!(
-                "{} files cannot be read (e.g. {path}: {})",
-                d.unreadable_files.len(),
+                "{} cannot be read (e.g. {path}: {})",
+                units::plural(d.unreadable_files.len() as u64, "file"),
                 units::truncate(reason, 120, "…")
             ),
             suggestion: "every query over the table fails on them: rewrite them from the source, or move them out"
@@ -886,8 +886,8 @@ fn findings(d: &TableDiag, inv: &Inventory) -> Vec<Finding> {
             severity: Severity::Warn,
             kind: "schema_drift",
             title: format!(
-                "{} files differ from the table's schema (e.g. {}: {})",
-                d.schema_drift.len(),
+                "{} from the table's schema (e.g. {}: {})",
+                if d.schema_drift.len() == 1 { "1 file differs".to_string() } else { format!("{} files differ", units::count(d.schema_drift.len() as u64)) },
                 f.path,
                 f.drift.join(", ")
             ),

@@ -173,7 +173,10 @@ async fn parquet_detail(store: &LakeStore, table: &TableEntry) -> Result<TableDe
         rows,
         rows_note,
         delta: None,
-        source: format!("footer of {file_name} ({} row groups)", metadata.num_row_groups()),
+        source: format!(
+            "footer of {file_name} ({})",
+            crate::lake::units::plural(metadata.num_row_groups() as u64, "row group")
+        ),
         notes: Vec::new(),
     })
 }

@@ -1186,7 +1186,10 @@ impl Engine {
             issues.push(format!("mixed file formats: {}", parts.join(", ")));
         }
         if agg.complete && agg.files == 0 && agg.unknown_files > 0 && agg.marker.is_none() {
-            issues.push(format!("{} files without an extension; format not recognised", agg.unknown_files));
+            issues.push(format!(
+                "{} without an extension; format not recognised",
+                crate::lake::units::plural(agg.unknown_files, "file")
+            ));
         }
         if let Some(log) = &agg.delta
             && agg.complete

@@ -111,9 +111,9 @@ struct KindCounters {
 pub struct KindTotals {
     pub count: u64,
     pub bytes: u64,
-    /// Requests that failed (a 404 to a HEAD is an answer, counted in `not_found` instead).
+    /// Requests that failed (a read answered "no such object" is counted in `not_found`).
     pub errors: u64,
-    /// HEAD requests answered "no such object": probes that found nothing, not failures.
+    /// Reads answered "no such object": probes that found nothing, not failures.
     pub not_found: u64,
     pub latency_ms: u64,
 }
@@ -230,8 +230,10 @@ impl RequestStats {
         c.bytes.fetch_add(bytes, Ordering::Relaxed);
         c.latency_ms.fetch_add(latency_ms, Ordering::Relaxed);
         let Outcome { status, error, code, missing } = outcome;
-        // A HEAD that finds nothing is a probe's answer (the history probes commit names ahead).
-        let probe_miss = kind == RequestKind::Head && (missing || status == Some(404));
+        // A read that finds nothing is an answer, not a failure: the history probes commit names
+        // ahead, delta-rs looks for `_last_checkpoint`. (A listing's 404 is a missing bucket.)
+        let read = matches!(kind, RequestKind::Head | RequestKind::Get | RequestKind::RangedGet);
+        let probe_miss = read && (missing || status == Some(404));
         if probe_miss {
             c.not_found.fetch_add(1, Ordering::Relaxed);
         } else if error.is_some() || status.is_some_and(|s| s >= 400) {
@@ -551,17 +553,19 @@ mod tests {
     }
 
     #[test]
-    fn head_probes_that_find_nothing_are_not_errors() {
+    fn reads_that_find_nothing_are_answers_not_errors() {
         let s = RequestStats::new();
         let miss = Outcome { status: Some(404), ..Outcome::default() };
         s.record_outcome(RequestKind::Head, "_delta_log/13.json".into(), miss.clone(), 0, Instant::now());
         let local_miss = Outcome { error: Some("not found".into()), missing: true, ..Outcome::default() };
         s.record_outcome(RequestKind::Head, "_delta_log/14.json".into(), local_miss, 0, Instant::now());
-        s.record_outcome(RequestKind::Get, "data.parquet".into(), miss, 0, Instant::now());
+        s.record_outcome(RequestKind::Get, "_delta_log/_last_checkpoint".into(), miss.clone(), 0, Instant::now());
+        // A listing's 404 is a missing bucket: a failure.
+        s.record_outcome(RequestKind::List, "bucket".into(), miss, 0, Instant::now());
         let t = s.summary(10).total;
-        assert_eq!((t.errors, t.not_found), (1, 2));
-        assert_eq!(s.last_failure().map(|f| f.kind), Some(RequestKind::Get));
-        assert!(s.summary(10).recent.iter().filter(|r| r.kind == RequestKind::Head).all(|r| r.error.is_none()));
+        assert_eq!((t.errors, t.not_found), (1, 3));
+        assert_eq!(s.last_failure().map(|f| f.kind), Some(RequestKind::List));
+        assert!(s.summary(10).recent.iter().filter(|r| r.kind != RequestKind::List).all(|r| r.error.is_none()));
     }
 
     #[test]
@@ -594,7 +598,7 @@ mod tests {
         let t = Instant::now();
         s.record(RequestKind::List, "a".into(), Some(200), 0, t, None);
         s.record(RequestKind::RangedGet, "a/x".into(), Some(206), 100, t, None);
-        s.record(RequestKind::Get, "a/y".into(), Some(404), 0, t, None);
+        s.record(RequestKind::Get, "a/y".into(), Some(500), 0, t, None);
         let sum = s.summary(10);
         assert_eq!(sum.total.count, 3);
         assert_eq!(sum.total.bytes, 100);
