@@ -273,7 +273,7 @@ impl<V> fmt::Debug for Seq<V> {
 pub struct Seqs(u64);
 
 impl Seqs {
-    pub fn next<V>(&mut self) -> Seq<V> {
+    pub fn take<V>(&mut self) -> Seq<V> {
         self.0 += 1;
         Seq::new(self.0)
     }
@@ -324,8 +324,8 @@ mod tests {
     #[test]
     fn sequences_are_unique_across_views() {
         let mut s = Seqs::default();
-        let a: Seq<view::Inspector> = s.next();
-        let b: Seq<view::History> = s.next();
+        let a: Seq<view::Inspector> = s.take();
+        let b: Seq<view::History> = s.take();
         assert_ne!(a.get(), b.get());
     }
 }

@@ -331,7 +331,9 @@ async fn impossible_time_travel_is_refused_where_it_is_typed() {
     assert!(app.state.as_of.is_none(), "{:?}", app.state.as_of);
     let m = app.state.message.clone().unwrap();
     assert!(m.text.contains("nothing changed"), "{m:?}");
-    let Some(lakescope::state::DetailSlot::Ready(d)) = app.state.detail_of(&app.state.selected_table().unwrap().location) else {
+    let Some(lakescope::state::DetailSlot::Ready(d)) =
+        app.state.detail_of(&app.state.selected_table().unwrap().location)
+    else {
         panic!("the detail is still the latest one");
     };
     assert_eq!(d.delta.as_ref().map(|x| x.version), Some(12));

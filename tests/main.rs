@@ -25,3 +25,4 @@ mod sql_pane;
 mod store_faults;
 mod stores;
 mod terminal;
+mod views;

@@ -139,7 +139,7 @@ pub fn open_node(state: &mut AppState, node: Option<crate::lake::NodeId>) -> Vec
         state.error(format!("no tables under {scope} to diagnose{}", if state.discovering { " yet" } else { "" }));
         return Vec::new();
     }
-    let seq = state.seqs.next();
+    let seq = state.seqs.take();
     let total = tables.len();
     let v = DiagView {
         seq,
@@ -173,7 +173,7 @@ impl DiagView {
 
 /// Diagnose the same tables again (a write changed one of them), listing each afresh.
 pub fn reload(v: &mut DiagView, state: &mut AppState) -> Vec<Effect> {
-    let seq = state.seqs.next();
+    let seq = state.seqs.take();
     let opened = v.open.as_ref().map(|o| (o.diag.location.clone(), o.tab));
     v.seq = seq;
     v.loading = true;

@@ -107,7 +107,7 @@ pub fn open(state: &mut AppState, table: TableEntry) -> Vec<Effect> {
         ));
         return Vec::new();
     }
-    let seq = state.seqs.next();
+    let seq = state.seqs.take();
     // The visible rows first; the page read ahead follows once they are drawn (`load_ahead`).
     let want = list_rows(state);
     let handle = new_handle();
@@ -133,7 +133,7 @@ pub fn open(state: &mut AppState, table: TableEntry) -> Vec<Effect> {
 
 /// Read the log again (a write added a version).
 pub fn reload(h: &mut HistoryView, state: &mut AppState) -> Vec<Effect> {
-    let seq = state.seqs.next();
+    let seq = state.seqs.take();
     h.seq = seq;
     h.handle = new_handle();
     h.loading = true;
@@ -264,7 +264,7 @@ fn want_info(h: &mut HistoryView, state: &mut AppState) -> Vec<Effect> {
     if h.info.as_ref().is_some_and(|(v, _, slot)| *v == version && !matches!(slot, Slot::Failed(_))) {
         return Vec::new();
     }
-    let seq = state.seqs.next();
+    let seq = state.seqs.take();
     h.info = Some((version, seq, Slot::Loading));
     vec![Effect::Spawn(Job::DeltaInfo { seq, table: Box::new(h.table.clone()), as_of: Some(AsOf::Version(version)) })]
 }
@@ -272,7 +272,7 @@ fn want_info(h: &mut HistoryView, state: &mut AppState) -> Vec<Effect> {
 /// Diff the marked version against the one under the cursor, or that one against its parent.
 fn start_diff(h: &mut HistoryView, state: &mut AppState) -> Vec<Effect> {
     let Some(cur) = h.selected().map(|e| e.version) else { return Vec::new() };
-    let seq = state.seqs.next();
+    let seq = state.seqs.take();
     let (a, b) = match h.mark {
         Some(m) if m != cur => (m.min(cur), m.max(cur)),
         _ if cur == 0 => {

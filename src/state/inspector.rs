@@ -190,7 +190,7 @@ pub fn open(state: &mut AppState, table: TableEntry) -> Vec<Effect> {
         ));
         return Vec::new();
     }
-    let seq = state.seqs.next();
+    let seq = state.seqs.take();
     let mut ins = Inspector { seq, table, dataset: None, file: None };
     let effects = load(&mut ins, state, seq);
     state.push(Screen::Inspector(Box::new(ins)));
@@ -199,7 +199,7 @@ pub fn open(state: &mut AppState, table: TableEntry) -> Vec<Effect> {
 
 /// Read the table again (a write changed it): back to its file list.
 pub fn reload(v: &mut Inspector, state: &mut AppState) -> Vec<Effect> {
-    let seq = state.seqs.next();
+    let seq = state.seqs.take();
     v.seq = seq;
     v.file = None;
     v.dataset = None;
@@ -370,7 +370,7 @@ fn open_file(v: &mut Inspector, state: &mut AppState) -> Vec<Effect> {
     let base = v.table.path.trim_end_matches('/');
     let rel = if base.is_empty() { file.path.clone() } else { format!("{base}/{}", file.path) };
     let size = Some(file.size);
-    let seq = state.seqs.next();
+    let seq = state.seqs.take();
     v.file = Some(FileView::new(seq, rel.clone(), size));
     vec![Effect::Spawn(Job::Footer { seq, rel, size })]
 }
@@ -492,7 +492,7 @@ fn enter_tab(
                 f.scroll = 0;
             }
             let columns: Vec<usize> = (col_offset..(col_offset + window).min(total_columns)).collect();
-            let seq = state.seqs.next();
+            let seq = state.seqs.take();
             let handle = Shared::new(Arc::new(tokio::sync::Mutex::new(None)));
             f.preview = PreviewView {
                 seq: Some(seq),
@@ -509,7 +509,7 @@ fn enter_tab(
             vec![Effect::Spawn(Job::Preview { seq, handle, open: Some(open), want })]
         }
         FileTab::Pages if f.pages.as_ref().is_none_or(|(rg, _)| *rg != f.row_group) => {
-            let seq = state.seqs.next();
+            let seq = state.seqs.take();
             f.pages = Some((f.row_group, Slot::Loading));
             f.pages_seq = seq;
             vec![Effect::Spawn(Job::Pages { seq, rel: f.rel.clone(), size: f.size, footer, row_group: f.row_group })]

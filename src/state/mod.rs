@@ -332,7 +332,7 @@ pub fn refresh(state: &mut AppState) -> Vec<Effect> {
         .filter(|j| matches!(j.kind, JobKind::Discovery | JobKind::Detail))
         .map(|j| Effect::Cancel(j.id))
         .collect();
-    state.listing = state.seqs.next();
+    state.listing = state.seqs.take();
     state.details.clear();
     state.discovering = true;
     effects.push(Effect::Spawn(Job::Discover { seq: state.listing }));

@@ -681,7 +681,7 @@ fn begin(state: &mut AppState) -> Option<(Seq<view::Sql>, String)> {
         state.error("nothing to run: type a query (s on a table in the browser starts one)");
         return None;
     }
-    state.sql.seq = state.seqs.next();
+    state.sql.seq = state.seqs.take();
     state.sql.completion = None;
     state.sql.referenced = referenced(&state.catalog, &sql);
     Some((state.sql.seq, sql))

@@ -85,7 +85,7 @@ pub fn open(state: &mut AppState, kind: WriteKind) -> Vec<Effect> {
         state.error(format!("{} {}: refused: {reason}", kind.verb(), request.name));
         return Vec::new();
     }
-    let seq = state.seqs.next();
+    let seq = state.seqs.take();
     state.push(Screen::Write(Box::new(WriteView {
         seq,
         request: request.clone(),

@@ -370,9 +370,9 @@ fn page_rows(p: &[PageIndexInfo], row_group: usize, scroll: usize, height: usize
         }
         if want(line) {
             out.push(format!(
-                "{}  ({} pages, order {})",
+                "{}  ({}, order {})",
                 col.column,
-                col.pages.len(),
+                units::plural(col.pages.len() as u64, "page"),
                 col.boundary_order.as_deref().unwrap_or("-")
             ));
         }

@@ -166,12 +166,12 @@ pub fn parse_timestamp(text: &str) -> Result<chrono::DateTime<chrono::Utc>, Stri
 /// one, a timestamp before the first commit, a version whose log is gone.
 pub async fn resolve_as_of(store: &LakeStore, location: &str, as_of: &AsOf) -> Result<u64, LakeError> {
     match open_as_of(store, location, Some(as_of)).await {
-        Ok(t) => t.snapshot().map(|s| s.version() as u64).map_err(|e| read_err(location, describe(&e))),
+        Ok(t) => t.snapshot().map(|s| s.version()).map_err(|e| read_err(location, describe(&e))),
         Err(e) => {
             if let AsOf::Version(v) = as_of
                 && let Ok(latest) = open_as_of(store, location, None).await
                 && let Ok(s) = latest.snapshot()
-                && *v > s.version() as u64
+                && *v > s.version()
             {
                 return Err(read_err(location, format!("v{v} does not exist: the latest version is v{}", s.version())));
             }

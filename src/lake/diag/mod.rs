@@ -887,7 +887,11 @@ fn findings(d: &TableDiag, inv: &Inventory) -> Vec<Finding> {
             kind: "schema_drift",
             title: format!(
                 "{} from the table's schema (e.g. {}: {})",
-                if d.schema_drift.len() == 1 { "1 file differs".to_string() } else { format!("{} files differ", units::count(d.schema_drift.len() as u64)) },
+                if d.schema_drift.len() == 1 {
+                    "1 file differs".to_string()
+                } else {
+                    format!("{} files differ", units::count(d.schema_drift.len() as u64))
+                },
                 f.path,
                 f.drift.join(", ")
             ),

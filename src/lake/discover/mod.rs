@@ -724,7 +724,7 @@ impl Engine {
                         self.dirs[dir].error = Some(format!("cannot list this folder: {reason}"));
                         // Pages already read stay browsable.
                         if let Role::Listing(accum) = partial {
-                            let jobs = self.namespace(dir, accum);
+                            let jobs = self.namespace(dir, *accum);
                             self.dirs[dir].error =
                                 Some(format!("listing stopped early, showing what was read: {reason}"));
                             return jobs;
@@ -741,7 +741,7 @@ impl Engine {
                     self.bytes -= accum.bytes;
                     self.become_table(dir, Some(TableFormat::Iceberg))
                 } else {
-                    self.namespace(dir, accum)
+                    self.namespace(dir, *accum)
                 }
             }
             Event::TableBatch { dir, objects } => {
@@ -796,7 +796,7 @@ impl Engine {
                 return self.become_table(dir, None);
             }
         }
-        self.namespace(dir, accum)
+        self.namespace(dir, *accum)
     }
 
     /// Containers hold tables but are never one: the lake root and zones.
@@ -834,7 +834,7 @@ impl Engine {
         Vec::new()
     }
 
-    fn namespace(&mut self, dir: usize, accum: Box<DirAccum>) -> Vec<Job> {
+    fn namespace(&mut self, dir: usize, accum: DirAccum) -> Vec<Job> {
         let mut jobs = Vec::new();
         let depth = self.dirs[dir].depth;
         let rel = self.dirs[dir].rel.clone();

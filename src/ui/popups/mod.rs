@@ -154,11 +154,12 @@ pub fn requests(frame: &mut Frame, area: Rect, view: &View, scroll: u16) {
     let t = r.total;
     lines.push(Line::from(Span::styled(
         format!(
-            "{:<12}{:>8}{:>12}{:>8}",
+            "{:<12}{:>8}{:>12}{:>8}{:>11}",
             "total",
             units::count(t.count),
             units::bytes(t.bytes),
-            units::count(t.errors)
+            units::count(t.errors),
+            units::count(t.not_found)
         ),
         view.style(Role::Title),
     )));
