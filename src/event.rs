@@ -212,6 +212,27 @@ pub enum Report {
     Sql(crate::jobs::sql::Report),
 }
 
+/// Each job kind's report is a `Report`.
+macro_rules! reports {
+    ($($module:ident => $variant:ident),* $(,)?) => {
+        $(impl From<crate::jobs::$module::Report> for Report {
+            fn from(r: crate::jobs::$module::Report) -> Report {
+                Report::$variant(r)
+            }
+        })*
+    };
+}
+
+reports!(
+    discovery => Discovery,
+    detail => Detail,
+    inspect => Inspector,
+    history => History,
+    diag => Diag,
+    maintain => Write,
+    sql => Sql,
+);
+
 /// The views whose jobs are numbered, as markers for `Seq`.
 pub mod view {
     /// The lake listing (a refresh starts a new one).

@@ -144,7 +144,8 @@ async fn compaction_plan_progress_and_outcome() {
         settle(&mut app).await;
         keys(&mut app, "l j l c");
         settle(&mut app).await;
-        let overlay = |app: &App, name: &str| check(&format!("{name}_{w}x{h}"), &left_of_overlay(&screen(app, w, h), w));
+        let overlay =
+            |app: &App, name: &str| check(&format!("{name}_{w}x{h}"), &left_of_overlay(&screen(app, w, h), w));
         overlay(&app, "view_compaction_plan");
         // Right after y: the job has started, no progress has been reported yet.
         keys(&mut app, "y");

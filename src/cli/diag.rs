@@ -65,15 +65,9 @@ pub async fn run(target: &Target, path: Option<&str>, args: &DiagArgs, config: &
             _ => None,
         }
     } else {
-        match catalog.resolve(&names) {
-            Some(id) => Some(id),
-            None => {
-                eprintln!(
-                    "error: no entry {:?} in {root} (run `lakescope ls {root}` to see its buckets)",
-                    names.join("/")
-                );
-                return Ok(1);
-            }
+        match super::entry(&catalog, &names, root) {
+            Ok(id) => Some(id),
+            Err(code) => return Ok(code),
         }
     };
     let scope = match node {

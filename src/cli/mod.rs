@@ -441,6 +441,14 @@ struct LsRow {
     issues: Vec<String>,
 }
 
+/// The entry `names` lead to in `catalog`; else the error is printed, naming the root.
+pub(crate) fn entry(catalog: &Catalog, names: &[String], root: &str) -> Result<crate::lake::NodeId, ExitCode> {
+    catalog.resolve(names).ok_or_else(|| {
+        eprintln!("error: no entry {:?} in {root} (run `lakescope ls {root}` to see its buckets)", names.join("/"));
+        1
+    })
+}
+
 pub async fn ls(target: &Target, path: Option<&str>, json: bool, config: &Config) -> anyhow::Result<ExitCode> {
     let root = target.root.as_str();
     let (_, catalog) = discover_for_cli(target, config).await?;
@@ -448,15 +456,9 @@ pub async fn ls(target: &Target, path: Option<&str>, json: bool, config: &Config
     let parent = if names.is_empty() {
         None
     } else {
-        match catalog.resolve(&names) {
-            Some(id) => Some(id),
-            None => {
-                eprintln!(
-                    "error: no entry {:?} in {root} (run `lakescope ls {root}` to see its buckets)",
-                    names.join("/")
-                );
-                return Ok(1);
-            }
+        match entry(&catalog, &names, root) {
+            Ok(id) => Some(id),
+            Err(code) => return Ok(code),
         }
     };
     let ids: Vec<_> = match parent {

@@ -20,12 +20,6 @@ pub enum Report {
     Travel { location: String, name: String, as_of: AsOf, result: Result<u64, String> },
 }
 
-impl From<Report> for crate::event::Report {
-    fn from(r: Report) -> Self {
-        crate::event::Report::Detail(r)
-    }
-}
-
 pub async fn run(
     ctx: JobContext,
     store: Arc<LakeStore>,

@@ -22,12 +22,6 @@ pub enum Report {
     Loaded { seq: Seq<view::Diag>, result: Result<(Vec<TableDiag>, Vec<Failure>), String> },
 }
 
-impl From<Report> for crate::event::Report {
-    fn from(r: Report) -> Self {
-        crate::event::Report::Diag(r)
-    }
-}
-
 pub async fn run(
     ctx: JobContext,
     store: Arc<LakeStore>,

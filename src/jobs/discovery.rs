@@ -17,12 +17,6 @@ pub enum Report {
     Finished { seq: Seq<view::Listing>, result: Result<(), String> },
 }
 
-impl From<Report> for crate::event::Report {
-    fn from(r: Report) -> Self {
-        crate::event::Report::Discovery(r)
-    }
-}
-
 pub async fn run(ctx: JobContext, store: Arc<LakeStore>, opts: DiscoveryOptions, seq: Seq<view::Listing>) {
     let sender = ctx.clone();
     let mut on_snapshot = move |catalog| sender.send(Report::Catalog { seq, catalog });

@@ -37,12 +37,6 @@ pub enum Report {
     },
 }
 
-impl From<Report> for crate::event::Report {
-    fn from(r: Report) -> Self {
-        crate::event::Report::History(r)
-    }
-}
-
 fn reason(store: &LakeStore, e: LakeError) -> String {
     match e {
         LakeError::Read { reason, .. } | LakeError::Listing { reason, .. } => reason,

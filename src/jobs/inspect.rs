@@ -65,12 +65,6 @@ pub enum Report {
     },
 }
 
-impl From<Report> for crate::event::Report {
-    fn from(r: Report) -> Self {
-        crate::event::Report::Inspector(r)
-    }
-}
-
 fn reason(store: &LakeStore, e: LakeError) -> String {
     match e {
         LakeError::Read { reason, .. } => reason,

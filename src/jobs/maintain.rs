@@ -30,12 +30,6 @@ pub enum Report {
     },
 }
 
-impl From<Report> for crate::event::Report {
-    fn from(r: Report) -> Self {
-        crate::event::Report::Write(r)
-    }
-}
-
 pub async fn plan(
     ctx: JobContext,
     store: Arc<LakeStore>,

@@ -59,12 +59,6 @@ pub enum Report {
     },
 }
 
-impl From<Report> for crate::event::Report {
-    fn from(r: Report) -> Self {
-        crate::event::Report::Sql(r)
-    }
-}
-
 /// The SQL engine of the current catalog, built when a job first needs it and again when
 /// discovery changed the catalog.
 #[derive(Default)]

@@ -575,6 +575,22 @@ fn with_screen<T>(
     Some(out)
 }
 
+/// `$body` on the open view of kind `Screen::$variant`, taken out of the stack meanwhile
+/// (`None` when no such view is open).
+macro_rules! with_view {
+    ($state:expr, $variant:ident, |$v:ident, $st:ident| $body:expr) => {
+        with_screen(
+            $state,
+            |s| matches!(s, Screen::$variant(_)),
+            |s, $st| match s {
+                Screen::$variant($v) => Some($body),
+                _ => None,
+            },
+        )
+        .flatten()
+    };
+}
+
 fn job_event(state: &mut AppState, event: JobEvent) -> Vec<Effect> {
     match event {
         JobEvent::Started { id, kind, label, owner } => {
@@ -643,48 +659,16 @@ fn job_ended(state: &mut AppState, job: JobStatus, cancelled: bool) {
             }
         }
         Owner::Inspector(seq) => {
-            with_screen(
-                state,
-                |s| matches!(s, Screen::Inspector(_)),
-                |s, _| {
-                    if let Screen::Inspector(v) = s {
-                        inspector::job_ended(v, seq, cancelled);
-                    }
-                },
-            );
+            with_view!(state, Inspector, |v, _st| inspector::job_ended(v, seq, cancelled));
         }
         Owner::History(seq) => {
-            with_screen(
-                state,
-                |s| matches!(s, Screen::History(_)),
-                |s, _| {
-                    if let Screen::History(v) = s {
-                        history::job_ended(v, seq, cancelled);
-                    }
-                },
-            );
+            with_view!(state, History, |v, _st| history::job_ended(v, seq, cancelled));
         }
         Owner::Diag(seq) => {
-            with_screen(
-                state,
-                |s| matches!(s, Screen::Diag(_)),
-                |s, _| {
-                    if let Screen::Diag(v) = s {
-                        diag::job_ended(v, seq, cancelled);
-                    }
-                },
-            );
+            with_view!(state, Diag, |v, _st| diag::job_ended(v, seq, cancelled));
         }
         Owner::Write(seq) => {
-            with_screen(
-                state,
-                |s| matches!(s, Screen::Write(_)),
-                |s, _| {
-                    if let Screen::Write(v) = s {
-                        write::job_ended(v, seq, cancelled);
-                    }
-                },
-            );
+            with_view!(state, Write, |v, _st| write::job_ended(v, seq, cancelled));
         }
         Owner::Sql(seq) => sql::job_ended(state, seq, cancelled),
         Owner::Export => {
@@ -700,43 +684,13 @@ fn on_report(state: &mut AppState, report: Report) -> Vec<Effect> {
     match report {
         Report::Discovery(r) => listing_report(state, r),
         Report::Detail(r) => detail_report(state, r),
-        Report::Inspector(r) => with_screen(
-            state,
-            |s| matches!(s, Screen::Inspector(_)),
-            |s, st| match s {
-                Screen::Inspector(v) => inspector::on_report(v, st, r),
-                _ => Vec::new(),
-            },
-        )
-        .unwrap_or_default(),
-        Report::History(r) => with_screen(
-            state,
-            |s| matches!(s, Screen::History(_)),
-            |s, st| match s {
-                Screen::History(v) => history::on_report(v, st, r),
-                _ => Vec::new(),
-            },
-        )
-        .unwrap_or_default(),
-        Report::Diag(r) => with_screen(
-            state,
-            |s| matches!(s, Screen::Diag(_)),
-            |s, st| match s {
-                Screen::Diag(v) => diag::on_report(v, st, r),
-                _ => Vec::new(),
-            },
-        )
-        .unwrap_or_default(),
+        Report::Inspector(r) => {
+            with_view!(state, Inspector, |v, st| inspector::on_report(v, st, r)).unwrap_or_default()
+        }
+        Report::History(r) => with_view!(state, History, |v, st| history::on_report(v, st, r)).unwrap_or_default(),
+        Report::Diag(r) => with_view!(state, Diag, |v, st| diag::on_report(v, st, r)).unwrap_or_default(),
         Report::Write(r) => {
-            let changed = with_screen(
-                state,
-                |s| matches!(s, Screen::Write(_)),
-                |s, st| match s {
-                    Screen::Write(v) => write::on_report(v, st, r),
-                    _ => None,
-                },
-            )
-            .flatten();
+            let changed = with_view!(state, Write, |v, st| write::on_report(v, st, r)).flatten();
             match changed {
                 Some(location) => table_changed(state, &location),
                 None => Vec::new(),

@@ -114,29 +114,8 @@ async fn big_log(dir: &Path, files: usize) -> PathBuf {
 }
 
 fn entry_for(store: &LakeStore, rel: &str) -> TableEntry {
-    TableEntry {
-        name: "bench".into(),
-        format: lakescope::lake::TableFormat::Delta,
-        bucket: "bench".into(),
-        zone: None,
-        location: store.url_of(rel, true).to_string(),
-        path: rel.to_string(),
-        file_glob: None,
-        files: 0,
-        bytes: 0,
-        meta_files: 0,
-        meta_bytes: 0,
-        partitions: vec![],
-        partition_dirs: 0,
-        unnamed_partition_levels: 0,
-        last_modified_ms: None,
-        sample_file: None,
-        sample_file_bytes: None,
-        delta_log: None,
-        listing_complete: true,
-        issues: vec![],
-        listing: None,
-    }
+    let location = store.url_of(rel, true).to_string();
+    TableEntry::new("bench", lakescope::lake::TableFormat::Delta, "bench", &location, rel)
 }
 
 /// Run `f`, returning its result, its wall time and the heap's peak growth during it.

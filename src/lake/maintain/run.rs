@@ -259,6 +259,22 @@ pub async fn plan(
     }
 }
 
+/// The table's objects as they are now.
+async fn listing(
+    store: &LakeStore,
+    t: &TableEntry,
+    cancel: &CancellationToken,
+) -> Result<Vec<crate::lake::discover::catalog::ListedObject>, LakeError> {
+    crate::lake::parquet::dataset::list_objects(
+        &store.object_store(),
+        &store.key(&t.path),
+        &t.location,
+        cancel,
+        &mut |_| {},
+    )
+    .await
+}
+
 async fn plan_convert(
     store: &LakeStore,
     req: &WriteRequest,
@@ -266,14 +282,7 @@ async fn plan_convert(
     cancel: &CancellationToken,
 ) -> Result<ConvertPlan, LakeError> {
     let t = &req.table;
-    let listing = crate::lake::parquet::dataset::list_objects(
-        &store.object_store(),
-        &store.key(&t.path),
-        &t.location,
-        cancel,
-        &mut |_| {},
-    )
-    .await?;
+    let listing = listing(store, t, cancel).await?;
     let mut refusal = delta::convert_refusal(t, &listing);
     if let Err(r) = check_writable(s.read_only, s.lake.as_deref(), "convert") {
         refusal = Some(r);
@@ -319,14 +328,7 @@ pub async fn plan_compact(
             plan.refusal = Some(reason);
         }
     } else {
-        let listing = crate::lake::parquet::dataset::list_objects(
-            &store.object_store(),
-            &store.key(&t.path),
-            &t.location,
-            cancel,
-            &mut |_| {},
-        )
-        .await?;
+        let listing = listing(store, t, cancel).await?;
         leftovers = listing.iter().filter(|o| dataset::is_leftover(&o.rel)).map(|o| o.rel.clone()).collect();
         if !leftovers.is_empty() {
             plan.notes.insert(
