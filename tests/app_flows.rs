@@ -378,3 +378,46 @@ async fn a_healthy_lake_shows_no_request_errors_after_the_history_probes() {
     keys(&mut app, "i");
     assert!(app.state.history().is_some() && app.state.layer() == Layer::History);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_message_is_cut_and_never_runs_into_the_breadcrumb() {
+    let mut app = app(demo_lake(), 80, 24);
+    settle(&mut app).await;
+    type_text(&mut app, ":cd acme-lake/silver/orders");
+    keys(&mut app, "<enter>");
+    settle(&mut app).await;
+    type_text(&mut app, &format!(":theme {}", "x".repeat(200)));
+    keys(&mut app, "<enter>");
+    let text = screen(&app, 80, 24);
+    let status = text.lines().rfind(|l| !l.trim().is_empty()).unwrap();
+    assert!(status.contains("silver › orders"), "the breadcrumb keeps its place: {status:?}");
+    assert!(status.contains("unknown theme") && status.contains('…'), "the message is cut: {status:?}");
+    assert!(status.chars().count() <= 80);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wide_terminal_shows_whole_names_and_a_narrow_one_scrolls_the_chunks() {
+    let mut wide = app(demo_lake(), 160, 45);
+    settle(&mut wide).await;
+    type_text(&mut wide, ":cd acme-lake/bronze/events");
+    keys(&mut wide, "<enter> p");
+    settle(&mut wide).await;
+    let text = screen(&wide, 160, 45);
+    assert!(text.contains("date=2026-11-01/part-00000.snappy.parquet "), "{text}");
+    assert!(text.contains("parquet-rs version 59"), "{text}");
+
+    let mut app = app(demo_lake(), 80, 24);
+    settle(&mut app).await;
+    type_text(&mut app, ":cd acme-lake/bronze/events");
+    keys(&mut app, "<enter> p");
+    settle(&mut app).await;
+    keys(&mut app, "<enter>");
+    settle(&mut app).await;
+    keys(&mut app, "<tab> <tab> <tab>");
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("COLUMN") && !text.contains("ENCODINGS"), "80 columns cut the last ones:\n{text}");
+    keys(&mut app, "L L L L L");
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("COLUMN") && text.contains("ENCODINGS"), "L brings them on screen:\n{text}");
+    assert!(text.contains("hidden on the left"), "{text}");
+}

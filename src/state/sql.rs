@@ -890,3 +890,109 @@ pub fn parse_history(text: &str) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Msg;
+    use crate::state::testing::{loaded, press};
+    use crate::state::update;
+
+    fn typed(s: &mut AppState, text: &str) {
+        for c in text.chars() {
+            update(s, Msg::User(Input::Edit(EditKey::Char(c))));
+        }
+    }
+
+    #[test]
+    fn s_opens_a_query_of_the_table_and_keeps_an_unrun_draft() {
+        let mut s = loaded(&["acme/silver/orders:delta"], false);
+        let effects = press(&mut s, &[Intent::Sql]);
+        assert!(matches!(effects.as_slice(), [Effect::Spawn(Job::PrepareSql { .. })]), "{effects:?}");
+        typed(&mut s, "SELECT 1 -- my draft");
+        press(&mut s, &[Intent::Cancel]);
+        assert!(!s.sql_open(), "esc closes the pane, keeping its text");
+        press(&mut s, &[Intent::Enter, Intent::Enter]);
+        let effects = press(&mut s, &[Intent::QueryTable]);
+        assert!(s.sql.editor.text().contains("FROM silver.orders"), "{}", s.sql.editor.text());
+        assert_eq!(s.sql.history.last().map(String::as_str), Some("SELECT 1 -- my draft"));
+        assert!(effects.iter().any(|e| matches!(e, Effect::SaveQuery(q) if q.contains("my draft"))), "{effects:?}");
+        // The same query again is not a draft to keep.
+        let n = s.sql.history.len();
+        press(&mut s, &[Intent::Cancel, Intent::QueryTable]);
+        assert_eq!(s.sql.history.len(), n);
+    }
+
+    #[test]
+    fn a_run_replaces_the_result_and_drops_reports_of_older_runs() {
+        let mut s = loaded(&["acme/silver/orders:delta"], false);
+        press(&mut s, &[Intent::Sql]);
+        typed(&mut s, "SELECT 1");
+        let effects = press(&mut s, &[Intent::RunQuery]);
+        let Some(Effect::Spawn(Job::Query { seq, .. })) =
+            effects.iter().find(|e| matches!(e, Effect::Spawn(_))).cloned()
+        else {
+            panic!("{effects:?}")
+        };
+        assert!(s.sql.running());
+        // A second run: the first one's reports no longer land.
+        let effects = press(&mut s, &[Intent::RunQuery]);
+        assert!(effects.iter().any(|e| matches!(e, Effect::Spawn(Job::Query { .. }))));
+        update(&mut s, Report::Done { seq, progress: SqlProgress::default(), error: Some("old".into()) }.into());
+        assert!(s.sql.running(), "the old run's end does not end the new one");
+        assert_eq!(s.sql.run.as_ref().unwrap().error, None);
+    }
+
+    #[test]
+    fn an_estimate_is_shown_only_for_the_text_it_was_made_for() {
+        let mut s = loaded(&["acme/silver/orders:delta"], false);
+        press(&mut s, &[Intent::Sql]);
+        typed(&mut s, "SELECT 1");
+        let effects = press(&mut s, &[Intent::Estimate]);
+        let Some(Effect::Spawn(Job::Estimate { seq, .. })) = effects.first().cloned() else { panic!("{effects:?}") };
+        let e = Estimate { files: 1, bytes: 10, gets: 2, partitions: 0, memory_scans: 0, scans: 1 };
+        update(&mut s, Report::Estimated { seq, result: Ok(e) }.into());
+        assert!(s.sql.current_estimate().is_some());
+        typed(&mut s, "0");
+        assert!(s.sql.current_estimate().is_none(), "the text changed: the estimate is of another query");
+    }
+
+    #[test]
+    fn an_explain_plan_takes_the_focus_and_scrolls_sideways() {
+        let mut s = loaded(&["acme/silver/orders:delta"], false);
+        press(&mut s, &[Intent::Sql]);
+        typed(&mut s, "EXPLAIN SELECT 1");
+        let effects = press(&mut s, &[Intent::RunQuery]);
+        let Some(Effect::Spawn(Job::Query { seq, .. })) =
+            effects.iter().find(|e| matches!(e, Effect::Spawn(_))).cloned()
+        else {
+            panic!()
+        };
+        s.sql.result = Some(SqlResult::Plan(vec![("physical_plan".into(), vec!["x".repeat(300)])]));
+        update(&mut s, Report::Done { seq, progress: SqlProgress::default(), error: None }.into());
+        assert_eq!(s.sql.focus, SqlFocus::Results);
+        press(&mut s, &[Intent::ColumnRight, Intent::ColumnRight]);
+        assert_eq!(s.sql.plan_col, 16);
+        let effects = press(&mut s, &[Intent::CopyCell]);
+        assert!(matches!(effects.as_slice(), [Effect::Copy(t)] if t.contains(&"x".repeat(300))), "{effects:?}");
+    }
+
+    #[test]
+    fn export_refuses_a_missing_folder_and_resolves_a_relative_name() {
+        let mut s = loaded(&["acme/silver/orders:delta"], false);
+        s.sql.run = Some(RunInfo {
+            seq: Seq::new(1),
+            sql: "SELECT 1".into(),
+            running: false,
+            progress: SqlProgress::default(),
+            error: None,
+            cancelled: false,
+        });
+        assert!(export(&mut s, "/no/such/folder/out.csv").is_empty());
+        assert!(s.message.as_ref().unwrap().text.contains("does not exist"));
+        let effects = export(&mut s, "out.parquet");
+        let Some(Effect::Spawn(Job::Export { path, .. })) = effects.first() else { panic!("{effects:?}") };
+        assert!(path.is_absolute() && path.ends_with("out.parquet"), "{}", path.display());
+        assert!(export(&mut s, "out.txt").is_empty(), "an unknown format is refused");
+    }
+}

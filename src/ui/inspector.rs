@@ -293,15 +293,11 @@ fn file_lines<'a>(view: &View, f: &FileView, area: Rect) -> Vec<Line<'a>> {
             // Right-aligned: STORED, RAW, NULLS, wherever they are after the scroll.
             let right: Vec<usize> =
                 [2, 3, 4].iter().filter(|i| keep(**i)).map(|i| if *i == 0 { 0 } else { *i - skip }).collect();
-            let hint = if skip > 0 {
-                format!("; H/L columns, {skip} hidden on the left")
-            } else {
-                "; H/L scroll columns".into()
-            };
+            let hint = if skip > 0 { format!(" · {skip} columns hidden on the left") } else { String::new() };
             let mut lines = vec![Line::styled(
                 truncate(
                     &format!(
-                        "row group {} (select another in \"row groups\"; D dict, C col index, O offset index, B bloom{hint})",
+                        "row group {}{hint} · H/L scroll columns (select another in \"row groups\"; D dict, C col index, O offset index, B bloom)",
                         f.row_group
                     ),
                     width,
