@@ -174,3 +174,54 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         if p.is_dir() { copy_dir(&p, &dest) } else { std::fs::copy(&p, &dest).map(|_| ()).unwrap() }
     }
 }
+
+/// Every view at 60x15 (smaller than the 80x24 lakescope is made for): drawn without a panic,
+/// within the screen, the status line on it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_view_draws_at_60x15() {
+    let (w, h) = (60, 15);
+    let fits = |app: &App, what: &str| {
+        let text = screen(app, w, h);
+        assert!(text.lines().all(|l| l.chars().count() <= w as usize), "{what}:\n{text}");
+        assert_eq!(text.lines().count(), h as usize, "{what}:\n{text}");
+    };
+    let mut app = at(w, h, "acme-lake/bronze/events").await;
+    fits(&app, "browser");
+    for k in ["?", "<esc> i", "<esc> p"] {
+        keys(&mut app, k);
+        settle(&mut app).await;
+        fits(&app, k);
+    }
+    for _ in 0..3 {
+        keys(&mut app, "<tab>");
+        fits(&app, "inspector tab");
+    }
+    keys(&mut app, "<enter>");
+    settle(&mut app).await;
+    for _ in 0..6 {
+        keys(&mut app, "<tab> L j");
+        settle(&mut app).await;
+        fits(&app, "file tab");
+    }
+    keys(&mut app, "<esc> <esc> <esc> D");
+    settle(&mut app).await;
+    for _ in 0..6 {
+        keys(&mut app, "<tab> j");
+        fits(&app, "diagnostics tab");
+    }
+    keys(&mut app, "c");
+    settle(&mut app).await;
+    fits(&app, "compaction plan");
+    keys(&mut app, "<esc> <esc>");
+    type_text(&mut app, ":cd acme-lake/silver/orders");
+    keys(&mut app, "<enter> v");
+    settle(&mut app).await;
+    for _ in 0..3 {
+        keys(&mut app, "j d <tab>");
+        settle(&mut app).await;
+        fits(&app, "history tab");
+    }
+    keys(&mut app, "<esc> s <f5>");
+    settle(&mut app).await;
+    fits(&app, "SQL results");
+}

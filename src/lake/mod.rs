@@ -1,6 +1,6 @@
-//! The lake domain, free of any UI, config file or command line: it takes plain settings structs
-//! and could become a crate of its own (`grep -rE "crate::(config|ui|state|cli)|clap" src/lake`
-//! finds nothing). Nothing here imports ratatui.
+//! The lake domain, free of any UI, config file or command-line parser: it takes plain settings
+//! structs (deserialised by the config module from the config file) and could become a crate of
+//! its own. Nothing here imports ratatui, the config module or the argument parser.
 //!
 //! - `store`: where a lake is and how it is reached (local disk, S3, GCS, Azure), every request
 //!   counted, secrets redacted;
