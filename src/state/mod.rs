@@ -182,7 +182,8 @@ impl AppState {
             requests: RequestSummary::default(),
             store_info: Vec::new(),
             as_of: None,
-            sql: sql::SqlPane::new(Vec::new(), 100_000),
+            // The app gives the pane the configured row cap and the saved history.
+            sql: sql::SqlPane::new(Vec::new(), usize::MAX),
             prices: crate::lake::pricing::Prices::for_scheme(crate::lake::store::location::Scheme::File),
             prefetch_details,
             ascii,
