@@ -59,9 +59,7 @@ pub async fn parquet(
     let footer = match crate::lake::parquet::meta::read_footer(&file).await {
         Ok(f) => f,
         // In an object store a folder is a prefix, not an object: read it as a dataset.
-        Err(LakeError::Read { reason, .. })
-            if reason == crate::lake::parquet::meta::GONE && target.root.contains("://") =>
-        {
+        Err(e) if e.failure() == Some(crate::lake::error::Failure::NotFound) && target.root.contains("://") => {
             return dataset(target, json, concurrency).await;
         }
         Err(e) => return Err(e.into()),

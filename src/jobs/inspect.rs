@@ -66,8 +66,9 @@ pub enum Report {
 }
 
 fn reason(store: &LakeStore, e: LakeError) -> String {
+    use crate::lake::error::Failure;
     match e {
-        LakeError::Read { reason, .. } => reason,
+        LakeError::Read { reason, .. } | LakeError::Store { failure: Failure::NotFound, reason, .. } => reason,
         other => store.explain(&other),
     }
 }

@@ -210,7 +210,7 @@ pub async fn summarize_files(
             }
             Err(e) => {
                 f.error = Some(match e {
-                    LakeError::Read { reason, .. } => reason,
+                    LakeError::Read { reason, .. } | LakeError::Store { reason, .. } => reason,
                     other => other.to_string(),
                 })
             }

@@ -113,7 +113,12 @@ pub async fn read_footer_with_hint(file: &ParquetFile, hint: u64) -> Result<Foot
         Ok(t) => t,
         Err(e) => {
             if matches!(e, object_store::Error::NotFound { .. }) {
-                return Err(read_err(file, GONE));
+                return Err(LakeError::Store {
+                    action: "read",
+                    location: file.location.clone(),
+                    failure: crate::lake::error::Failure::NotFound,
+                    reason: GONE.into(),
+                });
             }
             // The size from the listing may be stale, an empty object refuses a suffix range,
             // and some stores (Azure) have no suffix ranges: ask for the size, then read again.
