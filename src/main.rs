@@ -27,6 +27,25 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Cli) -> anyhow::Result<i32> {
+    // Completions and man pages need neither the config nor a lake (a broken config must not
+    // stop a package build from generating them).
+    match &args.command {
+        Some(Command::Completions { shell }) => {
+            cli::install::print(&cli::install::completions(*shell))?;
+            return Ok(0);
+        }
+        Some(Command::Man { dir: None }) => {
+            cli::install::print(&cli::install::man_page()?)?;
+            return Ok(0);
+        }
+        Some(Command::Man { dir: Some(dir) }) => {
+            for file in cli::install::man_pages(dir)? {
+                println!("{}", file.display());
+            }
+            return Ok(0);
+        }
+        _ => {}
+    }
     // Secrets in the environment are masked in every message from here on.
     lakescope::lake::store::redact::register_env();
     let mut config = Config::load(args.global.config.as_deref())?;
@@ -133,6 +152,8 @@ async fn run(args: Cli) -> anyhow::Result<i32> {
             let target = Target::resolve(&root, &config, g);
             open(&target, config, g.read_only).await
         }
+        // Answered above, before the config was read.
+        Some(Command::Completions { .. } | Command::Man { .. }) => Ok(0),
         None => match &args.root {
             Some(root) => {
                 let target = Target::resolve(root, &config, g);

@@ -269,3 +269,23 @@ fn an_unknown_profile_is_named_with_the_files_looked_at() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no profile \"nope\"") && err.contains("credentials"), "{err}");
 }
+
+/// What an installed CLI comes with: completions and man pages from the binary itself, even with
+/// a config file that does not parse (a package build must not depend on one).
+#[test]
+fn completions_and_man_pages_come_from_the_binary_whatever_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("config.toml");
+    std::fs::write(&bad, "this is = = not toml").unwrap();
+    let out = lakescope().args(["completions", "bash"]).env("LAKESCOPE_CONFIG", &bad).assert().success();
+    let script = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(script.contains("complete -F _lakescope") && script.contains("compact"), "{script:.300}");
+    let out = lakescope().arg("man").env("LAKESCOPE_CONFIG", &bad).assert().success();
+    let page = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(page.contains(".TH lakescope 1") && page.contains(".SH SUBCOMMANDS"), "{page:.300}");
+    let man1 = dir.path().join("man1");
+    lakescope().args(["man", "--dir", man1.to_str().unwrap()]).assert().success();
+    let sql = std::fs::read_to_string(man1.join("lakescope-sql.1")).unwrap();
+    assert!(sql.contains("delta_version"), "the sql page has the command's own help");
+    lakescope().args(["completions", "tcsh"]).assert().code(2);
+}

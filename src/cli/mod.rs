@@ -16,6 +16,7 @@ use crate::lake::{Catalog, LakeStore, LakeUrl, NodeKind, StoreOptions, demo, dis
 
 pub mod delta;
 pub mod diag;
+pub mod install;
 pub mod maintain;
 pub mod parquet;
 pub mod sql;
@@ -318,6 +319,17 @@ pub enum Command {
     Lakes {
         #[arg(long)]
         json: bool,
+    },
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page lakescope(1), or write it and one page per command into DIR.
+    Man {
+        /// Write lakescope.1 and lakescope-COMMAND.1 pages here instead of printing one page.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
 }
 

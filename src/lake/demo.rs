@@ -391,9 +391,8 @@ fn step(label: &str) -> CommitProperties {
 fn new_table(store: &LakeStore, rel: &str) -> Result<DeltaTable, LakeError> {
     let url = store.url_of(rel, true);
     let location = url.to_string();
-    deltalake::DeltaTableBuilder::from_url(url.clone())
+    crate::lake::delta::builder(store.object_store(), &url)
         .map_err(delta_err(&location))?
-        .with_storage_backend(store.object_store(), url)
         .build()
         .map_err(delta_err(&location))
 }

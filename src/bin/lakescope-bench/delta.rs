@@ -110,11 +110,7 @@ async fn big_table(dir: &Path, mib: u64) -> PathBuf {
     std::fs::create_dir_all(&root).unwrap();
     let store = LakeStore::open_local(root.to_str().unwrap()).unwrap();
     let url = store.url_of("", true);
-    let mut table = deltalake::DeltaTableBuilder::from_url(url.clone())
-        .unwrap()
-        .with_storage_backend(store.object_store(), url)
-        .build()
-        .unwrap();
+    let mut table = lakescope::lake::delta::builder(store.object_store(), &url).unwrap().build().unwrap();
     let schema = Arc::new(Schema::new(vec![
         Field::new("id", DataType::Int64, false),
         Field::new("payload", DataType::Utf8, true),

@@ -188,9 +188,7 @@ pub async fn open_as_of(
 ) -> Result<deltalake::DeltaTable, LakeError> {
     let url = Url::parse(location).map_err(|e| read_err(location, e.to_string()))?;
     let e = |e: deltalake::DeltaTableError| read_err(location, describe(&e));
-    let mut b = deltalake::DeltaTableBuilder::from_url(url.clone())
-        .map_err(e)?
-        .with_storage_backend(store.delta_store_for(&url)?, url);
+    let mut b = super::builder(store.delta_store_for(&url)?, &url).map_err(e)?;
     let mut wanted = None;
     match as_of {
         None => {}

@@ -13,7 +13,7 @@ use deltalake::kernel::{DataType as DeltaType, StructField};
 use deltalake::operations::convert_to_delta::ConvertToDeltaBuilder;
 use deltalake::operations::optimize::OptimizeType;
 use deltalake::table::config::TablePropertiesExt as _;
-use deltalake::{DeltaTable, DeltaTableBuilder, FilterOp, FilterValue};
+use deltalake::{DeltaTable, FilterOp, FilterValue};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -35,7 +35,7 @@ async fn open(store: &LakeStore, table: &TableEntry, load: bool) -> Result<(Delt
     let url = Url::parse(&table.location).map_err(|e| write_err(table, e.to_string()))?;
     let watch = WatchStore::new(store.delta_store_for(&url)?);
     let e = |e: deltalake::DeltaTableError| LakeError::Read { location: table.location.clone(), reason: describe(&e) };
-    let b = DeltaTableBuilder::from_url(url.clone()).map_err(e)?.with_storage_backend(Arc::clone(&watch) as _, url);
+    let b = crate::lake::delta::builder(Arc::clone(&watch) as _, &url).map_err(e)?;
     let t = if load { b.load().await.map_err(e)? } else { b.build().map_err(e)? };
     Ok((t, watch))
 }
