@@ -1,14 +1,16 @@
 //! The full detail of a Delta table at a version (the latest by default): protocol and table
 //! features, properties with their effective defaults, partition columns, live files / bytes /
 //! rows, checkpoints and the log's size, and warnings where a feature limits what lakescope (or
-//! delta-rs under it) can do. Snapshot from deltalake; log size from one listing of `_delta_log/`.
+//! delta-rs under it) can do. Snapshot from the Delta kernel (`state`); log size from one listing of `_delta_log/`.
 
 use serde::Serialize;
 
-use crate::lake::delta::diff::{AsOf, open_as_of};
+use tokio_util::sync::CancellationToken;
+
+use crate::lake::delta::diff::AsOf;
 use crate::lake::delta::log::LogListing;
 use crate::lake::discover::detail::ColumnInfo;
-use crate::lake::error::{LakeError, describe};
+use crate::lake::error::LakeError;
 use crate::lake::store::LakeStore;
 
 /// Properties lakescope explains, with the default that applies when they are not set.
@@ -78,11 +80,9 @@ pub async fn info_with_listing(
     listing: &LogListing,
     as_of: Option<&AsOf>,
 ) -> Result<DeltaInfo, LakeError> {
-    let dt = open_as_of(store, location, as_of).await?;
-    let state = dt.snapshot().map_err(|e| LakeError::Read { location: location.to_string(), reason: describe(&e) })?;
-    let snap = state.snapshot();
-    let metadata = snap.metadata();
-    let protocol = snap.protocol();
+    let state = crate::lake::delta::state::open_as_of(store, location, as_of).await?;
+    let metadata = state.metadata();
+    let protocol = state.protocol();
     let config = metadata.configuration();
     let mut properties: Vec<Property> = KNOWN
         .iter()
@@ -101,7 +101,7 @@ pub async fn info_with_listing(
         meaning: None,
     }));
     let partition_columns: Vec<String> = metadata.partition_columns().to_vec();
-    let schema = snap.arrow_schema();
+    let schema = state.arrow_schema()?;
     let columns = schema
         .fields()
         .iter()
@@ -113,11 +113,11 @@ pub async fn info_with_listing(
         })
         .collect();
     let (mut files, mut bytes, mut rows, mut all) = (0u64, 0u64, 0u64, true);
-    for f in state.log_data().iter() {
+    for f in state.files(&CancellationToken::new()).await? {
         files += 1;
-        bytes += f.size().max(0) as u64;
-        match f.num_records() {
-            Some(n) => rows += n as u64,
+        bytes += f.size;
+        match f.rows {
+            Some(n) => rows += n,
             None => all = false,
         }
     }
@@ -146,7 +146,7 @@ pub async fn info_with_listing(
     }
     Ok(DeltaInfo {
         location: location.to_string(),
-        version: snap.version() as u64,
+        version: state.version(),
         latest: listing.latest().unwrap_or(0),
         min_reader_version: protocol.min_reader_version(),
         min_writer_version: protocol.min_writer_version(),

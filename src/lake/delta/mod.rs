@@ -1,6 +1,8 @@
 //! Delta Lake tables beyond what the detail pane shows: the log read directly for a lazily
-//! loaded history (`log`), the full detail of a table at a version (`info`), and the diff of two
-//! versions with time travel (`diff`). Reads go through delta-rs where it has an API.
+//! loaded history (`log`), a version's state with no more than the views show (`state`: files,
+//! rows, tombstones, through the Delta kernel), the full detail of a table at a version (`info`),
+//! and the diff of two versions with time travel (`diff`). Reads go through delta-rs where it
+//! has an API.
 //!
 //! delta-rs always reads and writes through lakescope's own stores (`builder`): the same HTTP
 //! client, credentials, retries and request accounting as every other read. That is why
@@ -16,6 +18,7 @@
 pub mod diff;
 pub mod info;
 pub mod log;
+pub mod state;
 
 use std::sync::{Arc, Once};
 

@@ -1,6 +1,6 @@
 //! What a table is made of, for its diagnostics, read with as little as the format allows:
 //! - Delta: the live files with sizes, rows (stats), partition values and modification times from
-//!   the log through delta-rs (a checkpoint and the commits after it), the tombstones of removed
+//!   the log through the Delta kernel (a checkpoint and the commits after it), the tombstones of removed
 //!   files, and — unless asked to stay on the log — one listing of the table to tell which of
 //!   them are still in storage; the newest commits give the growth over versions.
 //! - Everything else: one listing of the table (the caller's, when discovery kept it), and the
@@ -9,14 +9,13 @@
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use super::{DriftFile, FileFact, GrowthPoint, Inventory, StaleFile};
 use crate::lake::delta::log::History;
 use crate::lake::discover::catalog::{ListedObject as Listed, TableEntry, TableFormat};
 use crate::lake::discover::names::{self, FileKind};
-use crate::lake::error::{LakeError, describe};
+use crate::lake::error::LakeError;
 use crate::lake::parquet::dataset::list_objects;
 use crate::lake::store::LakeStore;
 use crate::lake::units;
@@ -260,19 +259,15 @@ async fn delta_inventory(
     cancel: &CancellationToken,
     progress: &mut (dyn FnMut(String) + Send),
 ) -> Result<Inventory, LakeError> {
-    let location = table.location.clone();
-    let read_err = |reason: String| LakeError::Read { location: location.clone(), reason };
     progress("reading the Delta log…".into());
-    let dt = tokio::select! {
+    let state = tokio::select! {
         _ = cancel.cancelled() => return Err(LakeError::Cancelled),
-        t = crate::lake::delta::diff::open_as_of(store, &table.location, None) => t?,
+        t = crate::lake::delta::state::TableState::open(store, &table.location, None) => t?,
     };
-    let state = dt.snapshot().map_err(|e| read_err(describe(&e)))?;
-    let snapshot = state.snapshot();
-    let version = snapshot.version() as u64;
-    let partition_columns: Vec<String> = snapshot.metadata().partition_columns().to_vec();
-    let props = snapshot.table_properties();
-    let config = snapshot.metadata().configuration();
+    let version = state.version();
+    let partition_columns: Vec<String> = state.metadata().partition_columns().to_vec();
+    let props = state.properties();
+    let config = state.metadata().configuration();
     let table_target = props
         .target_file_size
         .map(|n| n.get())
@@ -287,24 +282,24 @@ async fn delta_inventory(
         ..Inventory::default()
     };
     let mut all_stats = true;
-    for f in state.log_data().iter() {
-        let values = f.partition_values_map();
+    let files = tokio::select! {
+        _ = cancel.cancelled() => return Err(LakeError::Cancelled),
+        f = state.files(cancel) => f?,
+    };
+    inv.files.reserve(files.len());
+    for f in files {
         let partition = partition_columns
             .iter()
-            .map(|c| {
-                let v = values.get(c).cloned().flatten();
-                format!("{c}={}", v.as_deref().unwrap_or("__HIVE_DEFAULT_PARTITION__"))
-            })
+            .map(|c| format!("{c}={}", f.partition_values.get(c).map_or("__HIVE_DEFAULT_PARTITION__", String::as_str)))
             .collect::<Vec<_>>()
             .join("/");
-        let rows = f.num_records().map(|n| n as u64);
-        all_stats &= rows.is_some();
+        all_stats &= f.rows.is_some();
         inv.files.push(FileFact {
-            path: f.path().into_owned(),
+            path: f.path,
             partition,
-            size: f.size().max(0) as u64,
-            rows,
-            modified_ms: Some(f.modification_time()),
+            size: f.size,
+            rows: f.rows,
+            modified_ms: Some(f.modified_ms),
             class: None,
         });
     }
@@ -312,29 +307,15 @@ async fn delta_inventory(
     inv.sources.push(format!("_delta_log v{version}: {} live files", units::count(inv.files.len() as u64)));
 
     progress("reading tombstones…".into());
-    let log_store = dt.log_store();
-    let mut tombstones: Vec<StaleFile> = Vec::new();
-    let mut unsized_tombstones = 0u64;
-    {
-        let mut stream = state.all_tombstones(log_store.as_ref());
-        loop {
-            let next = tokio::select! {
-                _ = cancel.cancelled() => return Err(LakeError::Cancelled),
-                n = stream.next() => n,
-            };
-            let Some(t) = next else { break };
-            let t = t.map_err(|e| read_err(describe(&e)))?;
-            let size = t.size();
-            if size.is_none() {
-                unsized_tombstones += 1;
-            }
-            tombstones.push(StaleFile {
-                path: t.path().into_owned(),
-                size: size.unwrap_or(0).max(0) as u64,
-                removed_ms: t.deletion_timestamp(),
-            });
-        }
-    }
+    let removed = tokio::select! {
+        _ = cancel.cancelled() => return Err(LakeError::Cancelled),
+        t = state.tombstones(cancel) => t?,
+    };
+    let unsized_tombstones = removed.iter().filter(|t| t.size.is_none()).count() as u64;
+    let mut tombstones: Vec<StaleFile> = removed
+        .into_iter()
+        .map(|t| StaleFile { path: t.path, size: t.size.unwrap_or(0).max(0) as u64, removed_ms: t.deletion_timestamp })
+        .collect();
     let live: HashSet<&str> = inv.files.iter().map(|f| f.path.as_str()).collect();
     // A path removed and added back is live.
     tombstones.retain(|t| !live.contains(t.path.as_str()));

@@ -89,28 +89,24 @@ async fn delta_detail(
     table: &TableEntry,
     as_of: Option<&crate::lake::delta::diff::AsOf>,
 ) -> Result<TableDetail, LakeError> {
-    let delta_err =
-        |e: deltalake::DeltaTableError| LakeError::Read { location: table.location.clone(), reason: describe(&e) };
-    let dt = crate::lake::delta::diff::open_as_of(store, &table.location, as_of).await?;
-    let state = dt.snapshot().map_err(delta_err)?;
-    let snapshot = state.snapshot();
-    let metadata = snapshot.metadata();
-    let protocol = snapshot.protocol();
+    let state = crate::lake::delta::state::open_as_of(store, &table.location, as_of).await?;
+    let metadata = state.metadata();
+    let protocol = state.protocol();
     let partition_columns: Vec<String> = metadata.partition_columns().to_vec();
-    let schema = snapshot.arrow_schema();
+    let schema = state.arrow_schema()?;
     let columns = columns_of(&schema, &partition_columns);
 
     let (mut files, mut bytes, mut rows, mut all_stats) = (0u64, 0u64, 0u64, true);
-    for f in state.log_data().iter() {
+    for f in state.files(&tokio_util::sync::CancellationToken::new()).await? {
         files += 1;
-        bytes += f.size().max(0) as u64;
-        match f.num_records() {
-            Some(n) => rows += n as u64,
+        bytes += f.size;
+        match f.rows {
+            Some(n) => rows += n,
             None => all_stats = false,
         }
     }
     let summary = DeltaSummary {
-        version: snapshot.version() as u64,
+        version: state.version(),
         files,
         bytes,
         rows: all_stats.then_some(rows),
