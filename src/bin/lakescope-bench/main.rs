@@ -1,6 +1,7 @@
 //! lakescope-bench: speed and memory measurements, each next to a peer measured in the same run
 //! on the same data. `lakescope-bench all` runs every one and writes BENCHMARKS.md (report.rs);
-//! one alone: `cargo run --profile bench --bin lakescope-bench -- discovery`.
+//! one alone: `cargo run --release --bin lakescope-bench -- discovery` (the release profile is
+//! the binary `cargo install` builds, the one users run).
 //!
 //! s3-listing: a prefix of N objects (default 100,000) on a moto S3 server started on
 //! 127.0.0.1 (moto_server on PATH, or in target/tmp/moto-venv). Peer: a plain paginated
@@ -70,6 +71,7 @@ mod delta;
 mod diag;
 mod footers;
 mod latency;
+mod log;
 mod report;
 mod sql;
 mod ui;
@@ -84,6 +86,7 @@ fn usage() -> ! {
     eprintln!("       lakescope-bench ui [--rows N] [--width W] [--height H] [--runs R] [--dir DIR]");
     eprintln!("       lakescope-bench compact [--files N] [--file-kib K] [--runs R] [--dir DIR] [--python PATH]");
     eprintln!("       lakescope-bench diag [--files N] [--s3-files N] [--runs R] [--dir DIR]");
+    eprintln!("       lakescope-bench delta-log [--adds N] [--runs R] [--dir DIR]");
     std::process::exit(2)
 }
 
@@ -132,6 +135,13 @@ fn main() {
             let dir =
                 flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-diag"));
             diag::bench_diag(&dir, files.max(6_000), s3, runs.max(1));
+        }
+        "delta-log" => {
+            let adds: usize = flag("--adds").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(300_000);
+            let runs: usize = flag("--runs").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(3);
+            let dir =
+                flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-log"));
+            log::bench_log(&dir, adds.max(1_000), runs.max(1));
         }
         "compact" => {
             let files: usize = flag("--files").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(2_000);

@@ -75,6 +75,12 @@ const BENCHES: &[Bench] = &[
         method: || doc(include_str!("diag.rs")),
     },
     Bench {
+        name: "delta-log",
+        title: "A 300,000-file Delta log: detail and diag vs Python deltalake",
+        args: &["delta-log", "--adds", "300000", "--runs", "3"],
+        method: || doc(include_str!("log.rs")),
+    },
+    Bench {
         name: "compact",
         title: "Compaction of 2,000 small files vs Python deltalake",
         args: &["compact", "--files", "2000", "--file-kib", "512", "--runs", "3"],
@@ -118,7 +124,7 @@ fn machine() -> String {
         "- CPU: {model}, {cores} cores available to the process\n\
          - Memory: {:.1} GiB\n\
          - OS: {kernel}; temp files on {disk}\n\
-         - Build: {rustc}, the `bench` profile (opt-level 3, 16 codegen units)\n\
+         - Build: {rustc}, the `release` profile `cargo install --path .` builds (opt-level 3, 16 codegen units)\n\
          - lakescope: commit {commit}{}",
         mem_kib as f64 / 1024.0 / 1024.0,
         if dirty { " with uncommitted changes" } else { "" }
@@ -156,7 +162,7 @@ fn write(path: &Path, sections: &[(String, String)], date: &str) {
     let mut text = String::from("# lakescope benchmarks\n\n");
     text.push_str(&format!(
         "Written by `lakescope-bench all` (last run {date}). Rerun to update it:\n\n\
-         ```sh\ncargo build --profile bench --bin lakescope --bin lakescope-bench\n./target/release/lakescope-bench all            # everything, ~15 minutes on 2 cores\n./target/release/lakescope-bench all --only sql,ui   # some sections; the others are kept\n```\n\n\
+         ```sh\ncargo build --release --locked --bin lakescope --bin lakescope-bench   # the profile `cargo install` builds\n./target/release/lakescope-bench all            # everything, ~15 minutes on 2 cores\n./target/release/lakescope-bench all --only sql,ui   # some sections; the others are kept\n```\n\n\
          Peers are fetched on first use: moto and Python `deltalake` from PyPI into venvs under \
          `target/tmp/`, the DuckDB CLI from PyPI (`duckdb-cli`); `find` is GNU findutils.\n\n"
     ));

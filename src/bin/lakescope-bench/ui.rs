@@ -171,7 +171,7 @@ fn kb(b: f64) -> String {
 fn first_frame(lake: &Path, name: &str, runs: usize) {
     let bin = std::env::current_exe().unwrap().with_file_name("lakescope");
     if !bin.exists() {
-        println!("first frame: skipped ({} is not built: cargo build --profile bench --bin lakescope)", bin.display());
+        println!("first frame: skipped ({} is not built: cargo build --release --bin lakescope)", bin.display());
         return;
     }
     if std::process::Command::new("script").arg("--version").output().is_err() {
