@@ -268,6 +268,7 @@ fn validate(f: &FileConfig) -> Result<(), (&'static str, String)> {
     if let Some(t) = f.sql.threads {
         between("sql.threads", t as u64, 1, 256)?;
     }
+    f.sql.datafusion_config().map_err(|e| ("sql.datafusion", e))?;
     between("diagnostics.target_file_mib", f.diagnostics.target_file_mib, 1, 1 << 20)?;
     between("diagnostics.small_file_mib", f.diagnostics.small_file_mib, 1, 1 << 20)?;
     between("diagnostics.history_versions", f.diagnostics.history_versions as u64, 1, 100_000)?;
@@ -498,6 +499,28 @@ description = "the NAS"
             Config::from_texts(Some((Path::new("k.toml"), "[[keymap.browser]]\non = \"x\"\nrun = \"explode\"\n")))
                 .unwrap_err();
         assert!(err.to_string().contains("explode"), "{err}");
+    }
+
+    #[test]
+    fn datafusion_settings_are_checked_when_the_config_loads() {
+        // With or without the prefix; the user's keys merge with the defaults'.
+        let c = Config::from_texts(Some((
+            Path::new("u.toml"),
+            "[sql.datafusion]\n\"datafusion.execution.batch_size\" = 4096\n\"execution.parquet.reorder_filters\" = true\n",
+        )))
+        .unwrap();
+        let options = c.sql.datafusion_config().unwrap();
+        assert_eq!(options.execution.batch_size.get(), 4096);
+        assert!(options.execution.parquet.reorder_filters);
+        assert!(!options.execution.parquet.pushdown_filters, "DataFusion's default where none is set");
+        // An unknown key and a wrong value are named, with the section.
+        for (text, named) in [
+            ("[sql.datafusion]\n\"execution.no_such_thing\" = 1\n", "execution.no_such_thing"),
+            ("[sql.datafusion]\n\"execution.batch_size\" = \"many\"\n", "execution.batch_size = many"),
+        ] {
+            let err = Config::from_texts(Some((Path::new("u.toml"), text))).unwrap_err().to_string();
+            assert!(err.contains("sql.datafusion") && err.contains(named), "{err}");
+        }
     }
 
     #[test]

@@ -78,8 +78,13 @@ pub async fn table_checksum(
     let Some((name, _)) = names.iter().find(|(_, t)| t.location == location) else {
         return Err(format!("no table at {location}"));
     };
-    let opts =
-        crate::lake::sql::SqlOptions { memory_limit_mib: 1024, max_rows: 1, threads: Some(2), history_file: None };
+    let opts = crate::lake::sql::SqlOptions {
+        memory_limit_mib: 1024,
+        max_rows: 1,
+        threads: Some(2),
+        history_file: None,
+        datafusion: Default::default(),
+    };
     let engine =
         std::sync::Arc::new(crate::lake::sql::SqlEngine::new(store, catalog, &opts).map_err(|e| e.to_string())?);
     let sql = match version {

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod estimate;
 pub mod export;
 pub mod rewrite;
+pub mod topk;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -45,9 +46,49 @@ pub struct SqlOptions {
     /// Where a front end keeps its query history (`None`: its own default).
     #[serde(default)]
     pub history_file: Option<std::path::PathBuf>,
+    /// DataFusion settings (`execution.parquet.pushdown_filters = true`), with or without their
+    /// `datafusion.` prefix, applied to every session.
+    #[serde(default)]
+    pub datafusion: std::collections::BTreeMap<String, Setting>,
+}
+
+/// One DataFusion setting's value as TOML writes it.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Setting {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl std::fmt::Display for Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Setting::Bool(b) => write!(f, "{b}"),
+            Setting::Int(i) => write!(f, "{i}"),
+            Setting::Float(x) => write!(f, "{x}"),
+            Setting::Text(s) => f.write_str(s),
+        }
+    }
 }
 
 impl SqlOptions {
+    /// DataFusion's configuration with `[sql.datafusion]` applied; an unknown key or a value of
+    /// the wrong type is named.
+    pub fn datafusion_config(&self) -> Result<datafusion::config::ConfigOptions, String> {
+        let mut config = datafusion::config::ConfigOptions::new();
+        for (key, value) in &self.datafusion {
+            let full = if key.starts_with("datafusion.") { key.clone() } else { format!("datafusion.{key}") };
+            config.set(&full, &value.to_string()).map_err(|e| {
+                let reason = e.strip_backtrace();
+                let reason = reason.strip_prefix("Invalid or Unsupported Configuration: ").unwrap_or(&reason);
+                format!("{key} = {value}: {reason}")
+            })?;
+        }
+        Ok(config)
+    }
+
     /// Threads queries run on.
     pub fn threads(&self) -> usize {
         self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1)
@@ -147,12 +188,19 @@ impl SqlEngine {
         let opener = Opener::new(Arc::clone(&store));
         let (per_bucket, default) = lake_catalogs(catalog, &opener);
         let default_name = "lake";
-        let config = SessionConfig::new()
+        let options = opts
+            .datafusion_config()
+            .map_err(|reason| LakeError::Read { location: "[sql.datafusion]".into(), reason })?;
+        let config = SessionConfig::from(options)
             .with_information_schema(true)
             .with_default_catalog_and_schema(default_name, NO_ZONE)
             .with_create_default_catalog_and_schema(false);
-        let state =
-            SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features().build();
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_runtime_env(runtime)
+            .with_default_features()
+            .with_physical_optimizer_rule(Arc::new(topk::TopKScansKeepPruning))
+            .build();
         let ctx = SessionContext::new_with_state(state);
         ctx.register_catalog(default_name, default);
         for (bucket, cat) in &per_bucket {
