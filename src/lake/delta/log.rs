@@ -336,21 +336,110 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
-fn file_action(v: &Value, version: u64) -> Option<FileAction> {
-    let path = percent_decode(v.get("path")?.as_str()?);
-    let size = v.get("size").and_then(Value::as_u64);
-    let rows = v
-        .get("stats")
-        .and_then(|s| match s {
-            Value::String(text) => serde_json::from_str::<Value>(text).ok(),
-            Value::Object(_) => Some(s.clone()),
-            _ => None,
-        })
-        .and_then(|s| s.get("numRecords").and_then(Value::as_u64));
-    let mut partition_values: Vec<(String, Option<String>)> = v
-        .get("partitionValues")
-        .and_then(Value::as_object)
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().map(str::to_string))).collect())
+/// One line of a commit, typed: only what the history and the diffs use is kept; everything
+/// else — above all the files' statistics, but their row count — is skipped without being
+/// built (a commit of 30,000 files with statistics over 100 columns is 230 MB of JSON).
+#[derive(serde::Deserialize)]
+struct Line<'a> {
+    #[serde(rename = "commitInfo")]
+    commit_info: Option<serde_json::Map<String, Value>>,
+    #[serde(borrow)]
+    add: Option<RawFile<'a>>,
+    #[serde(borrow)]
+    remove: Option<RawFile<'a>>,
+    #[serde(borrow)]
+    cdc: Option<RawFile<'a>>,
+    #[serde(rename = "metaData")]
+    metadata: Option<Value>,
+    protocol: Option<Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawFile<'a> {
+    #[serde(borrow)]
+    path: Option<std::borrow::Cow<'a, str>>,
+    size: Option<u64>,
+    #[serde(default)]
+    stats: Option<RowCount>,
+    #[serde(rename = "partitionValues", default)]
+    partition_values: Option<BTreeMap<String, Value>>,
+    #[serde(rename = "dataChange")]
+    data_change: Option<bool>,
+    #[serde(rename = "deletionVector", default)]
+    deletion_vector: Option<serde::de::IgnoredAny>,
+}
+
+/// `numRecords` of a file's statistics, which the log writes as a JSON string (or, from some
+/// writers, an object); the rest of the statistics is skipped. Statistics that do not parse
+/// count as absent, as before.
+struct RowCount(Option<u64>);
+
+impl<'de> serde::Deserialize<'de> for RowCount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Counts {
+            #[serde(rename = "numRecords")]
+            num_records: Option<Value>,
+        }
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RowCount;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("file statistics")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<RowCount, E> {
+                // Writers put numRecords first: read it without parsing the rest.
+                if let Some(rest) = s.strip_prefix("{\"numRecords\":") {
+                    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                    if digits > 0 && matches!(rest.as_bytes().get(digits), Some(b',' | b'}')) {
+                        return Ok(RowCount(rest[..digits].parse().ok()));
+                    }
+                }
+                Ok(RowCount(serde_json::from_str::<Counts>(s).ok().and_then(|c| c.num_records?.as_u64())))
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> Result<RowCount, M::Error> {
+                let mut rows = None;
+                while let Some(k) = m.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if k == "numRecords" {
+                        rows = m.next_value::<Value>()?.as_u64();
+                    } else {
+                        m.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(RowCount(rows))
+            }
+            fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut s: S) -> Result<RowCount, S::Error> {
+                while s.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(RowCount(None))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<RowCount, E> {
+                Ok(RowCount(None))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<RowCount, E> {
+                Ok(RowCount(None))
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<RowCount, E> {
+                Ok(RowCount(None))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<RowCount, E> {
+                Ok(RowCount(None))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<RowCount, E> {
+                Ok(RowCount(None))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<RowCount, E> {
+                Ok(RowCount(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn file_action(f: RawFile<'_>, version: u64) -> Option<FileAction> {
+    let path = percent_decode(&f.path?);
+    let mut partition_values: Vec<(String, Option<String>)> = f
+        .partition_values
+        .map(|m| m.into_iter().map(|(k, v)| (k, v.as_str().map(str::to_string))).collect())
         .unwrap_or_default();
     partition_values.sort();
     let partition = partition_values
@@ -360,12 +449,12 @@ fn file_action(v: &Value, version: u64) -> Option<FileAction> {
         .join("/");
     Some(FileAction {
         path,
-        size,
-        rows,
+        size: f.size,
+        rows: f.stats.and_then(|s| s.0),
         partition,
         partition_values,
-        data_change: v.get("dataChange").and_then(Value::as_bool).unwrap_or(true),
-        deletion_vector: v.get("deletionVector").is_some_and(|d| !d.is_null()),
+        data_change: f.data_change.unwrap_or(true),
+        deletion_vector: f.deletion_vector.is_some(),
         version,
     })
 }
@@ -377,19 +466,27 @@ pub fn parse_commit(version: u64, text: &[u8], last_modified_ms: i64) -> Result<
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let v: Value = serde_json::from_slice(line).map_err(|e| format!("line {}: not JSON ({e})", i + 1))?;
-        let Value::Object(mut m) = v else { return Err(format!("line {}: not a JSON object", i + 1)) };
-        if let Some(Value::Object(info)) = m.remove("commitInfo") {
+        if line.trim_ascii_start().first() != Some(&b'{') {
+            return Err(match serde_json::from_slice::<serde::de::IgnoredAny>(line) {
+                Err(e) => format!("line {}: not JSON ({e})", i + 1),
+                Ok(_) => format!("line {}: not a JSON object", i + 1),
+            });
+        }
+        let l: Line = serde_json::from_slice(line).map_err(|e| format!("line {}: not JSON ({e})", i + 1))?;
+        let file = |f: RawFile, what: &str| {
+            file_action(f, version).ok_or_else(|| format!("line {}: {what} without a path", i + 1))
+        };
+        if let Some(info) = l.commit_info {
             c.info = Some(info);
-        } else if let Some(a) = m.get("add") {
-            c.adds.push(file_action(a, version).ok_or_else(|| format!("line {}: an add without a path", i + 1))?);
-        } else if let Some(r) = m.get("remove") {
-            c.removes.push(file_action(r, version).ok_or_else(|| format!("line {}: a remove without a path", i + 1))?);
-        } else if let Some(r) = m.get("cdc") {
-            c.cdc.push(file_action(r, version).ok_or_else(|| format!("line {}: a cdc without a path", i + 1))?);
-        } else if let Some(md) = m.remove("metaData") {
+        } else if let Some(a) = l.add {
+            c.adds.push(file(a, "an add")?);
+        } else if let Some(r) = l.remove {
+            c.removes.push(file(r, "a remove")?);
+        } else if let Some(r) = l.cdc {
+            c.cdc.push(file(r, "a cdc")?);
+        } else if let Some(md) = l.metadata {
             c.metadata = Some(md);
-        } else if let Some(p) = m.remove("protocol") {
+        } else if let Some(p) = l.protocol {
             c.protocol = Some(p);
         }
     }
@@ -1005,6 +1102,27 @@ mod tests {
         let e = HistoryEntry::from_commit(bare, &l);
         assert_eq!((e.version, e.timestamp_ms, e.timestamp_source), (4, 1234, "file modification time"));
         assert!(parse_commit(5, b"{not json", 0).unwrap_err().contains("line 1"));
+        assert!(parse_commit(5, b"[1]", 0).unwrap_err().contains("not a JSON object"));
+        assert!(parse_commit(5, b"{\"add\":{\"size\":1}}", 0).unwrap_err().contains("an add without a path"));
+    }
+
+    #[test]
+    fn statistics_are_read_for_their_row_count_only_whatever_their_shape() {
+        let text = br#"{"add":{"path":"a","size":1,"stats":{"numRecords":7,"minValues":{"x":[1,{"y":2}]}},"partitionValues":{"d":null,"n":3}}}
+{"add":{"path":"b","size":1,"stats":"{\"numRecords\":8,\"maxValues\":{\"s\":\"}\"}}","deletionVector":null}}
+{"add":{"path":"c","size":1,"stats":null,"deletionVector":{"storageType":"u"}}}
+{"add":{"path":"d","size":1,"stats":"not json"}}
+{"add":{"path":"e","size":1,"stats":42}}
+{"txn":{"appId":"x","version":1}}
+"#;
+        let c = parse_commit(1, text, 0).unwrap();
+        let rows: Vec<Option<u64>> = c.adds.iter().map(|a| a.rows).collect();
+        assert_eq!(rows, vec![Some(7), Some(8), None, None, None]);
+        assert_eq!(c.adds[0].partition_values, vec![("d".to_string(), None), ("n".to_string(), None)]);
+        assert_eq!(
+            c.adds.iter().map(|a| a.deletion_vector).collect::<Vec<_>>(),
+            vec![false, false, true, false, false]
+        );
     }
 
     #[test]
