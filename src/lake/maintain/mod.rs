@@ -111,6 +111,7 @@ pub async fn pause_point(name: &str) {
 /// Bytes moved by a rewrite so far.
 #[derive(Debug, Default)]
 pub struct Moved {
+    /// Data files' bytes read (the log and footers of other files are not progress).
     pub read: AtomicU64,
     pub written: AtomicU64,
     /// Data files completely written.
@@ -204,7 +205,9 @@ impl ObjectStore for WatchStore {
 
     async fn get_opts(&self, location: &Path, options: GetOptions) -> Result<GetResult> {
         let r = self.inner.get_opts(location, options).await;
-        if let Ok(g) = &r {
+        if let Ok(g) = &r
+            && is_data(location)
+        {
             self.moved.read.fetch_add(g.range.end - g.range.start, Ordering::Relaxed);
         }
         r
@@ -212,7 +215,9 @@ impl ObjectStore for WatchStore {
 
     async fn get_ranges(&self, location: &Path, ranges: &[Range<u64>]) -> Result<Vec<Bytes>> {
         let r = self.inner.get_ranges(location, ranges).await;
-        if let Ok(v) = &r {
+        if let Ok(v) = &r
+            && is_data(location)
+        {
             self.moved.read.fetch_add(v.iter().map(|b| b.len() as u64).sum(), Ordering::Relaxed);
         }
         r
