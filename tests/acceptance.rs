@@ -165,6 +165,8 @@ async fn the_kernel_state_agrees_with_delta_rs_on_every_testdata_table() {
     use lakescope::lake::delta::{diff, state::TableState};
     use std::collections::{BTreeMap, BTreeSet};
 
+    // Size, rows, modification time and partition values of a live file.
+    type FileFacts = (u64, Option<u64>, i64, BTreeMap<String, String>);
     let Some(root) = common::shared_testdata() else { return };
     let (store, catalog) = discover_testdata(&root).await;
     let mut compared = 0;
@@ -176,7 +178,7 @@ async fn the_kernel_state_agrees_with_delta_rs_on_every_testdata_table() {
         };
         let snapshot = dt.snapshot().unwrap();
         let ours = TableState::open(&store, &t.location, None).await.unwrap();
-        assert_eq!(ours.version(), snapshot.version() as u64, "{}", t.path);
+        assert_eq!(ours.version(), snapshot.version(), "{}", t.path);
 
         // delta-rs keys partition values by physical name under column mapping; ours are by
         // logical name (what diagnostics show): look theirs up by the physical name.
@@ -197,7 +199,7 @@ async fn the_kernel_state_agrees_with_delta_rs_on_every_testdata_table() {
                 (c.clone(), physical)
             })
             .collect();
-        let theirs: BTreeMap<String, (u64, Option<u64>, i64, BTreeMap<String, String>)> = snapshot
+        let theirs: BTreeMap<String, FileFacts> = snapshot
             .log_data()
             .iter()
             .map(|f| {
@@ -216,7 +218,7 @@ async fn the_kernel_state_agrees_with_delta_rs_on_every_testdata_table() {
             .collect();
         let files = ours.files(&CancellationToken::new()).await.unwrap();
         assert_eq!(files.len(), theirs.len(), "{}: duplicate or missing files", t.path);
-        let ours_map: BTreeMap<String, (u64, Option<u64>, i64, BTreeMap<String, String>)> = files
+        let ours_map: BTreeMap<String, FileFacts> = files
             .into_iter()
             .map(|f| (f.path, (f.size, f.rows, f.modified_ms, f.partition_values.into_iter().collect())))
             .collect();
