@@ -66,6 +66,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
+mod builds;
 mod compact;
 mod delta;
 mod diag;
@@ -87,6 +88,7 @@ fn usage() -> ! {
     eprintln!("       lakescope-bench compact [--files N] [--file-kib K] [--runs R] [--dir DIR] [--python PATH]");
     eprintln!("       lakescope-bench diag [--files N] [--s3-files N] [--runs R] [--dir DIR]");
     eprintln!("       lakescope-bench delta-log [--adds N] [--runs R] [--dir DIR]");
+    eprintln!("       lakescope-bench build-times [--release] [--dir DIR]");
     std::process::exit(2)
 }
 
@@ -142,6 +144,11 @@ fn main() {
             let dir =
                 flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-log"));
             log::bench_log(&dir, adds.max(1_000), runs.max(1));
+        }
+        "build-times" => {
+            let dir =
+                flag("--dir").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("lakescope-bench-builds"));
+            builds::bench_builds(&dir, args.iter().any(|a| a == "--release"));
         }
         "compact" => {
             let files: usize = flag("--files").map(|v| v.parse().unwrap_or_else(|_| usage())).unwrap_or(2_000);

@@ -18,6 +18,8 @@ struct Bench {
     title: &'static str,
     args: &'static [&'static str],
     method: fn() -> String,
+    /// Run by `all` only when `--only` names it (it takes long, or it must run alone).
+    when_named: bool,
 }
 
 /// Module doc comment of a source file (its leading `//!` lines).
@@ -43,54 +45,70 @@ const BENCHES: &[Bench] = &[
         title: "Discovery of a 100,000-object local lake vs find",
         args: &["discovery", "--files", "100000", "--runs", "5"],
         method: || main_doc("discovery"),
+        when_named: false,
     },
     Bench {
         name: "s3-listing",
         title: "Discovery on the test S3 server vs a plain paginated listing",
         args: &["s3-listing", "--files", "100000", "--runs", "1"],
         method: || main_doc("s3-listing"),
+        when_named: false,
     },
     Bench {
         name: "footers",
         title: "Parquet footers: requests and bytes per file vs footer length",
         args: &["footers", "--big-mib", "1024", "--runs", "3"],
         method: || doc(include_str!("footers.rs")),
+        when_named: false,
     },
     Bench {
         name: "sql",
         title: "SQL on 10M rows: lakescope sql vs the DuckDB CLI",
         args: &["sql", "--rows", "10000000", "--runs", "3"],
         method: || doc(include_str!("sql.rs")),
+        when_named: false,
     },
     Bench {
         name: "delta",
         title: "Delta: history of 10,000 versions, diff on 100,000 files",
         args: &["delta", "--big-mib", "1024", "--runs", "3"],
         method: || doc(include_str!("delta.rs")),
+        when_named: false,
     },
     Bench {
         name: "diag",
         title: "Diagnostics from the Delta log and from a listing",
         args: &["diag", "--files", "100000", "--s3-files", "20000", "--runs", "3"],
         method: || doc(include_str!("diag.rs")),
+        when_named: false,
     },
     Bench {
         name: "delta-log",
         title: "A 300,000-file Delta log: detail and diag vs Python deltalake",
         args: &["delta-log", "--adds", "300000", "--runs", "3"],
         method: || doc(include_str!("log.rs")),
+        when_named: false,
     },
     Bench {
         name: "compact",
         title: "Compaction of 2,000 small files vs Python deltalake",
         args: &["compact", "--files", "2000", "--file-kib", "512", "--runs", "3"],
         method: || doc(include_str!("compact.rs")),
+        when_named: false,
     },
     Bench {
         name: "ui",
         title: "UI: first frame, frame times, bytes per key press",
         args: &["ui", "--rows", "1000000", "--width", "200", "--height", "60", "--runs", "5"],
         method: || doc(include_str!("ui.rs")),
+        when_named: false,
+    },
+    Bench {
+        name: "build-times",
+        title: "Build times from an empty target/",
+        args: &["build-times"],
+        method: || doc(include_str!("builds.rs")),
+        when_named: true,
     },
 ];
 
@@ -209,7 +227,8 @@ pub fn run_all(output: PathBuf, only: Option<Vec<String>>) {
     let mut sections = old_sections(&std::fs::read_to_string(&output).unwrap_or_default());
     let now = || chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
     for b in BENCHES {
-        if only.as_ref().is_some_and(|o| !o.iter().any(|n| n == b.name)) {
+        let named = only.as_ref().is_some_and(|o| o.iter().any(|n| n == b.name));
+        if (only.is_some() || b.when_named) && !named {
             continue;
         }
         eprintln!("== {} ({})", b.name, b.args.join(" "));

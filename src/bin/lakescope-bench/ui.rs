@@ -166,6 +166,61 @@ fn kb(b: f64) -> String {
     if b >= 10_000.0 { format!("{:.1} KB", b / 1000.0) } else { format!("{b:.0} B") }
 }
 
+/// Spawn `cmd` (a shell command line) in an 80x24 PTY with `env` set; the times until each
+/// needle appears in its output, each searched after the previous one. Given up after
+/// `timeout`: the child is killed and fewer times come back. With `quit`, `q` is typed once
+/// every needle was seen, and the child is waited for.
+pub(crate) fn pty_times(
+    cmd: &str,
+    needles: &[&str],
+    quit: bool,
+    timeout: Duration,
+    env: &[(&str, &str)],
+) -> Vec<Duration> {
+    let started = Instant::now();
+    let mut child = std::process::Command::new("script")
+        .args(["-qfec", &format!("stty rows 24 cols 80; exec {cmd}"), "/dev/null"])
+        .env("TERM", "xterm-256color")
+        .env("LAKESCOPE_CONFIG", "")
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("script runs");
+    let mut out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = started + timeout;
+    let mut seen = Vec::new();
+    let (mut times, mut from) = (Vec::new(), 0usize);
+    while times.len() < needles.len() {
+        let Ok(chunk) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) else { break };
+        seen.extend_from_slice(&chunk);
+        let find = |from: usize, needle: &[u8]| seen[from..].windows(needle.len()).position(|w| w == needle);
+        while times.len() < needles.len()
+            && let Some(at) = find(from, needles[times.len()].as_bytes())
+        {
+            from += at + needles[times.len()].len();
+            times.push(started.elapsed());
+        }
+    }
+    if times.len() < needles.len() {
+        let _ = child.kill();
+    } else if quit {
+        let _ = child.stdin.as_mut().unwrap().write_all(b"q");
+    }
+    let _ = child.wait();
+    times
+}
+
 /// Time from spawning the real binary in a PTY to its first frame, against the PTY floor;
 /// medians of `runs`.
 fn first_frame(lake: &Path, name: &str, runs: usize) {
@@ -178,49 +233,7 @@ fn first_frame(lake: &Path, name: &str, runs: usize) {
         println!("first frame: skipped (`script` from util-linux is not installed)");
         return;
     }
-    // Spawn `cmd` in an 80x24 PTY; times until each needle appears in its output.
-    // Spawn `cmd` in an 80x24 PTY; times until each needle appears in its output (given up
-    // after 30 s: the child is killed and fewer times come back).
-    let run = |cmd: &str, needles: &[&str], quit: bool| -> Vec<Duration> {
-        let started = Instant::now();
-        let mut child = std::process::Command::new("script")
-            .args(["-qfec", &format!("stty rows 24 cols 80; exec {cmd}"), "/dev/null"])
-            .env("TERM", "xterm-256color")
-            .env("LAKESCOPE_CONFIG", "")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("script runs");
-        let mut out = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = out.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        let deadline = started + Duration::from_secs(30);
-        let mut seen = Vec::new();
-        let mut times = Vec::new();
-        while times.len() < needles.len() {
-            let Ok(chunk) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) else { break };
-            seen.extend_from_slice(&chunk);
-            let text = String::from_utf8_lossy(&seen);
-            while times.len() < needles.len() && text.contains(needles[times.len()]) {
-                times.push(started.elapsed());
-            }
-        }
-        if times.len() < needles.len() {
-            let _ = child.kill();
-        } else if quit {
-            let _ = child.stdin.as_mut().unwrap().write_all(b"q");
-        }
-        let _ = child.wait();
-        times
-    };
+    let run = |cmd: &str, needles: &[&str], quit: bool| pty_times(cmd, needles, quit, Duration::from_secs(30), &[]);
     let lake = format!("{} --no-mouse {}", bin.display(), lake.display());
     // The first frame is a full paint (the screen's content is unknown to the backend), so its
     // text arrives whole; later frames are diffs, where a name on screen need not appear in the
