@@ -272,23 +272,24 @@ fn parse_all(raws: &[RawBinding]) -> Result<Vec<Binding>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rstest::rstest;
-
     fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, mods)
     }
 
-    #[rstest]
-    #[case("j", KeyCode::Char('j'), KeyModifiers::NONE, true)]
-    #[case("G", KeyCode::Char('G'), KeyModifiers::SHIFT, true)]
-    #[case("?", KeyCode::Char('?'), KeyModifiers::SHIFT, true)]
-    #[case("ctrl-c", KeyCode::Char('c'), KeyModifiers::CONTROL, true)]
-    #[case("ctrl-c", KeyCode::Char('c'), KeyModifiers::NONE, false)]
-    #[case("c", KeyCode::Char('c'), KeyModifiers::CONTROL, false)]
-    #[case("pgdn", KeyCode::PageDown, KeyModifiers::NONE, true)]
-    #[case("f5", KeyCode::F(5), KeyModifiers::NONE, true)]
-    fn combos_match(#[case] text: &str, #[case] code: KeyCode, #[case] mods: KeyModifiers, #[case] expect: bool) {
-        assert_eq!(KeyCombo::parse(text).unwrap().matches(&key(code, mods)), expect, "{text}");
+    #[test]
+    fn combos_match() {
+        for (text, code, mods, expect) in [
+            ("j", KeyCode::Char('j'), KeyModifiers::NONE, true),
+            ("G", KeyCode::Char('G'), KeyModifiers::SHIFT, true),
+            ("?", KeyCode::Char('?'), KeyModifiers::SHIFT, true),
+            ("ctrl-c", KeyCode::Char('c'), KeyModifiers::CONTROL, true),
+            ("ctrl-c", KeyCode::Char('c'), KeyModifiers::NONE, false),
+            ("c", KeyCode::Char('c'), KeyModifiers::CONTROL, false),
+            ("pgdn", KeyCode::PageDown, KeyModifiers::NONE, true),
+            ("f5", KeyCode::F(5), KeyModifiers::NONE, true),
+        ] {
+            assert_eq!(KeyCombo::parse(text).unwrap().matches(&key(code, mods)), expect, "{text} {mods:?}");
+        }
     }
 
     #[test]

@@ -4,8 +4,6 @@
 
 use std::sync::Arc;
 
-use rstest::rstest;
-
 use super::testing::{catalog, loaded, press};
 use super::*;
 use crate::event::{InputKey, Intent};
@@ -59,21 +57,25 @@ fn detail_loads(effects: &[Effect]) -> Vec<String> {
         .collect()
 }
 
-#[rstest]
-#[case::first_bucket(vec![], "acme")]
-#[case::down(vec![Intent::Down], "ml")]
-#[case::down_clamps(vec![Intent::Down, Intent::Down, Intent::Down], "ml")]
-#[case::into_bucket(vec![Intent::Enter], "raw")]
-#[case::zones_in_order(vec![Intent::Enter, Intent::Bottom], "gold")]
-#[case::into_zone(vec![Intent::Enter, Intent::Down, Intent::Down, Intent::Enter], "customers")]
-#[case::table_in_zone(vec![Intent::Enter, Intent::Down, Intent::Down, Intent::Enter, Intent::Down], "orders")]
-#[case::back_keeps_selection(vec![Intent::Enter, Intent::Down, Intent::Down, Intent::Enter, Intent::Back], "silver")]
-#[case::back_at_top_is_noop(vec![Intent::Back, Intent::Down], "ml")]
-#[case::top(vec![Intent::Enter, Intent::Bottom, Intent::Top], "raw")]
-fn navigation(#[case] keys: Vec<Intent>, #[case] expected: &str) {
-    let mut s = loaded(&demo_specs(), false);
-    press(&mut s, &keys);
-    assert_eq!(selected_name(&s).as_deref(), Some(expected));
+#[test]
+fn navigation() {
+    use Intent::{Back, Bottom, Down, Enter, Top};
+    for (case, keys, expected) in [
+        ("first bucket", vec![], "acme"),
+        ("down", vec![Down], "ml"),
+        ("down clamps", vec![Down, Down, Down], "ml"),
+        ("into bucket", vec![Enter], "raw"),
+        ("zones in order", vec![Enter, Bottom], "gold"),
+        ("into zone", vec![Enter, Down, Down, Enter], "customers"),
+        ("table in zone", vec![Enter, Down, Down, Enter, Down], "orders"),
+        ("back keeps selection", vec![Enter, Down, Down, Enter, Back], "silver"),
+        ("back at top is a no-op", vec![Back, Down], "ml"),
+        ("top", vec![Enter, Bottom, Top], "raw"),
+    ] {
+        let mut s = loaded(&demo_specs(), false);
+        press(&mut s, &keys);
+        assert_eq!(selected_name(&s).as_deref(), Some(expected), "{case}");
+    }
 }
 
 #[test]
@@ -334,15 +336,14 @@ fn unreadable_formats_are_not_loaded() {
     assert!(detail_loads(&effects).is_empty());
 }
 
-#[rstest]
-#[case("q", true)]
-#[case("quit", true)]
-#[case("theme light", false)]
-fn commands(#[case] cmd: &str, #[case] quits: bool) {
-    let mut s = loaded(&demo_specs(), false);
-    let effects = command(&mut s, cmd);
-    assert_eq!(effects.contains(&Effect::Quit), quits);
-    assert_eq!(s.quit, quits);
+#[test]
+fn commands() {
+    for (cmd, quits) in [("q", true), ("quit", true), ("theme light", false)] {
+        let mut s = loaded(&demo_specs(), false);
+        let effects = command(&mut s, cmd);
+        assert_eq!(effects.contains(&Effect::Quit), quits, "{cmd}");
+        assert_eq!(s.quit, quits, "{cmd}");
+    }
 }
 
 #[test]

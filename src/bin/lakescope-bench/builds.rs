@@ -51,7 +51,11 @@ fn cpu_of(file: &Path) -> f64 {
 }
 
 fn mins(s: f64) -> String {
-    format!("{}m{:02.0}s", (s / 60.0).floor(), s % 60.0)
+    if !s.is_finite() {
+        return "?".into();
+    }
+    let s = s.round() as u64;
+    format!("{}m{:02}s", s / 60, s % 60)
 }
 
 pub fn bench_builds(dir: &Path, release: bool) {

@@ -339,32 +339,36 @@ pub fn is_delta_checkpoint(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rstest::rstest;
-
-    #[rstest]
-    #[case("part-0.snappy.parquet", FileKind::Parquet)]
-    #[case("x.parquet.encrypted", FileKind::Parquet)]
-    #[case("orders.CSV", FileKind::Csv)]
-    #[case("events.json.gz", FileKind::Json)]
-    #[case("events.jsonl", FileKind::NdJson)]
-    #[case("_SUCCESS", FileKind::Hidden)]
-    #[case(".part-0.parquet.crc", FileKind::Hidden)]
-    #[case("clusterfuzz-testcase-4787906620489728", FileKind::Unknown)]
-    #[case("README.md", FileKind::Other)]
-    fn classifies_files(#[case] name: &str, #[case] kind: FileKind) {
-        assert_eq!(classify_file(name), kind);
+    #[test]
+    fn classifies_files() {
+        for (name, kind) in [
+            ("part-0.snappy.parquet", FileKind::Parquet),
+            ("x.parquet.encrypted", FileKind::Parquet),
+            ("orders.CSV", FileKind::Csv),
+            ("events.json.gz", FileKind::Json),
+            ("events.jsonl", FileKind::NdJson),
+            ("_SUCCESS", FileKind::Hidden),
+            (".part-0.parquet.crc", FileKind::Hidden),
+            ("clusterfuzz-testcase-4787906620489728", FileKind::Unknown),
+            ("README.md", FileKind::Other),
+        ] {
+            assert_eq!(classify_file(name), kind, "{name}");
+        }
     }
 
-    #[rstest]
-    #[case("date=2024-01-01", true)]
-    #[case("2024", true)]
-    #[case("2024-11-21", true)]
-    #[case("07", true)]
-    #[case("orders", false)]
-    #[case("v2", false)]
-    #[case("=x", false)]
-    fn partition_dirs(#[case] name: &str, #[case] expected: bool) {
-        assert_eq!(is_partition_dir(name), expected);
+    #[test]
+    fn partition_dirs() {
+        for (name, expected) in [
+            ("date=2024-01-01", true),
+            ("2024", true),
+            ("2024-11-21", true),
+            ("07", true),
+            ("orders", false),
+            ("v2", false),
+            ("=x", false),
+        ] {
+            assert_eq!(is_partition_dir(name), expected, "{name}");
+        }
     }
 
     #[test]
