@@ -249,9 +249,9 @@ fn kernel_reason(e: &delta_kernel::Error) -> String {
 }
 
 /// The table as of a version or a timestamp (the latest when `None`). A version past the latest
-/// is refused with the latest named; a timestamp is the newest version committed at or before it
-/// (by the commit files' times, as delta-rs resolves it), and one before the first commit is
-/// refused.
+/// is refused with the latest named. A timestamp is resolved by delta-rs, as everywhere else in
+/// lakescope (`diff::open_as_of`: the newest version committed at or before it; one before the
+/// first commit is refused), then that version is read here.
 pub async fn open_as_of(
     store: &LakeStore,
     location: &str,
@@ -269,52 +269,10 @@ pub async fn open_as_of(
                 _ => Err(e),
             },
         },
-        Some(AsOf::Timestamp(text)) => {
-            let ts = super::diff::parse_timestamp(text).map_err(|r| read_err(location, r))?;
-            let v = version_at(store, location, ts).await?;
-            TableState::open(store, location, Some(v)).await
+        Some(AsOf::Timestamp(_)) => {
+            let table = super::diff::open_as_of(store, location, as_of).await?;
+            let version = table.version().map(|v| v as u64);
+            TableState::open(store, location, version).await
         }
     }
-}
-
-/// The newest version whose commit file was written at or before `ts`.
-async fn version_at(store: &LakeStore, location: &str, ts: chrono::DateTime<chrono::Utc>) -> Result<u64, LakeError> {
-    use futures::TryStreamExt as _;
-    let url = Url::parse(location).map_err(|e| read_err(location, e.to_string()))?;
-    let table = super::builder(store.delta_store_for(&url)?, &url)
-        .and_then(|b| b.build())
-        .map_err(|e| read_err(location, describe(&e)))?;
-    let os = table.log_store().object_store(None);
-    let listed: Vec<object_store::ObjectMeta> = os
-        .list(Some(&object_store::path::Path::from("_delta_log")))
-        .try_collect()
-        .await
-        .map_err(|e| store.explain_error(&e))
-        .map_err(|r| read_err(location, r))?;
-    let mut commits: Vec<(u64, i64)> = listed
-        .iter()
-        .filter_map(|m| {
-            let name = m.location.filename()?;
-            let v = name.strip_suffix(".json").filter(|s| s.len() == 20)?.parse().ok()?;
-            Some((v, m.last_modified.timestamp_millis()))
-        })
-        .collect();
-    commits.sort_unstable();
-    let target = ts.timestamp_millis();
-    if let Some((v, _)) = commits.iter().rev().find(|(_, at)| *at <= target) {
-        return Ok(*v);
-    }
-    Err(read_err(
-        location,
-        match commits.first() {
-            Some((v, at)) => format!(
-                "no version at or before {}: the oldest, v{v}, was committed at {}",
-                ts.format("%Y-%m-%d %H:%M:%S UTC"),
-                chrono::DateTime::from_timestamp_millis(*at)
-                    .map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string())
-                    .unwrap_or_default()
-            ),
-            None => "no commit files in _delta_log".to_string(),
-        },
-    ))
 }
